@@ -1,0 +1,3 @@
+from gymscore.cli.main import main
+
+raise SystemExit(main())

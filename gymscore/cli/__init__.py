@@ -1,0 +1,1 @@
+"""The ``gymscore`` command line. Each command group lives in its own ``cmd_*`` module."""

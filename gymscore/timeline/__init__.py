@@ -1,0 +1,27 @@
+"""The Timeline data model, its JSON format, importers and exporters."""
+
+from gymscore.timeline.io import TimelineFormatError, from_dict, load_timeline, save_timeline, to_dict
+from gymscore.timeline.model import (
+    APPARATUS,
+    SCHEMA_VERSION,
+    Alternative,
+    Segment,
+    Timeline,
+    TimelineError,
+    VideoInfo,
+)
+
+__all__ = [
+    "APPARATUS",
+    "SCHEMA_VERSION",
+    "Alternative",
+    "Segment",
+    "Timeline",
+    "TimelineError",
+    "TimelineFormatError",
+    "VideoInfo",
+    "from_dict",
+    "load_timeline",
+    "save_timeline",
+    "to_dict",
+]
