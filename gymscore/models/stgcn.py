@@ -1,0 +1,108 @@
+"""ST-GCN-style skeleton classifier over the 17-joint graph of :mod:`gymscore.skeleton`.
+
+Input: (N, C=5, T, V=17) per-joint channels from :func:`gymscore.features.posefeat.features_to_joint_channels`
+(normalised x, y, their velocities and visibility).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from gymscore.models.heads import ClassifierBase
+from gymscore.models.registry import register_model
+from gymscore.skeleton import BONES, NUM_JOINTS
+
+
+def skeleton_adjacency(num_joints: int = NUM_JOINTS) -> np.ndarray:
+    """Spatial-partition adjacency (3, V, V): self links, inward (to parent), outward (to child)."""
+    eye = np.eye(num_joints)
+    inward = np.zeros((num_joints, num_joints))
+    outward = np.zeros((num_joints, num_joints))
+    for parent, child in BONES:
+        inward[child, parent] = 1.0
+        outward[parent, child] = 1.0
+
+    def norm(a: np.ndarray) -> np.ndarray:
+        deg = a.sum(axis=0)
+        inv = np.where(deg > 0, 1.0 / np.maximum(deg, 1e-9), 0.0)
+        return a * inv[None, :]
+
+    return np.stack([eye, norm(inward), norm(outward)]).astype(np.float32)
+
+
+class GraphConv(nn.Module):
+    def __init__(self, c_in: int, c_out: int, num_subsets: int) -> None:
+        super().__init__()
+        self.num_subsets = num_subsets
+        self.conv = nn.Conv2d(c_in, c_out * num_subsets, kernel_size=1)
+
+    def forward(self, x: torch.Tensor, adj: torch.Tensor) -> torch.Tensor:
+        n, _, t, v = x.shape
+        y = self.conv(x).view(n, self.num_subsets, -1, t, v)
+        return torch.einsum("nkctv,kvw->nctw", y, adj)
+
+
+class STGCNBlock(nn.Module):
+    def __init__(self, c_in: int, c_out: int, stride: int, num_subsets: int, kernel_t: int = 9,
+                 dropout: float = 0.1) -> None:
+        super().__init__()
+        self.gcn = GraphConv(c_in, c_out, num_subsets)
+        pad = (kernel_t - 1) // 2
+        self.tcn = nn.Sequential(
+            nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
+            nn.Conv2d(c_out, c_out, (kernel_t, 1), (stride, 1), (pad, 0)),
+            nn.BatchNorm2d(c_out), nn.Dropout(dropout),
+        )
+        if c_in == c_out and stride == 1:
+            self.residual: nn.Module = nn.Identity()
+        else:
+            self.residual = nn.Sequential(nn.Conv2d(c_in, c_out, 1, (stride, 1)), nn.BatchNorm2d(c_out))
+        self.relu = nn.ReLU(inplace=True)
+
+    def forward(self, x: torch.Tensor, adj: torch.Tensor) -> torch.Tensor:
+        return self.relu(self.tcn(self.gcn(x, adj)) + self.residual(x))
+
+
+class STGCN(ClassifierBase):
+    """A small ST-GCN: data batch-norm, graph-temporal blocks with learnable edge weights, pooling."""
+
+    def __init__(self, label_space: Any, in_channels: int = 5, channels: tuple[int, ...] = (32, 32, 64, 64),
+                 strides: tuple[int, ...] = (1, 1, 2, 1), dropout: float = 0.1,
+                 head_dropout: float = 0.2) -> None:
+        super().__init__()
+        adj = torch.from_numpy(skeleton_adjacency())
+        self.register_buffer("adj", adj)
+        self.data_bn = nn.BatchNorm1d(in_channels * NUM_JOINTS)
+        blocks = []
+        c_prev = in_channels
+        for c, s in zip(channels, strides, strict=True):
+            blocks.append(STGCNBlock(c_prev, c, s, adj.shape[0], dropout=dropout))
+            c_prev = c
+        self.blocks = nn.ModuleList(blocks)
+        self.edge_importance = nn.ParameterList([nn.Parameter(torch.ones_like(adj)) for _ in blocks])
+        self.feature_dim = c_prev
+        self.head_dropout = head_dropout
+        self.init_head(label_space)
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        n, c, t, v = x.shape
+        x = self.data_bn(x.permute(0, 1, 3, 2).reshape(n, c * v, t)).view(n, c, v, t).permute(0, 1, 3, 2)
+        for block, imp in zip(self.blocks, self.edge_importance, strict=True):
+            x = block(x, self.adj * imp)
+        return x.mean(dim=(2, 3))
+
+
+@register_model
+def stgcn_small(label_space: Any, **kw: Any) -> STGCN:
+    """ST-GCN with channels 32-32-64-64 (~0.1 M parameters); the shipped default classifier."""
+    return STGCN(label_space, channels=(32, 32, 64, 64), strides=(1, 1, 2, 1), **kw)
+
+
+@register_model
+def stgcn_base(label_space: Any, **kw: Any) -> STGCN:
+    """ST-GCN with channels 64-64-128-128-256 (for GPU training)."""
+    return STGCN(label_space, channels=(64, 64, 128, 128, 256), strides=(1, 1, 2, 1, 2), **kw)
