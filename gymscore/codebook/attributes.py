@@ -23,17 +23,25 @@ CATEGORICAL: dict[str, tuple[str, ...]] = {
     # leg position of leaps, jumps and hops (and some turns)
     "leg_position": (
         "split", "switch", "side_split", "straddle_pike", "ring", "stag", "sheep", "wolf",
-        "tuck", "pike", "stretched", "sissone", "cossack", "butterfly", "none",
+        "tuck", "pike", "stretched", "sissone", "cossack", "butterfly",
+        # added with the wag-2017 codebook: cat leap, hop with free leg extended, legs apart < 180
+        "cat", "free_leg_extended", "straddle", "none",
     ),
     # free-leg / body position during a turn on one leg
     "turn_position": (
         "free_leg_low", "free_leg_horizontal", "free_leg_up", "tuck_stand", "illusion", "wolf",
-        "attitude", "split_hold", "none",
+        "attitude", "split_hold",
+        # added with the wag-2017 codebook: spin on the back, turn on one knee, turn in prone position
+        "on_back", "knee", "prone", "none",
     ),
     # how the element takes off
     "take_off": ("one_foot", "two_feet", "hands", "bar", "springboard", "none"),
     # how the element lands or ends
-    "landing": ("feet", "one_foot", "front_lying", "side", "hands", "bar_hang", "bar_support", "none"),
+    "landing": (
+        "feet", "one_foot", "front_lying", "side", "hands", "bar_hang", "bar_support",
+        # added with the wag-2017 codebook: ends in handstand, in a sit, in front support on the beam
+        "handstand", "sit", "support", "none",
+    ),
     # bars: the bar the element starts on and ends on
     "bar": ("low", "high", "low_to_high", "high_to_low", "none"),
     # bars: grip or the body facing the bar
