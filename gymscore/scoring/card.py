@@ -100,8 +100,17 @@ def format_card(card: ScoreCard, connection_rule: str = "") -> str:
         label = f"{e.id or '-'} {name}".strip()
         val = f"{e.letter} {e.value:.2f}".strip() if e.id else "-"
         link = " +" if e.connected_to_next else ""
-        rows.append((str(e.index), _fmt_time(e.start_s), label + link, e.cop_number or "-", val,
-                     "yes" if e.counted else "no", e.reason))
+        rows.append(
+            (
+                str(e.index),
+                _fmt_time(e.start_s),
+                label + link,
+                e.cop_number or "-",
+                val,
+                "yes" if e.counted else "no",
+                e.reason,
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     lines = [f"{card.apparatus} D-score ({card.edition})"]
     for r in rows:

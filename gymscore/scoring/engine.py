@@ -87,9 +87,18 @@ def _resolve(tl: Timeline, cb: Any, rules: ApparatusRules, card: ScoreCard) -> l
             el = None
         value = float(el.value) if el is not None and el.value is not None else 0.0
         set_id = el.set_id if el is not None else seg.set_id
-        it = Item(i, el, set_id, getattr(el, "group", None), None, value,
-                  getattr(el, "attributes", None), seg.element_id, el is not None,
-                  connected_to_next=bool(seg.connected_to_next) and i + 1 < len(tl.segments))
+        it = Item(
+            i,
+            el,
+            set_id,
+            getattr(el, "group", None),
+            None,
+            value,
+            getattr(el, "attributes", None),
+            seg.element_id,
+            el is not None,
+            connected_to_next=bool(seg.connected_to_next) and i + 1 < len(tl.segments),
+        )
         if el is not None:
             for cat, pred in rules.categories.items():
                 if pred(it):
@@ -100,13 +109,23 @@ def _resolve(tl: Timeline, cb: Any, rules: ApparatusRules, card: ScoreCard) -> l
             else:
                 first_seen[el.id] = i
         items.append(it)
-        card.elements.append(ElementLine(
-            index=i, id=seg.element_id, name=getattr(el, "name", "") if el is not None else "",
-            value=value, counted=False, reason=reason, letter=getattr(el, "value_letter", "") or "",
-            cop_number=getattr(el, "cop_number", None), set_id=set_id, category=it.category,
-            start_s=round(seg.start_frame / fps, 3), end_s=round(seg.end_frame / fps, 3),
-            connected_to_next=it.connected_to_next,
-        ))
+        card.elements.append(
+            ElementLine(
+                index=i,
+                id=seg.element_id,
+                name=getattr(el, "name", "") if el is not None else "",
+                value=value,
+                counted=False,
+                reason=reason,
+                letter=getattr(el, "value_letter", "") or "",
+                cop_number=getattr(el, "cop_number", None),
+                set_id=set_id,
+                category=it.category,
+                start_s=round(seg.start_frame / fps, 3),
+                end_s=round(seg.end_frame / fps, 3),
+                connected_to_next=it.connected_to_next,
+            )
+        )
     return items
 
 
@@ -140,9 +159,13 @@ def _select_dv(items: list[Item], rules: ApparatusRules, dismount: Item | None, 
         if per_cat.get(it.category or "", 0) >= lo_hi[1]:
             return f"not counted: exceeds the {it.category} limit (at most {lo_hi[1]} {it.category})"
         free_after = rules.count - len(taken) - 1
-        reserved = sum(max(0, mn - per_cat.get(c, 0)) for c, (mn, _) in rules.limits.items() if c != it.category)
+        reserved = sum(
+            max(0, mn - per_cat.get(c, 0)) for c, (mn, _) in rules.limits.items() if c != it.category
+        )
         if free_after < reserved:
-            need = ", ".join(f"at least {mn} {c}" for c, (mn, _) in rules.limits.items() if mn and c != it.category)
+            need = ", ".join(
+                f"at least {mn} {c}" for c, (mn, _) in rules.limits.items() if mn and c != it.category
+            )
             return f"not counted: exceeds the {it.category} limit (the other slots are kept for {need})"
         return None
 
@@ -168,8 +191,10 @@ def _select_dv(items: list[Item], rules: ApparatusRules, dismount: Item | None, 
     if rules.dismount_required and dismount is None:
         card.warnings.append("no dismount: no short-exercise deduction is applied (rule unconfirmed)")
     if len(taken) < rules.count:
-        card.warnings.append(f"only {len(taken)} elements count (of {rules.count}); "
-                             "short-exercise deductions are not applied (rule unconfirmed)")
+        card.warnings.append(
+            f"only {len(taken)} elements count (of {rules.count}); "
+            "short-exercise deductions are not applied (rule unconfirmed)"
+        )
     for c, (mn, _) in rules.limits.items():
         have = per_cat.get(c, 0)
         if have < mn:
@@ -193,8 +218,11 @@ def _runs(items: list[Item], member: Any) -> list[list[Item]]:
     return runs
 
 
-def _check_cr(rule: CompositionRule, pool: list[Item], items: list[Item], counted: set[int]) -> list[int] | None:
+def _check_cr(
+    rule: CompositionRule, pool: list[Item], items: list[Item], counted: set[int]
+) -> list[int] | None:
     """Indexes of the elements fulfilling ``rule``, or None."""
+
     def best(cands: list[Item]) -> Item | None:
         return min(cands, key=lambda x: (x.index not in counted, x.index)) if cands else None
 
@@ -218,8 +246,10 @@ def _check_cr(rule: CompositionRule, pool: list[Item], items: list[Item], counte
                     if run[b].index not in allowed or (rule.distinct and run[b].element_id in ids):
                         break
                     ids.add(run[b].element_id or "")
-                    window = run[a:b + 1]
-                    if len(window) >= rule.min_length and (rule.some is None or any(rule.some(x) for x in window)):
+                    window = run[a : b + 1]
+                    if len(window) >= rule.min_length and (
+                        rule.some is None or any(rule.some(x) for x in window)
+                    ):
                         return [x.index for x in window]
         return None
     # distinct
@@ -237,15 +267,18 @@ def _check_cr(rule: CompositionRule, pool: list[Item], items: list[Item], counte
 def _composition(items: list[Item], rules: ApparatusRules, card: ScoreCard, used: _Used) -> None:
     counted = {e.index for e in card.elements if e.counted}
     recognised = [it for it in items if it.recognised]
-    pool = recognised if rules.cr_elements == "recognised" else [it for it in recognised if it.index in counted]
+    pool = (
+        recognised if rules.cr_elements == "recognised" else [it for it in recognised if it.index in counted]
+    )
     total = 0.0
     for rule in rules.composition:
         by = _check_cr(rule, pool, items, counted)
         ok = by is not None
         value = min(rule.value, max(0.0, rules.cr_max - total)) if ok else 0.0
         total += value
-        card.requirements.append(RequirementLine(rule.info.id, rule.info.description, ok, by or [], _r(value),
-                                                 rule.info.verified))
+        card.requirements.append(
+            RequirementLine(rule.info.id, rule.info.description, ok, by or [], _r(value), rule.info.verified)
+        )
         if ok:
             used.add(rule.info)
             if any(i not in counted for i in by or []):
@@ -268,8 +301,11 @@ def _connections(items: list[Item], rules: ApparatusRules, card: ScoreCard, used
             if ok and rule.some is not None:
                 ok = rule.some(a) or rule.some(b)
             # the highest value; on a tie a verified rule beats an unverified one, then the first listed
-            if ok and (best is None or rule.value > best.value + _EPS
-                       or (abs(rule.value - best.value) <= _EPS and rule.info.verified and not best.info.verified)):
+            if ok and (
+                best is None
+                or rule.value > best.value + _EPS
+                or (abs(rule.value - best.value) <= _EPS and rule.info.verified and not best.info.verified)
+            ):
                 best = rule
         if best is None:
             continue
@@ -294,10 +330,11 @@ def _series_bonus(items: list[Item], rules: ApparatusRules, card: ScoreCard, use
             continue
         hit = None
         for a in range(len(run) - sb.min_length + 1):
-            window = run[a:a + sb.min_length]
+            window = run[a : a + sb.min_length]
             top = sorted(x.value for x in window)[-n:]
             if all(v >= m - 1e-6 for v, m in zip(top, sb.min_values, strict=True)) and (
-                    sb.some is None or any(sb.some(x) for x in window)):
+                sb.some is None or any(sb.some(x) for x in window)
+            ):
                 hit = run
                 break
         if hit is None:
@@ -310,7 +347,9 @@ def _series_bonus(items: list[Item], rules: ApparatusRules, card: ScoreCard, use
     card.sb = _r(total)
 
 
-def _score_vault(tl: Timeline, cb: Any, rules: ApparatusRules, card: ScoreCard, mode: str, used: _Used) -> None:
+def _score_vault(
+    tl: Timeline, cb: Any, rules: ApparatusRules, card: ScoreCard, mode: str, used: _Used
+) -> None:
     items = _resolve(tl, cb, rules, card)
     vaults = [it for it in items if it.recognised]
     card.vault_mode = mode
@@ -327,15 +366,21 @@ def _score_vault(tl: Timeline, cb: Any, rules: ApparatusRules, card: ScoreCard, 
         ln.counted, ln.reason, ln.counted_towards = True, f"counted: vault value ({mode})", ["D"]
     for it in vaults:
         if it not in take:
-            card.elements[it.index].reason = "not counted: only the first vault counts in single mode" \
-                if mode == "single" else "not counted: only the first two vaults count"
+            card.elements[it.index].reason = (
+                "not counted: only the first vault counts in single mode"
+                if mode == "single"
+                else "not counted: only the first two vaults count"
+            )
     used.add(rules.vault_modes.get(mode))
     card.dv = _r(sum(it.value for it in take) / len(take))
     card.d_score = card.dv
 
 
 def score(
-    timeline: Timeline, edition: str | None = None, codebook: Any = None, vault_mode: str = "single",
+    timeline: Timeline,
+    edition: str | None = None,
+    codebook: Any = None,
+    vault_mode: str = "single",
     rules: ApparatusRules | None = None,
 ) -> ScoreCard:
     """Estimate the D-score of ``timeline`` (edition: the timeline's own unless given)."""

@@ -11,8 +11,12 @@ from dataclasses import dataclass, field
 from gymscore.codebook.attributes import Attributes
 from gymscore.scoring.predicates import LETTERS
 
-_APPARATUS_OF_SET = {1: "VT", **{s: "FX" for s in range(21, 26)}, **{s: "BB" for s in range(31, 36)},
-                     **{s: "UB" for s in range(41, 45)}}
+_APPARATUS_OF_SET = {
+    1: "VT",
+    **{s: "FX" for s in range(21, 26)},
+    **{s: "BB" for s in range(31, 36)},
+    **{s: "UB" for s in range(41, 45)},
+}
 
 
 class MiniUnknownElementError(LookupError):
@@ -45,8 +49,15 @@ class MiniSet:
     apparatus: str
 
 
-def element(eid: str, set_id: int, letter: str, group: int | None = None, name: str = "",
-            value: float | None = None, **attrs) -> MiniElement:
+def element(
+    eid: str,
+    set_id: int,
+    letter: str,
+    group: int | None = None,
+    name: str = "",
+    value: float | None = None,
+    **attrs,
+) -> MiniElement:
     """An element; ``letter`` sets the value unless ``value`` is given (vaults)."""
     app = _APPARATUS_OF_SET[set_id]
     v = value if value is not None else LETTERS[letter]

@@ -64,7 +64,7 @@ def compile_predicate(spec: Any, where: str, categories: frozenset[str] = frozen
         return _compile_attr(spec, where)
     if len(spec) != 1:
         raise RulesError(f"{where}: a predicate has exactly one key, got {sorted(spec)}")
-    (key, arg), = spec.items()
+    ((key, arg),) = spec.items()
     if key in ("all", "any"):
         if not isinstance(arg, list) or not arg:
             raise RulesError(f"{where}: '{key}' needs a non-empty list of predicates")
@@ -85,7 +85,9 @@ def compile_predicate(spec: Any, where: str, categories: frozenset[str] = frozen
         names = frozenset(arg if isinstance(arg, list) else [arg])
         unknown = sorted(names - categories) if categories else []
         if unknown or not all(isinstance(n, str) for n in names):
-            raise RulesError(f"{where}.category: unknown category {unknown or arg!r}; known: {sorted(categories)}")
+            raise RulesError(
+                f"{where}.category: unknown category {unknown or arg!r}; known: {sorted(categories)}"
+            )
         return lambda it: it.category in names
     if key == "dismount":
         if not isinstance(arg, bool):

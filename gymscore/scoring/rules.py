@@ -110,8 +110,19 @@ class ApparatusRules:
 
     def all_rules(self) -> list[RuleInfo]:
         """Every rule of this apparatus (for listings)."""
-        out = [r for r in (self.dv, self.repeated, self.limits_info, self.dismount_info, self.cr_info,
-                           self.cr_elements_info, self.cv_info) if r is not None]
+        out = [
+            r
+            for r in (
+                self.dv,
+                self.repeated,
+                self.limits_info,
+                self.dismount_info,
+                self.cr_info,
+                self.cr_elements_info,
+                self.cv_info,
+            )
+            if r is not None
+        ]
         out += [c.info for c in self.composition] + [c.info for c in self.connections]
         if self.series_bonus:
             out.append(self.series_bonus.info)
@@ -165,27 +176,47 @@ def _composition(d: Any, where: str, cats: frozenset[str]) -> CompositionRule:
     kind = d.get("kind")
     value = _num(d, "value", where)
     if kind == "exists":
-        return CompositionRule(info, kind, value, (compile_predicate(d.get("predicate"), f"{where}.predicate", cats),))
+        return CompositionRule(
+            info, kind, value, (compile_predicate(d.get("predicate"), f"{where}.predicate", cats),)
+        )
     if kind == "each":
         preds = d.get("predicates")
         if not isinstance(preds, list) or not preds:
             raise RulesError(f"{where}: 'each' needs a non-empty list 'predicates'")
-        return CompositionRule(info, kind, value, tuple(
-            compile_predicate(p, f"{where}.predicates[{i}]", cats) for i, p in enumerate(preds)))
+        return CompositionRule(
+            info,
+            kind,
+            value,
+            tuple(compile_predicate(p, f"{where}.predicates[{i}]", cats) for i, p in enumerate(preds)),
+        )
     if kind == "connection":
         n = d.get("min_length", 2)
         if not isinstance(n, int) or n < 2:
             raise RulesError(f"{where}: min_length must be an integer >= 2, got {n!r}")
         some = compile_predicate(d["some"], f"{where}.some", cats) if "some" in d else None
-        return CompositionRule(info, kind, value, members=compile_predicate(d.get("members"), f"{where}.members", cats),
-                               some=some, min_length=n, distinct=bool(d.get("distinct", False)))
+        return CompositionRule(
+            info,
+            kind,
+            value,
+            members=compile_predicate(d.get("members"), f"{where}.members", cats),
+            some=some,
+            min_length=n,
+            distinct=bool(d.get("distinct", False)),
+        )
     if kind == "distinct":
         attr = d.get("attr")
         if not isinstance(attr, str):
             raise RulesError(f"{where}: 'distinct' needs attr")
         where_pred = compile_predicate(d["where"], f"{where}.where", cats) if "where" in d else None
-        return CompositionRule(info, kind, value, members=where_pred, attr=attr, min_count=int(_num(d, "min", where, 2)),
-                               ignore=frozenset(d.get("ignore", []) or []))
+        return CompositionRule(
+            info,
+            kind,
+            value,
+            members=where_pred,
+            attr=attr,
+            min_count=int(_num(d, "min", where, 2)),
+            ignore=frozenset(d.get("ignore", []) or []),
+        )
     raise RulesError(f"{where}: kind must be exists, each, connection or distinct, got {kind!r}")
 
 
@@ -201,8 +232,15 @@ def _connection(d: Any, where: str, cats: frozenset[str]) -> ConnectionRule:
     if applies not in ("direct", "indirect"):
         raise RulesError(f"{where}: applies must be direct or indirect, got {applies!r}")
     some = compile_predicate(d["some"], f"{where}.some", cats) if "some" in d else None
-    return ConnectionRule(info, _num(d, "value", where), compile_predicate(members[0], f"{where}.members[0]", cats),
-                          compile_predicate(members[1], f"{where}.members[1]", cats), order, applies, some)
+    return ConnectionRule(
+        info,
+        _num(d, "value", where),
+        compile_predicate(members[0], f"{where}.members[0]", cats),
+        compile_predicate(members[1], f"{where}.members[1]", cats),
+        order,
+        applies,
+        some,
+    )
 
 
 def _series(d: Any, where: str, cats: frozenset[str]) -> SeriesBonus:
@@ -214,9 +252,14 @@ def _series(d: Any, where: str, cats: frozenset[str]) -> SeriesBonus:
     if not isinstance(n, int) or n < len(mv):
         raise RulesError(f"{where}: min_length must be an integer >= len(min_values)")
     some = compile_predicate(d["some"], f"{where}.some", cats) if "some" in d else None
-    return SeriesBonus(info, _num(d, "value", where), n,
-                       tuple(sorted(letter_value(x, f"{where}.min_values") for x in mv)),
-                       compile_predicate(d.get("members"), f"{where}.members", cats), some)
+    return SeriesBonus(
+        info,
+        _num(d, "value", where),
+        n,
+        tuple(sorted(letter_value(x, f"{where}.min_values") for x in mv)),
+        compile_predicate(d.get("members"), f"{where}.members", cats),
+        some,
+    )
 
 
 def parse_rules(common: dict, app: dict, apparatus: str, files: list[str], edition: str) -> ApparatusRules:
@@ -241,7 +284,9 @@ def parse_rules(common: dict, app: dict, apparatus: str, files: list[str], editi
     r.cr_max = _num(cr, "max_total", f"{cfile}: composition")
     r.cr_elements = cr.get("elements", "recognised")
     if r.cr_elements not in ("recognised", "counted"):
-        raise RulesError(f"{cfile}: composition.elements must be recognised or counted, got {r.cr_elements!r}")
+        raise RulesError(
+            f"{cfile}: composition.elements must be recognised or counted, got {r.cr_elements!r}"
+        )
     r.cr_elements_info = _info(cr.get("elements_rule"), f"{cfile}: composition.elements_rule")
     r.cv_info = _info(common.get("connection_value"), f"{cfile}: connection_value")
     if "short_exercise" in common:
@@ -259,8 +304,10 @@ def parse_rules(common: dict, app: dict, apparatus: str, files: list[str], editi
                 continue
             if c not in cats or not isinstance(mm, dict):
                 raise RulesError(f"{afile}: limits.{c}: not a category with {{min, max}}")
-            r.limits[c] = (int(_num(mm, "min", f"{afile}: limits.{c}", 0)),
-                           int(_num(mm, "max", f"{afile}: limits.{c}", r.count)))
+            r.limits[c] = (
+                int(_num(mm, "min", f"{afile}: limits.{c}", 0)),
+                int(_num(mm, "max", f"{afile}: limits.{c}", r.count)),
+            )
     dm = app.get("dismount")
     r.dismount_info = _info(dm, f"{afile}: dismount")
     r.dismount_method = dm.get("method")
@@ -271,7 +318,9 @@ def parse_rules(common: dict, app: dict, apparatus: str, files: list[str], editi
         if r.dismount_category not in cats:
             raise RulesError(f"{afile}: dismount.category {r.dismount_category!r} is not a category")
     else:
-        raise RulesError(f"{afile}: dismount.method must be set or last_of_category, got {r.dismount_method!r}")
+        raise RulesError(
+            f"{afile}: dismount.method must be set or last_of_category, got {r.dismount_method!r}"
+        )
     comp = app.get("composition", [])
     if not isinstance(comp, list):
         raise RulesError(f"{afile}: composition must be a list")
@@ -282,7 +331,8 @@ def parse_rules(common: dict, app: dict, apparatus: str, files: list[str], editi
     for i, c in enumerate(conns):
         rule = _connection(c, f"{afile}: connections[{i}]", cats)
         (r.connections if rule.applies == "direct" else r.not_applied).append(
-            rule if rule.applies == "direct" else rule.info)
+            rule if rule.applies == "direct" else rule.info
+        )
     if "series_bonus" in app:
         r.series_bonus = _series(app["series_bonus"], f"{afile}: series_bonus", cats)
     ids = [x.id for x in r.all_rules()]
@@ -292,7 +342,9 @@ def parse_rules(common: dict, app: dict, apparatus: str, files: list[str], editi
     return r
 
 
-def load_rules(apparatus: str, edition: str = "wag-2017", rules_dir: str | os.PathLike | None = None) -> ApparatusRules:
+def load_rules(
+    apparatus: str, edition: str = "wag-2017", rules_dir: str | os.PathLike | None = None
+) -> ApparatusRules:
     """The compiled rules of ``apparatus`` in ``edition`` (cached; pass ``rules_dir`` to read elsewhere)."""
     if apparatus not in APPARATUS_FILES:
         raise RulesError(f"unknown apparatus {apparatus!r}; expected one of {', '.join(APPARATUS_FILES)}")

@@ -50,14 +50,28 @@ CONNECTION_RULE = (
 # FineGym set names as they appear in routine labels (note the dataset's own typo "fligh").
 SET_IDS: dict[str, int] = {
     "VT": 1,
-    "FX_leap_jump_hop": 21, "FX_turns": 22, "FX_side_salto": 23, "FX_front_salto": 24, "FX_back_salto": 25,
-    "BB_leap_jump_hop": 31, "BB_turns": 32, "BB_flight_salto": 33, "BB_flight_handspring": 34,
+    "FX_leap_jump_hop": 21,
+    "FX_turns": 22,
+    "FX_side_salto": 23,
+    "FX_front_salto": 24,
+    "FX_back_salto": 25,
+    "BB_leap_jump_hop": 31,
+    "BB_turns": 32,
+    "BB_flight_salto": 33,
+    "BB_flight_handspring": 34,
     "BB_dismounts": 35,
-    "UB_circles": 41, "UB_fligh_same_bar": 42, "UB_flight_same_bar": 42, "UB_transition_flight": 43,
+    "UB_circles": 41,
+    "UB_fligh_same_bar": 42,
+    "UB_flight_same_bar": 42,
+    "UB_transition_flight": 43,
     "UB_dismounts": 44,
 }
-SET_APPARATUS = {1: "VT", **{s: "FX" for s in range(21, 26)}, **{s: "BB" for s in range(31, 36)},
-                 **{s: "UB" for s in range(41, 45)}}
+SET_APPARATUS = {
+    1: "VT",
+    **{s: "FX" for s in range(21, 26)},
+    **{s: "BB" for s in range(31, 36)},
+    **{s: "UB" for s in range(41, 45)},
+}
 VAULT_PHASES = ("VT_0", "VT_1", "VT_2", "VT_3")
 
 _COMMENT_RE = re.compile(r"^A_(\d+)_(\d+);\((VT|FX|BB|UB)\) (.+)$")
@@ -111,7 +125,9 @@ def fix_overlaps_and_connect(segments: list[Segment], fps: float, infer_connecti
             old = nxt.start_frame
             nxt.start_frame = prev.end_frame
             nxt.end_frame = max(nxt.end_frame, nxt.start_frame + 1)
-            _add_note(nxt, f"start moved from frame {old} to {nxt.start_frame}: it overlapped the previous element")
+            _add_note(
+                nxt, f"start moved from frame {old} to {nxt.start_frame}: it overlapped the previous element"
+            )
     if infer_connections:
         limit = connection_max_gap_frames(fps)
         for prev, nxt in zip(segments, segments[1:], strict=False):
@@ -164,7 +180,10 @@ def _event_fields(ev: Any, where: str) -> tuple[int, str, str]:
 
 
 def routine_to_timeline(
-    entry: Any, codebook: Any = None, source: str = "<routines>", strict: bool = False,
+    entry: Any,
+    codebook: Any = None,
+    source: str = "<routines>",
+    strict: bool = False,
     report_to: ImportReport | None = None,
 ) -> Timeline:
     """Convert one routine entry of a FineGym routine file into a Timeline."""
@@ -194,7 +213,9 @@ def routine_to_timeline(
         segments = _element_segments(parsed, where, n)
     for seg, (ev_app, name) in segments:
         if ev_app != apparatus:
-            raise FineGymFormatError(f"{where}: element {name!r} is marked ({ev_app}) in a {apparatus} routine")
+            raise FineGymFormatError(
+                f"{where}: element {name!r} is marked ({ev_app}) in a {apparatus} routine"
+            )
         if seg.end_frame > n:
             _add_note(seg, f"end clipped from frame {seg.end_frame} to {n} (end of the routine)")
             seg.end_frame = n
@@ -212,8 +233,13 @@ def routine_to_timeline(
     rep.segments += len(segs)
     rep.connections += sum(s.connected_to_next for s in segs)
     tl = Timeline(
-        video=VideoInfo(path=video, fps=float(fps), frame_count=n,
-                        width=int(entry.get("width") or 0), height=int(entry.get("height") or 0)),
+        video=VideoInfo(
+            path=video,
+            fps=float(fps),
+            frame_count=n,
+            width=int(entry.get("width") or 0),
+            height=int(entry.get("height") or 0),
+        ),
         apparatus=apparatus,
         edition="wag-2017",
         segments=segs,
@@ -263,7 +289,9 @@ def _vault_segments(parsed: list[tuple[int, str, str]], where: str) -> list[tupl
     for comment, marks in groups.items():
         labels = sorted(lb for _, lb in marks)
         if labels != list(VAULT_PHASES):
-            raise FineGymFormatError(f"{where}: vault {comment!r} has phase marks {labels}, expected VT_0..VT_3")
+            raise FineGymFormatError(
+                f"{where}: vault {comment!r} has phase marks {labels}, expected VT_0..VT_3"
+            )
         frames = [f for f, _ in marks]
         ev_app, name = _parse_comment(comment, where)
         seg = Segment(start_frame=min(frames), end_frame=max(frames) + 1, set_id=1, source="import")
@@ -285,12 +313,17 @@ def read_json_file(path: str | os.PathLike) -> Any:
     except UnicodeDecodeError as exc:
         raise FineGymFormatError(f"{p}: not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise FineGymFormatError(f"{p}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise FineGymFormatError(
+            f"{p}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
 
 
 def import_routines(
-    path: str | os.PathLike, codebook: Any = None, strict: bool = False,
-    progress: ProgressFn | None = None, cancel: CancelToken | None = None,
+    path: str | os.PathLike,
+    codebook: Any = None,
+    strict: bool = False,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
 ) -> tuple[list[Timeline], ImportReport]:
     """Read a FineGym routine file (``val.json`` / ``test.json``) into one Timeline per routine."""
     data = read_json_file(path)
@@ -307,8 +340,10 @@ def import_routines(
     return out, rep
 
 
-def parse_split_lines(lines: Iterable[str], source: str = "<split>") -> list[tuple[str, int, int, int, int, int]]:
-    """Parse split-file lines into (youtube id, event start s, event end s, sub start s, sub end s, Clabel)."""
+def parse_split_lines(
+    lines: Iterable[str], source: str = "<split>"
+) -> list[tuple[str, int, int, int, int, int]]:
+    """Parse split-file lines into (youtube id, event start, event end, sub start, sub end, Clabel)."""
     out = []
     for no, line in enumerate(lines, 1):
         line = line.strip()
@@ -330,7 +365,10 @@ def parse_split_lines(lines: Iterable[str], source: str = "<split>") -> list[tup
 
 
 def import_split_file(
-    path: str | os.PathLike, label_space: str = "gym99", fps: float = 25.0, codebook: Any = None,
+    path: str | os.PathLike,
+    label_space: str = "gym99",
+    fps: float = 25.0,
+    codebook: Any = None,
     strict: bool = False,
 ) -> tuple[list[Timeline], ImportReport]:
     """Group the sub-actions of an official split file by event into Timelines.
@@ -365,8 +403,11 @@ def import_split_file(
         segs, apps = [], set()
         n = int(round((ee - es) * fps))
         for a_s, a_e, clabel in subs:
-            seg = Segment(start_frame=int(round(a_s * fps)), end_frame=int(round(max(a_e, a_s + 1) * fps)),
-                          source="import")
+            seg = Segment(
+                start_frame=int(round(a_s * fps)),
+                end_frame=int(round(max(a_e, a_s + 1) * fps)),
+                source="import",
+            )
             try:
                 el = lookup(clabel)
             except Exception:  # noqa: BLE001 - any lookup failure is an unknown label here
@@ -391,8 +432,14 @@ def import_split_file(
             video=VideoInfo(path=key, fps=fps, frame_count=n),
             apparatus=apps.pop() if apps else "FX",
             segments=segs,
-            metadata={"finegym_event": key, "youtube_id": yt, "event_start_s": es, "event_end_s": ee,
-                      "label_space": label_space, "imported_from": str(p)},
+            metadata={
+                "finegym_event": key,
+                "youtube_id": yt,
+                "event_start_s": es,
+                "event_end_s": ee,
+                "label_space": label_space,
+                "imported_from": str(p),
+            },
         )
         tl.validate()
         out.append(tl)
