@@ -35,7 +35,8 @@ CB = MiniCodebook(
         ),
         E("FX-FRTT", 24, "A", 4, "front tuck", kind="salto", direction="forward", salto_count=1),
         E("FX-ARCW", 23, "A", 4, "aerial cartwheel", kind="aerial", direction="sideward", salto_count=1),
-        E("FX-WHIP", 25, "A", 5, "whip", kind="salto", direction="backward", salto_count=1),
+        E("FX-AERW", 24, "A", 4, "aerial walkover", kind="aerial", direction="forward"),
+    E("FX-WHIP", 25, "A", 5, "whip", kind="salto", direction="backward", salto_count=1),
         E(
             "FX-LAY1",
             25,
@@ -140,9 +141,9 @@ CB = MiniCodebook(
             twist_count=1,
         ),
         # UB
-        E("UB-GNT", 41, "A", 3, "giant", kind="circle", grip="overgrip"),
-        E("UB-WEIH", 41, "D", 4, "weiler 1/2", kind="circle", grip="overgrip", turn_amount=0.5),
-        E("UB-PIR", 41, "D", 3, "giant 1/1", kind="circle", grip="mixed", turn_amount=1, bar="high"),
+        E("UB-GNT", 41, "A", 3, "giant", kind="circle", direction="backward"),
+        E("UB-WEIH", 41, "D", 4, "weiler 1/2", kind="circle", direction="backward", turn_amount=0.5),
+        E("UB-PIR", 41, "D", 3, "giant fwd 1/1", kind="circle", direction="forward", turn_amount=1),
         E("UB-INB", 41, "D", 5, "inbar 1/1", kind="circle", grip="l_grip", turn_amount=1, bar="high"),
         E("UB-TKA", 42, "C", 3, "tkatchev", kind="release", bar="high", grip="overgrip"),
         E("UB-TKP", 42, "E", 3, "tkatchev piked (E)", kind="release", bar="high", grip="overgrip"),
@@ -251,6 +252,12 @@ def test_fx_acro_limit_and_last_acro_is_dismount():
     assert card.elements[8].reason == "counted in DV (dismount)"
     assert card.elements[4].reason == "not counted: exceeds the acro limit (at most 5 acro)"
     assert card.dv == round(0.9 + 0.8 + 0.7 + 0.5 + 0.1 + 0.4 * 3, 3)
+
+
+def test_fx_dismount_is_the_last_acro_with_a_salto():
+    card = sc(routine("FX", "FX-DBT", "FX-FULLIN", "FX-AERW"))
+    assert [e.dismount for e in card.elements] == [False, True, False]
+    assert card.elements[1].reason == "counted in DV (dismount)"
 
 
 def test_fx_fewer_than_three_dance_leaves_slots_empty():
@@ -437,6 +444,7 @@ def test_ub_crs_and_cv_weiler_maloney_tkatchev():
     ]
     assert card.dv == round(0.4 + 0.4 + 0.3 + 0.4 + 0.4 + 0.5, 3)
     assert card.d_score == round(card.dv + 2.0 + 0.3, 3)
+    assert [u.id for u in card.unverified_rules] == ["UB-CR3"]
 
 
 def test_ub_flight_d_plus_e_is_unverified_and_ordered():

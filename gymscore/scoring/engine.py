@@ -135,6 +135,8 @@ def _mark_dismount(items: list[Item], rules: ApparatusRules, used: _Used) -> Ite
         cands = [it for it in cands if it.set_id in rules.dismount_sets]
     else:
         cands = [it for it in cands if it.category == rules.dismount_category]
+    if rules.dismount_predicate is not None:
+        cands = [it for it in cands if rules.dismount_predicate(it)]
     if not cands:
         return None
     d = cands[-1]

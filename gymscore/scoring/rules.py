@@ -96,6 +96,7 @@ class ApparatusRules:
     dismount_method: str = "none"
     dismount_sets: frozenset[int] = frozenset()
     dismount_category: str = ""
+    dismount_predicate: Predicate | None = None
     dismount_info: RuleInfo | None = None
     composition: list[CompositionRule] = field(default_factory=list)
     cr_max: float = 2.0
@@ -317,6 +318,8 @@ def parse_rules(common: dict, app: dict, apparatus: str, files: list[str], editi
         r.dismount_category = dm.get("category")
         if r.dismount_category not in cats:
             raise RulesError(f"{afile}: dismount.category {r.dismount_category!r} is not a category")
+        if "predicate" in dm:
+            r.dismount_predicate = compile_predicate(dm["predicate"], f"{afile}: dismount.predicate", cats)
     else:
         raise RulesError(
             f"{afile}: dismount.method must be set or last_of_category, got {r.dismount_method!r}"
