@@ -1,0 +1,135 @@
+"""A one-page PDF score sheet (QPdfWriter + QPainter): routine, elements with values, D breakdown."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
+
+from gymscore.gui.score_view import ScoreSummary, format_time
+from gymscore.timeline import Timeline
+from gymscore.util.atomic import SaveError, atomic_write_bytes
+
+APPARATUS_NAMES = {"VT": "Vault", "FX": "Floor exercise", "BB": "Balance beam", "UB": "Uneven bars"}
+COLS = (("#", 0.05), ("Time", 0.09), ("Element", 0.50), ("CoP", 0.08), ("Value", 0.09), ("Counts", 0.19))
+
+
+def _fmt(v: float | None) -> str:
+    return "–" if v is None else f"{v:.3f}"
+
+
+def render_score_sheet(tl: Timeline, s: ScoreSummary, writer: QPdfWriter) -> None:
+    """Paint the sheet on an already configured writer (A4 portrait, 72 dpi user units)."""
+    p = QPainter(writer)
+    try:
+        page = QRectF(writer.pageLayout().paintRectPixels(writer.resolution()))
+        page.moveTo(0, 0)
+        scale = writer.resolution() / 72.0
+        p.scale(scale, scale)
+        w = page.width() / scale
+        y = 0.0
+        title = QFont("DejaVu Sans", 16, QFont.Weight.Bold)
+        body = QFont("DejaVu Sans", 8)
+        bold = QFont("DejaVu Sans", 8, QFont.Weight.Bold)
+        p.setFont(title)
+        p.drawText(QRectF(0, y, w, 24), Qt.AlignmentFlag.AlignLeft, "gymscore: D-score sheet")
+        y += 28
+        p.setFont(body)
+        video = Path(tl.video.path).name if tl.video.path else "(no video)"
+        info = (
+            f"Video: {video}    Apparatus: {APPARATUS_NAMES.get(tl.apparatus, tl.apparatus)} ({tl.apparatus})"
+            f"    Codebook: {tl.edition}    Printed: {time.strftime('%Y-%m-%d %H:%M')}"
+        )
+        p.drawText(QRectF(0, y, w, 14), Qt.AlignmentFlag.AlignLeft, info)
+        y += 22
+        row_h = 13.0 if len(s.rows) <= 30 else max(7.0, 390.0 / max(1, len(s.rows)))
+        p.setFont(bold)
+        x = 0.0
+        for name, frac in COLS:
+            p.drawText(QRectF(x, y, frac * w - 4, row_h), Qt.AlignmentFlag.AlignLeft, name)
+            x += frac * w
+        y += row_h
+        p.setPen(QPen(QColor("#777777"), 0.5))
+        p.drawLine(0, int(y), int(w), int(y))
+        y += 2
+        fps = tl.video.fps or 25.0
+        for i, row in enumerate(s.rows):
+            if i % 2:
+                p.fillRect(QRectF(0, y, w, row_h), QColor("#f1f1f4"))
+            p.setPen(QColor("#888888") if row.counted is False else QColor("#000000"))
+            p.setFont(body)
+            value = f"{row.value_letter} {row.value:.1f}" if row.value is not None else "–"
+            counts = "" if row.counted is None else ("yes" if row.counted else "no")
+            if row.reason:
+                counts = f"{counts}: {row.reason}" if counts else row.reason
+            name = row.name + (" →" if row.connected_to_next else "")
+            cells = (str(i + 1), format_time(row.start_s, fps), name, row.cop_number, value, counts)
+            x = 0.0
+            for (_n, frac), text in zip(COLS, cells, strict=True):
+                r = QRectF(x, y, frac * w - 4, row_h)
+                p.drawText(
+                    r,
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    p.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(r.width())),
+                )
+                x += frac * w
+            y += row_h
+        y += 12
+        p.setPen(QColor("#000000"))
+        lines: list[tuple[str, str, bool]] = [
+            ("Difficulty value (DV)", _fmt(s.dv), True),
+            ("Composition requirements (CR)", _fmt(s.cr), True),
+        ]
+        lines += [
+            (f"    {'✓' if r.fulfilled else '✗'} {r.name}", f"{r.value:.2f}", False) for r in s.requirements
+        ]
+        lines.append(("Connection value (CV)", _fmt(s.cv), True))
+        lines += [(f"    {c.text}", f"+{c.value:.1f}", False) for c in s.connections]
+        if s.sb:
+            lines.append(("Series bonus (SB)", _fmt(s.sb), True))
+        lines.append(("D-score", _fmt(s.d_score), True))
+        for text, value, strong in lines:
+            p.setFont(bold if strong else body)
+            p.drawText(QRectF(0, y, w * 0.8, 12), Qt.AlignmentFlag.AlignLeft, text)
+            p.drawText(QRectF(w * 0.8, y, w * 0.2, 12), Qt.AlignmentFlag.AlignRight, value)
+            y += 12
+        if s.error:
+            p.drawText(QRectF(0, y + 4, w, 12), Qt.AlignmentFlag.AlignLeft, s.error)
+        p.setFont(QFont("DejaVu Sans", 7))
+        p.setPen(QColor("#666666"))
+        p.drawText(
+            QRectF(0, page.height() / scale - 14, w, 12),
+            Qt.AlignmentFlag.AlignLeft,
+            "Estimated by gymscore from video; not an official score. Check every element and rule.",
+        )
+    finally:
+        p.end()
+
+
+def write_score_sheet(tl: Timeline, s: ScoreSummary, path: str | os.PathLike) -> Path:
+    """Write the PDF atomically (rendered to a temporary file first)."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.render.pdf")
+    writer = QPdfWriter(str(tmp))
+    writer.setResolution(300)
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(15, 15, 15, 15),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    writer.setTitle(f"gymscore score sheet: {Path(tl.video.path).name if tl.video.path else 'routine'}")
+    render_score_sheet(tl, s, writer)
+    del writer
+    try:
+        data = tmp.read_bytes()
+    except OSError as exc:
+        raise SaveError(exc.errno, f"cannot write {target}: {exc.strerror or exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    return atomic_write_bytes(target, data)

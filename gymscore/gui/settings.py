@@ -1,0 +1,166 @@
+"""Settings (QSettings in the user data folder), recent files, the settings dialog and the theme."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import pyqtgraph as pg
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from gymscore.paths import shipped_models_dir, user_data_dir, user_models_dir
+
+MAX_RECENT = 8
+DEVICES = ("auto", "cpu", "cuda", "mps")
+THEMES = ("light", "dark")
+
+
+def qsettings() -> QSettings:
+    """The application's settings file (``gui.ini`` in the user data folder, so tests stay private)."""
+    return QSettings(str(user_data_dir() / "gui.ini"), QSettings.Format.IniFormat)
+
+
+@dataclass
+class Settings:
+    """User preferences of the desktop application."""
+
+    device: str = "auto"
+    model: str = "default"
+    edition: str = "wag-2017"
+    autosave_s: int = 60
+    theme: str = "light"
+
+    @classmethod
+    def load(cls) -> Settings:
+        qs = qsettings()
+        out = cls()
+        for f in fields(cls):
+            raw = qs.value(f"settings/{f.name}", None)
+            if raw is not None:
+                try:
+                    setattr(out, f.name, type(getattr(out, f.name))(raw))
+                except (TypeError, ValueError):
+                    pass
+        return out
+
+    def save(self) -> None:
+        qs = qsettings()
+        for f in fields(self):
+            qs.setValue(f"settings/{f.name}", getattr(self, f.name))
+        qs.sync()
+
+
+def recent_files() -> list[str]:
+    """Recently opened videos and projects, newest first."""
+    raw = qsettings().value("recent", [])
+    if isinstance(raw, str):
+        raw = [raw]
+    return [str(x) for x in (raw or [])][:MAX_RECENT]
+
+
+def add_recent(path: str) -> list[str]:
+    """Put ``path`` first in the recent list and return the list."""
+    items = [path] + [p for p in recent_files() if p != path]
+    qs = qsettings()
+    qs.setValue("recent", items[:MAX_RECENT])
+    qs.sync()
+    return items[:MAX_RECENT]
+
+
+def available_models() -> list[str]:
+    """ "default" plus the weights installed by ``gymscore train export`` or shipped."""
+    names = ["default"]
+    for folder in (user_models_dir(), shipped_models_dir()):
+        if folder.is_dir():
+            for p in sorted(folder.iterdir()):
+                if p.name not in names and not p.name.startswith("."):
+                    names.append(p.stem if p.is_file() else p.name)
+    return names
+
+
+class SettingsDialog(QDialog):
+    """Edit a :class:`Settings`; :meth:`result_settings` returns the edited copy."""
+
+    def __init__(self, settings: Settings, editions: list[str], parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.device = QComboBox()
+        self.device.addItems(list(DEVICES))
+        self.device.setCurrentText(settings.device)
+        self.model = QComboBox()
+        self.model.addItems(available_models())
+        self.model.setEditable(True)
+        self.model.setCurrentText(settings.model)
+        self.edition = QComboBox()
+        self.edition.addItems(editions)
+        self.edition.setCurrentText(settings.edition)
+        self.autosave = QSpinBox()
+        self.autosave.setRange(0, 3600)
+        self.autosave.setSuffix(" s")
+        self.autosave.setSpecialValueText("off")
+        self.autosave.setValue(settings.autosave_s)
+        self.theme = QComboBox()
+        self.theme.addItems(list(THEMES))
+        self.theme.setCurrentText(settings.theme)
+        form = QFormLayout()
+        form.addRow("Analysis device", self.device)
+        form.addRow("Model", self.model)
+        form.addRow("Codebook edition", self.edition)
+        form.addRow("Autosave every", self.autosave)
+        form.addRow("Theme", self.theme)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(buttons)
+
+    def result_settings(self) -> Settings:
+        return Settings(
+            device=self.device.currentText(),
+            model=self.model.currentText() or "default",
+            edition=self.edition.currentText(),
+            autosave_s=self.autosave.value(),
+            theme=self.theme.currentText(),
+        )
+
+
+def apply_theme(theme: str) -> None:
+    """Light (Fusion default) or dark palette for the whole application and pyqtgraph."""
+    app = QApplication.instance()
+    if app is None:
+        return
+    app.setStyle("Fusion")
+    if theme == "dark":
+        pal = QPalette()
+        base, text = QColor(37, 38, 43), QColor(225, 225, 230)
+        for role, color in (
+            (QPalette.ColorRole.Window, QColor(45, 46, 52)),
+            (QPalette.ColorRole.WindowText, text),
+            (QPalette.ColorRole.Base, base),
+            (QPalette.ColorRole.AlternateBase, QColor(50, 51, 58)),
+            (QPalette.ColorRole.Text, text),
+            (QPalette.ColorRole.Button, QColor(55, 56, 63)),
+            (QPalette.ColorRole.ButtonText, text),
+            (QPalette.ColorRole.Highlight, QColor(70, 120, 200)),
+            (QPalette.ColorRole.HighlightedText, QColor(255, 255, 255)),
+            (QPalette.ColorRole.ToolTipBase, base),
+            (QPalette.ColorRole.ToolTipText, text),
+        ):
+            pal.setColor(role, color)
+        app.setPalette(pal)
+        pg.setConfigOptions(background="#1e1f24", foreground="#d0d0d6")
+    else:
+        app.setPalette(app.style().standardPalette())
+        pg.setConfigOptions(background="#fafafa", foreground="#303036")

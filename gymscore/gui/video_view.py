@@ -1,0 +1,241 @@
+"""The video: frames drawn on a QGraphicsView with an optional skeleton overlay, and the playback clock."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView
+
+from gymscore.gui.frame_source import FrameSource
+from gymscore.skeleton import BONES
+
+SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0)
+
+
+def frame_to_qimage(frame: np.ndarray) -> QImage:
+    """A QImage sharing nothing with the BGR array (safe after the array is freed)."""
+    h, w = frame.shape[:2]
+    frame = np.ascontiguousarray(frame)
+    return QImage(frame.data, w, h, frame.strides[0], QImage.Format.Format_BGR888).copy()
+
+
+class VideoView(QGraphicsView):
+    """Shows one frame, scaled to fit, with the detected skeleton drawn over it."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setBackgroundBrush(QColor(18, 18, 22))
+        self.setMinimumSize(320, 200)
+        self._pixmap = QGraphicsPixmapItem()
+        self._pixmap.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self._skeleton = QGraphicsPathItem()
+        pen = QPen(QColor(80, 255, 140), 3)
+        pen.setCosmetic(True)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        self._skeleton.setPen(pen)
+        self._skeleton.setZValue(1)
+        self.scene().addItem(self._pixmap)
+        self.scene().addItem(self._skeleton)
+        self._placeholder = self.scene().addText("Open a video or project (File > Open, or drop it here)")
+        self._placeholder.setDefaultTextColor(QColor(170, 170, 180))
+        self._placeholder.setFont(QFont("DejaVu Sans", 14))
+        self.show_overlay = True
+        self.frames_shown = 0
+
+    def set_frame(self, frame: np.ndarray | None, pose: np.ndarray | None = None) -> None:
+        """Show a BGR frame and, when the overlay is on, the pose (17 x 2+ pixel coordinates)."""
+        if frame is None:
+            return
+        self._placeholder.setVisible(False)
+        img = frame_to_qimage(frame)
+        first = self._pixmap.pixmap().isNull() or self._pixmap.pixmap().size() != img.size()
+        self._pixmap.setPixmap(QPixmap.fromImage(img))
+        if first:
+            self.scene().setSceneRect(QRectF(0, 0, img.width(), img.height()))
+            self._fit()
+        self._skeleton.setPath(
+            self._pose_path(pose) if self.show_overlay and pose is not None else QPainterPath()
+        )
+        self.frames_shown += 1
+
+    def clear(self) -> None:
+        """Back to the empty placeholder."""
+        self._pixmap.setPixmap(QPixmap())
+        self._skeleton.setPath(QPainterPath())
+        self._placeholder.setVisible(True)
+        self.scene().setSceneRect(self._placeholder.boundingRect())
+        self._fit()
+
+    @staticmethod
+    def _pose_path(pose: np.ndarray) -> QPainterPath:
+        path = QPainterPath()
+        pts = np.asarray(pose, dtype=float)
+        if pts.ndim != 2 or pts.shape[0] < 17 or pts.shape[1] < 2:
+            return path
+        ok = np.isfinite(pts[:, :2]).all(axis=1)
+        if pts.shape[1] >= 3:  # a visibility / score column
+            ok &= np.nan_to_num(pts[:, 2], nan=0.0) > 0.05
+        for a, b in BONES:
+            if ok[a] and ok[b]:
+                path.moveTo(QPointF(pts[a, 0], pts[a, 1]))
+                path.lineTo(QPointF(pts[b, 0], pts[b, 1]))
+        for j in np.flatnonzero(ok):
+            path.addEllipse(QPointF(pts[j, 0], pts[j, 1]), 2.5, 2.5)
+        return path
+
+    def _fit(self) -> None:
+        self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit()
+
+
+class PlaybackController(QObject):
+    """The playhead: seeks frame-accurately, plays at a speed on a timer, loops a frame range."""
+
+    frameChanged = Signal(int)
+    playingChanged = Signal(bool)
+    speedChanged = Signal(float)
+
+    def __init__(self, view: VideoView, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.source: FrameSource | None = None
+        self.poses: np.ndarray | None = None
+        self.frame = 0
+        self.speed = 1.0
+        self.loop_range: tuple[int, int] | None = None  # [start, end) frames
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._tick)
+        self._t0 = 0.0
+        self._f0 = 0
+
+    # --- source --------------------------------------------------------------------------
+    @property
+    def fps(self) -> float:
+        return self.source.fps if self.source else 25.0
+
+    @property
+    def frame_count(self) -> int:
+        return self.source.frame_count if self.source else 0
+
+    @property
+    def playing(self) -> bool:
+        return self._timer.isActive()
+
+    def set_source(self, source: FrameSource | None, poses: np.ndarray | None = None) -> None:
+        """Show another video (None: none) from its first frame."""
+        self.pause()
+        if self.source is not None and self.source is not source:
+            self.source.close()
+        self.source, self.poses = source, poses
+        self.frame = -1
+        if source is None:
+            self.view.clear()
+        else:
+            self.seek(0)
+
+    def set_poses(self, poses: np.ndarray | None) -> None:
+        self.poses = poses
+        self.refresh()
+
+    # --- moving the playhead ------------------------------------------------------------
+    def seek(self, frame: int) -> None:
+        """Show ``frame`` (clamped to the video)."""
+        if self.source is None:
+            return
+        last = max(0, self.frame_count - 1)
+        frame = max(0, min(int(frame), last))
+        if frame == self.frame:
+            return
+        self.frame = frame
+        self._show()
+        self.frameChanged.emit(frame)
+
+    def refresh(self) -> None:
+        """Redraw the current frame (after the overlay was toggled)."""
+        if self.source is not None and self.frame >= 0:
+            self._show()
+
+    def _show(self) -> None:
+        pose = None
+        if self.poses is not None and 0 <= self.frame < len(self.poses):
+            pose = self.poses[self.frame]
+        self.view.set_frame(self.source.read(self.frame), pose)
+
+    def step(self, delta: int) -> None:
+        """Pause and move ``delta`` frames."""
+        self.pause()
+        self.seek(self.frame + delta)
+
+    # --- playing ---------------------------------------------------------------------------
+    def play(self) -> None:
+        if self.source is None or self.playing:
+            return
+        if self.loop_range is None and self.frame >= self.frame_count - 1:
+            self.seek(0)
+        self._t0, self._f0 = time.monotonic(), self.frame
+        self._timer.start(max(5, int(500 / (self.fps * self.speed))))
+        self.playingChanged.emit(True)
+
+    def pause(self) -> None:
+        if self.playing:
+            self._timer.stop()
+            self.playingChanged.emit(False)
+
+    def toggle(self) -> None:
+        self.pause() if self.playing else self.play()
+
+    def set_speed(self, speed: float) -> None:
+        speed = min(SPEEDS, key=lambda s: abs(s - speed))
+        if speed == self.speed:
+            return
+        self.speed = speed
+        if self.playing:
+            self._timer.stop()
+            self.play_from_here()
+        self.speedChanged.emit(speed)
+
+    def play_from_here(self) -> None:
+        self._t0, self._f0 = time.monotonic(), self.frame
+        self._timer.start(max(5, int(500 / (self.fps * self.speed))))
+
+    def faster(self) -> None:
+        """L: play, or play faster."""
+        if not self.playing:
+            self.play()
+            return
+        i = SPEEDS.index(self.speed)
+        self.set_speed(SPEEDS[min(i + 1, len(SPEEDS) - 1)])
+
+    def slower(self) -> None:
+        """J: play slower; below the slowest speed, pause."""
+        i = SPEEDS.index(self.speed)
+        if i == 0:
+            self.pause()
+        else:
+            self.set_speed(SPEEDS[i - 1])
+
+    def _tick(self) -> None:
+        target = self._f0 + int((time.monotonic() - self._t0) * self.fps * self.speed)
+        if self.loop_range is not None:
+            start, end = self.loop_range
+            if target >= end or target < start:
+                self._t0, self._f0 = time.monotonic(), start
+                target = start
+        elif target >= self.frame_count - 1:
+            self.seek(self.frame_count - 1)
+            self.pause()
+            return
+        if target != self.frame:
+            self.seek(target)
