@@ -1,0 +1,1 @@
+"""Per-frame features of a video: the gymnast's pose (tracked, gap-filled) and motion statistics."""

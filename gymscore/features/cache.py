@@ -1,0 +1,59 @@
+"""Feature cache: one compressed ``.npz`` per (video content sha256, feature configuration key).
+
+Files live in ``gymscore.paths.cache_dir() / "features"`` and are written atomically; a damaged or
+outdated entry is ignored (and recomputed), never an error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from gymscore.paths import cache_dir
+from gymscore.util.atomic import atomic_write_with
+from gymscore.video import VideoMeta
+
+log = logging.getLogger(__name__)
+ARRAYS = ("joints2d", "visibility", "source", "flow", "processed")
+
+
+def entry_path(sha256: str, key: str) -> Path:
+    """Where the features of a video with this content and configuration are cached."""
+    return cache_dir() / "features" / sha256[:2] / f"{sha256}-{key}.npz"
+
+
+def save(feats, key: str) -> Path:
+    """Write a :class:`~gymscore.features.extract.VideoFeatures` to the cache."""
+    info = {
+        "meta": feats.meta.to_dict(), "estimator": feats.estimator, "stride": feats.stride,
+        "tracker_stats": feats.tracker_stats, "sha256": feats.sha256,
+    }
+    info["meta"].pop("duration", None)
+    arrays = {name: getattr(feats, name) for name in ARRAYS}
+    return atomic_write_with(
+        entry_path(feats.sha256, key),
+        lambda fh: np.savez_compressed(fh, info=np.array(json.dumps(info)), **arrays),
+    )
+
+
+def load(sha256: str, key: str):
+    """The cached features, or None when absent or unreadable."""
+    from gymscore.features.extract import VideoFeatures  # noqa: PLC0415
+
+    path = entry_path(sha256, key)
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            info = json.loads(str(z["info"]))
+            arrays = {name: z[name] for name in ARRAYS}
+        return VideoFeatures(
+            sha256=info["sha256"], meta=VideoMeta(**info["meta"]), estimator=info["estimator"],
+            stride=int(info["stride"]), tracker_stats=info["tracker_stats"], from_cache=True, **arrays,
+        )
+    except Exception as exc:  # a damaged entry is recomputed
+        log.warning("ignoring unreadable feature cache %s: %s", path, exc)
+        return None

@@ -1,0 +1,250 @@
+"""From a video file to per-frame features: the gymnast's 2D pose (17 joints), motion statistics.
+
+The estimator runs on every ``stride``-th frame (``stride`` from :attr:`ExtractConfig.pose_fps`) at a
+reduced resolution; joints are interpolated in between and through short losses. Results are cached
+per video content hash and feature configuration (see :mod:`gymscore.features.cache`), so a second
+analysis of the same file is near-instant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from gymscore.features.flow import NUM_FLOW_FEATURES, FlowExtractor, flow_stats, residual_motion
+from gymscore.features.pose import PoseEstimator
+from gymscore.features.tracking import DETECTED, MISSING, GymnastTracker, fill_gaps
+from gymscore.skeleton import NUM_JOINTS
+from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
+from gymscore.video import Frame, VideoMeta, VideoReader, file_sha256
+
+FEATURE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    """How features are computed; every field is part of the cache key."""
+
+    pose_fps: float = 12.5  # the estimator runs at about this rate; frames in between are interpolated
+    max_side: int = 640  # frames are downscaled so that their longer side is at most this
+    flow_width: int = 160  # optical flow is computed on a grey copy this wide
+    max_gap_s: float = 0.6  # losses up to this long are interpolated
+
+    def stride(self, fps: float) -> int:
+        """Process every n-th frame so that the estimator runs at about ``pose_fps``."""
+        return max(1, int(round(fps / self.pose_fps))) if self.pose_fps > 0 else 1
+
+    def key(self, estimator_id: str) -> str:
+        blob = json.dumps({"v": FEATURE_VERSION, "cfg": asdict(self), "est": estimator_id}, sort_keys=True)
+        return hashlib.sha1(blob.encode()).hexdigest()[:12]
+
+
+@dataclass
+class VideoFeatures:
+    """Per-frame features of one video (T = frame count, frame-aligned with the Timeline)."""
+
+    sha256: str
+    meta: VideoMeta
+    joints2d: np.ndarray  # (T, 17, 2) float32, pixels of the displayed frame
+    visibility: np.ndarray  # (T, 17) float32 in [0, 1]; 0 where the gymnast was not found
+    source: np.ndarray  # (T,) int8: 1 detected, 2 interpolated, 0 missing
+    flow: np.ndarray  # (T, NUM_FLOW_FEATURES) float32
+    processed: np.ndarray  # (T,) bool: the estimator ran on this frame
+    estimator: str = ""
+    stride: int = 1
+    timings: dict[str, float] = field(default_factory=dict)
+    tracker_stats: dict[str, int] = field(default_factory=dict)
+    from_cache: bool = False
+
+    @property
+    def frame_count(self) -> int:
+        return int(self.joints2d.shape[0])
+
+    @property
+    def frame_size(self) -> tuple[int, int]:
+        """(width, height) of the displayed frames."""
+        return self.meta.width, self.meta.height
+
+    @property
+    def detection_rate(self) -> float:
+        """Share of processed frames in which the gymnast was detected."""
+        n = int(self.processed.sum())
+        return float((self.source[self.processed] == DETECTED).sum() / n) if n else 0.0
+
+    @property
+    def found_rate(self) -> float:
+        """Share of all frames with a pose (detected or interpolated)."""
+        return float((self.source != MISSING).mean()) if self.frame_count else 0.0
+
+
+def estimator_id(estimator: PoseEstimator | None) -> str:
+    """Name and version of an estimator (the default one without loading it)."""
+    if estimator is not None:
+        return f"{estimator.name}/{estimator.version}"
+    from importlib import metadata  # noqa: PLC0415
+
+    try:
+        version = metadata.version("mediapipe")
+    except metadata.PackageNotFoundError:
+        version = "missing"
+    return f"mediapipe-blazepose-full/mediapipe-{version}"
+
+
+def _prefetch(frames: Iterator[Frame], depth: int = 8) -> Iterator[Frame]:
+    """Decode in a background thread so decoding overlaps pose estimation (OpenCV releases the GIL)."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for f in frames:
+                if stop.is_set():
+                    break
+                q.put(f)
+        except BaseException as exc:  # handed over to the consumer
+            q.put(exc)
+        q.put(done)
+
+    th = threading.Thread(target=work, daemon=True, name="gymscore-decode")
+    th.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while th.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                th.join(0.05)
+
+
+def compute_features(
+    reader: VideoReader,
+    estimator: PoseEstimator,
+    config: ExtractConfig,
+    sha256: str = "",
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> VideoFeatures:
+    """Run pose tracking and optical flow over an open video (no caching)."""
+    meta = reader.meta
+    n, w, h = meta.frame_count, meta.width, meta.height
+    stride = config.stride(meta.fps)
+    joints = np.zeros((n, NUM_JOINTS, 2), np.float32)
+    vis = np.zeros((n, NUM_JOINTS), np.float32)
+    detected = np.zeros(n, bool)
+    processed = np.zeros(n, bool)
+    flow_feat = np.zeros((n, NUM_FLOW_FEATURES), np.float32)
+    times = np.zeros(n, np.float64)
+    tracker: GymnastTracker | None = None
+    flow = FlowExtractor(config.flow_width)
+    t_pose = t_flow = 0.0
+    t0 = time.perf_counter()
+    last_t = None
+    k = 0
+    box_size = float(h) / 2
+    for frame in _prefetch(reader.frames(stride=stride, max_side=config.max_side)):
+        check_cancel(cancel)
+        i, img = frame.index, frame.image
+        factor = img.shape[1] / w  # processed pixels per displayed pixel
+        if tracker is None:
+            tracker = GymnastTracker(estimator, img.shape[1], img.shape[0])
+        ta = time.perf_counter()
+        fl = flow.step(img)
+        motion = residual_motion(fl)
+        tb = time.perf_counter()
+        rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        cand = tracker.update(k, rgb, motion)
+        tc = time.perf_counter()
+        t_flow += tb - ta
+        t_pose += tc - tb
+        processed[i] = True
+        times[i] = frame.time
+        box = None
+        if cand is not None:
+            joints[i] = cand.joints / factor
+            vis[i] = cand.visibility
+            detected[i] = True
+            box = tuple(v / factor for v in cand.box)
+            box_size = 0.7 * box_size + 0.3 * max(box[2] - box[0], box[3] - box[1])
+        elif tracker.track is not None:
+            c, s = tracker.track.predict(k)
+            box = (c[0] - s / 2, c[1] - s / 2, c[0] + s / 2, c[1] + s / 2)
+            box = tuple(v / factor for v in box)
+        dt = (frame.time - last_t) if last_t is not None else 0.0
+        last_t = frame.time
+        flow_feat[i] = flow_stats(fl, box, flow.scale * factor, dt, box_size)
+        k += 1
+        if k % 8 == 0:
+            report(progress, i + 1, n, f"pose and motion: frame {i + 1}/{n}")
+    total = time.perf_counter() - t0
+    n_read = reader.meta.frame_count  # a truncated file shrinks its frame count while reading
+    if n_read < n:
+        joints, vis, detected = joints[:n_read], vis[:n_read], detected[:n_read]
+        processed, flow_feat, times, n = processed[:n_read], flow_feat[:n_read], times[:n_read], n_read
+    # Flow statistics of skipped frames: hold the value of the next processed frame.
+    pidx = np.flatnonzero(processed)
+    if len(pidx):
+        nxt = pidx[np.clip(np.searchsorted(pidx, np.arange(n)), 0, len(pidx) - 1)]
+        flow_feat = flow_feat[nxt]
+    max_gap = max(int(round(config.max_gap_s * meta.fps)), stride)
+    joints, vis, source = fill_gaps(joints, vis, detected, processed, max_gap)
+    report(progress, n, n, "pose and motion: done")
+    return VideoFeatures(
+        sha256=sha256, meta=reader.meta, joints2d=joints, visibility=vis, source=source, flow=flow_feat,
+        processed=processed, estimator=f"{estimator.name}/{estimator.version}", stride=stride,
+        timings={"decode_pose_flow": total, "pose": t_pose, "flow": t_flow},
+        tracker_stats=dict(tracker.stats) if tracker else {},
+    )
+
+
+def extract_features(
+    video: str | Path,
+    estimator: PoseEstimator | None = None,
+    config: ExtractConfig | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    use_cache: bool = True,
+) -> VideoFeatures:
+    """Features of a video file, from the cache when this content was analysed before."""
+    from gymscore.features import cache  # noqa: PLC0415
+
+    config = config or ExtractConfig()
+    t0 = time.perf_counter()
+    report(progress, 0, 1, "hashing video")
+    sha = file_sha256(video)
+    t_hash = time.perf_counter() - t0
+    key = config.key(estimator_id(estimator))
+    if use_cache:
+        hit = cache.load(sha, key)
+        if hit is not None:
+            hit.meta = VideoMeta(**{**asdict(hit.meta), "path": str(video)})
+            hit.timings = {"hash": t_hash, "cache_load": time.perf_counter() - t0 - t_hash}
+            return hit
+    with VideoReader(video) as reader:
+        check_cancel(cancel)
+        if estimator is None:
+            from gymscore.features.pose import default_estimator  # noqa: PLC0415
+
+            estimator = default_estimator()
+        feats = compute_features(reader, estimator, config, sha, progress, cancel)
+    feats.timings["hash"] = t_hash
+    if use_cache:
+        cache.save(feats, key)
+    return feats

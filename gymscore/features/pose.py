@@ -1,0 +1,170 @@
+"""2D pose estimation behind a small interface, with MediaPipe BlazePose as the shipped backend.
+
+A :class:`PoseEstimator` finds at most one person in an RGB image, optionally inside a region of
+interest, and returns a :class:`PoseCandidate` in the 17-joint gymscore layout (pixel coordinates of
+the full image). Choosing *which* person is the gymnast, and keeping her across frames, is the job of
+:mod:`gymscore.features.tracking`.
+
+MediaPipe 0.10.14 ships BlazePose's detector and its *full* landmark model (``model_complexity=1``);
+the other complexities download their models at run time and do not work offline.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from gymscore.skeleton import MEDIAPIPE_TO_GYM, NUM_JOINTS
+
+MEDIAPIPE_INSTALL = (
+    'pip install --no-deps mediapipe==0.10.14 absl-py "protobuf>=4.25.3,<5" flatbuffers attrs matplotlib'
+)
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels
+
+
+class PoseBackendError(RuntimeError):
+    """The pose backend is missing or broken; the message says how to install it."""
+
+
+@dataclass
+class PoseCandidate:
+    """One person found in a frame: 17 joints in pixels, their visibility (0..1) and a bounding box."""
+
+    joints: np.ndarray  # (17, 2) float32, x right, y down, pixels of the full image
+    visibility: np.ndarray  # (17,) float32
+    box: Box
+    score: float  # mean visibility of the landmarks, 0..1
+    from_roi: bool = False
+
+    @property
+    def center(self) -> tuple[float, float]:
+        x0, y0, x1, y1 = self.box
+        return (x0 + x1) / 2, (y0 + y1) / 2
+
+    @property
+    def size(self) -> float:
+        """The longer side of the box in pixels (stable through tucks and twists)."""
+        x0, y0, x1, y1 = self.box
+        return max(x1 - x0, y1 - y0, 1.0)
+
+
+class PoseEstimator(Protocol):
+    """Finds one person in an RGB uint8 image, optionally inside ``roi`` (pixels of the image)."""
+
+    name: str
+    version: str
+
+    def detect(self, rgb: np.ndarray, roi: Box | None = None) -> PoseCandidate | None: ...
+
+    def reset(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def map_landmarks(landmarks: np.ndarray) -> np.ndarray:
+    """Map BlazePose's 33 landmarks (..., 33, C) to the 17 gymscore joints (..., 17, C).
+
+    Joints defined by several landmarks (neck, pelvis) take their mean.
+    """
+    if landmarks.shape[-2] != 33:
+        raise ValueError(f"expected 33 landmarks on axis -2, got shape {landmarks.shape}")
+    out = []
+    for src in MEDIAPIPE_TO_GYM:
+        idx = list(src) if isinstance(src, tuple) else [src]
+        out.append(landmarks[..., idx, :].mean(axis=-2))
+    return np.stack(out, axis=-2)
+
+
+def map_visibility(visibility: np.ndarray) -> np.ndarray:
+    """Map 33 landmark visibilities (..., 33) to 17 joints (..., 17); composite joints take the minimum."""
+    out = []
+    for src in MEDIAPIPE_TO_GYM:
+        idx = list(src) if isinstance(src, tuple) else [src]
+        out.append(visibility[..., idx].min(axis=-1))
+    return np.stack(out, axis=-1)
+
+
+def candidate_from_landmarks(xy: np.ndarray, visibility: np.ndarray, from_roi: bool = False) -> PoseCandidate:
+    """Build a candidate from 33 landmarks in pixels (33, 2) and their visibility (33,)."""
+    joints = map_landmarks(xy.astype(np.float32))
+    vis = map_visibility(visibility.astype(np.float32))
+    x0, y0 = xy.min(axis=0)
+    x1, y1 = xy.max(axis=0)
+    assert joints.shape == (NUM_JOINTS, 2)
+    return PoseCandidate(joints, vis, (float(x0), float(y0), float(x1), float(y1)),
+                         float(np.mean(visibility)), from_roi)
+
+
+def clip_box(box: Box, width: int, height: int) -> tuple[int, int, int, int]:
+    """Integer box clipped to the image."""
+    x0, y0, x1, y1 = box
+    return (max(0, int(x0)), max(0, int(y0)), min(width, int(np.ceil(x1))), min(height, int(np.ceil(y1))))
+
+
+def _import_mediapipe():
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        import mediapipe as mp  # noqa: PLC0415
+        from mediapipe.python.solutions import pose as mp_pose  # noqa: PLC0415
+    except ImportError as exc:
+        raise PoseBackendError(
+            f"the pose estimator needs MediaPipe ({exc}); install it with: {MEDIAPIPE_INSTALL}"
+        ) from exc
+    return mp, mp_pose
+
+
+class MediaPipePose:
+    """BlazePose (full model) through MediaPipe's legacy solution API.
+
+    Two graphs: one in tracking mode for whole frames (BlazePose follows its own ROI from frame to
+    frame and re-runs the detector when it loses the person), and one in static mode for crops
+    around a region of interest (used to re-find the gymnast where the tracker predicts her).
+    """
+
+    name = "mediapipe-blazepose-full"
+
+    def __init__(self, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5) -> None:
+        mp, mp_pose = _import_mediapipe()
+        self.version = f"mediapipe-{mp.__version__}"
+        kw = dict(model_complexity=1, min_detection_confidence=min_detection_confidence)
+        try:
+            self._track = mp_pose.Pose(static_image_mode=False, smooth_landmarks=True,
+                                       min_tracking_confidence=min_tracking_confidence, **kw)
+            self._static = mp_pose.Pose(static_image_mode=True, **kw)
+        except Exception as exc:  # model files missing, unsupported complexity, ...
+            raise PoseBackendError(f"MediaPipe could not load BlazePose: {exc}") from exc
+
+    def detect(self, rgb: np.ndarray, roi: Box | None = None) -> PoseCandidate | None:
+        h, w = rgb.shape[:2]
+        if roi is None:
+            res = self._track.process(rgb)
+            x0 = y0 = 0
+            cw, ch = w, h
+        else:
+            x0, y0, x1, y1 = clip_box(roi, w, h)
+            cw, ch = x1 - x0, y1 - y0
+            if cw < 16 or ch < 16:
+                return None
+            res = self._static.process(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
+        if res.pose_landmarks is None:
+            return None
+        lm = np.array([(p.x, p.y, p.visibility) for p in res.pose_landmarks.landmark], dtype=np.float32)
+        xy = np.stack([x0 + lm[:, 0] * cw, y0 + lm[:, 1] * ch], axis=1)
+        return candidate_from_landmarks(xy, lm[:, 2], from_roi=roi is not None)
+
+    def reset(self) -> None:
+        """Forget the tracked person (the next whole-frame call runs the detector)."""
+        self._track.reset()
+
+    def close(self) -> None:
+        self._track.close()
+        self._static.close()
+
+
+def default_estimator() -> PoseEstimator:
+    """The shipped pose estimator (MediaPipe BlazePose full); :class:`PoseBackendError` if missing."""
+    return MediaPipePose()

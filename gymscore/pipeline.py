@@ -1,0 +1,297 @@
+"""analyze(video) -> Timeline: features, segmenter, classifier, codebook decision trees, connections, score.
+
+Stages (each reports progress and checks ``cancel``):
+
+1. **features** - the gymnast's pose and motion, cached per video content (:mod:`gymscore.features`);
+2. **segment** - the segmenter's per-frame set probabilities. The apparatus is the one whose sets carry
+   the most probability over the video (unless the caller names it); sets of other apparatus are then
+   ruled out and the probabilities decoded into sub-action segments;
+3. **classify** - element, set and attribute probabilities for every segment;
+4. **elements** - within the segment's set, every leaf of the codebook's decision tree is scored as
+   ``P(element) x product of P(attribute = answer)`` along its path; the best leaf is the element, the
+   top five (normalised) are kept as alternatives and the best one's share is the confidence;
+5. **score** - connections from the gaps between elements (the FineGym importer's rule) and the
+   D-score engine's score card.
+
+Models come from :mod:`gymscore.models.inference` (device: CUDA, then MPS, then CPU; float16 autocast on
+CUDA; CPU fallback after a GPU out-of-memory error, with a warning) unless runners are passed in.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gymscore.features.extract import ExtractConfig, VideoFeatures, extract_features
+from gymscore.features.pose import PoseEstimator
+from gymscore.features.posefeat import pose_features, resample_pose
+from gymscore.timeline import APPARATUS, Alternative, Segment, Timeline, VideoInfo
+from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
+
+TOP_K = 5
+# Share of the progress bar given to each stage.
+STAGES = (("features", 0.0, 0.85), ("segment", 0.85, 0.9), ("classify", 0.9, 0.97), ("score", 0.97, 1.0))
+
+
+@dataclass
+class AnalysisResult:
+    """Everything :func:`analyze_video` found: the timeline, its score card and how it got there."""
+
+    timeline: Timeline
+    features: VideoFeatures
+    scorecard: Any = None
+    apparatus_probs: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    device: str = "cpu"
+    warnings: list[str] = field(default_factory=list)
+
+
+def _stage_progress(progress: ProgressFn | None, stage: str) -> ProgressFn | None:
+    if progress is None:
+        return None
+    lo, hi = next((a, b) for name, a, b in STAGES if name == stage)
+
+    def sub(done: float, total: float, message: str = "") -> None:
+        frac = done / total if total > 0 else 0.0
+        progress(lo + (hi - lo) * min(max(frac, 0.0), 1.0), 1.0, message)
+
+    return sub
+
+
+def _set_apparatus(codebook: Any, set_id: Any) -> str | None:
+    try:
+        return codebook.sets[int(set_id)].apparatus
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+def apparatus_probabilities(probs: np.ndarray, label_space: list[Any], codebook: Any) -> dict[str, float]:
+    """Share of the non-background probability mass that falls on each apparatus' sets."""
+    mass = dict.fromkeys(APPARATUS, 0.0)
+    for c, label in enumerate(label_space):
+        app = _set_apparatus(codebook, label) if label != "background" else None
+        if app in mass:
+            mass[app] += float(probs[:, c].sum())
+    total = sum(mass.values())
+    return {a: (m / total if total > 0 else 0.0) for a, m in mass.items()}
+
+
+def restrict_to_apparatus(
+    probs: np.ndarray, label_space: list[Any], apparatus: str, codebook: Any
+) -> np.ndarray:
+    """Zero the sets of other apparatus and renormalise each frame."""
+    keep = np.array([lab == "background" or _set_apparatus(codebook, lab) == apparatus
+                     for lab in label_space])
+    out = np.where(keep[None, :], probs, 0.0)
+    s = out.sum(axis=1, keepdims=True)
+    return np.divide(out, s, out=np.zeros_like(out), where=s > 0)
+
+
+def _value_key(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        text = f"{float(value):.4f}".rstrip("0").rstrip(".")
+        return text or "0"
+    return str(value)
+
+
+def rank_elements(set_id: int, prediction: dict[str, Any], codebook: Any) -> list[tuple[str, float]]:
+    """Leaves of a set's decision tree ranked by element prob x attribute probs along their path.
+
+    Returns (element id, probability normalised over the set) best first. Attributes the classifier
+    does not predict, and flag questions, do not weigh; a value missing from an attribute head's output
+    weighs as its least likely value.
+    """
+    tree = codebook.tree(set_id)
+    keys = {n.id: n.key() for n in tree.nodes()}
+    element_probs = prediction.get("element_probs", {}) or {}
+    attr_probs = prediction.get("attribute_probs", {}) or {}
+    leaves = tree.leaves()
+    use_elements = sum(float(element_probs.get(e, 0.0)) for e in leaves) > 0
+    scores = []
+    for e in leaves:
+        p = float(element_probs.get(e, 0.0)) if use_elements else 1.0
+        for step in tree.path(e):
+            dist = attr_probs.get(keys.get(step.question_id, ""))
+            if not dist:
+                continue
+            key = _value_key(step.answer)
+            p *= float(dist[key]) if key in dist else min(float(x) for x in dist.values())
+        scores.append((e, p))
+    total = sum(p for _, p in scores)
+    if total <= 0:
+        return [(e, 1.0 / len(scores)) for e, _ in scores]
+    return sorted(((e, p / total) for e, p in scores), key=lambda t: -t[1])
+
+
+def _best_set(seg_set: int, set_probs: dict[Any, float], apparatus: str, codebook: Any) -> int:
+    """The segmenter's set, unless the classifier is far surer of another set of the same apparatus."""
+    if not set_probs:
+        return int(seg_set)
+    same = {int(s): float(p) for s, p in set_probs.items() if _set_apparatus(codebook, s) == apparatus}
+    if not same:
+        return int(seg_set)
+    best = max(same, key=lambda s: same[s])
+    return best if same[best] > 2 * same.get(int(seg_set), 0.0) else int(seg_set)
+
+
+def _model_fps(runner: Any, default: float) -> float:
+    fps = getattr(runner, "fps", None)
+    if fps is None:
+        fps = (getattr(getattr(runner, "manifest", None), "input", None) or {}).get("fps")
+    return float(fps or default)
+
+
+def _min_len(runner: Any) -> int:
+    return int((getattr(getattr(runner, "manifest", None), "input", None) or {}).get("min_segment_frames", 5))
+
+
+def _connect(segments: list[Segment], fps: float) -> None:
+    from gymscore.timeline.finegym import fix_overlaps_and_connect  # noqa: PLC0415
+
+    fix_overlaps_and_connect(segments, fps, infer_connections=True)
+
+
+def analyze_video(
+    video: str | Path,
+    apparatus: str | None = None,
+    device: str = "auto",
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    segmenter: Any = None,
+    classifier: Any = None,
+    estimator: PoseEstimator | None = None,
+    codebook: Any = None,
+    config: ExtractConfig | None = None,
+    use_cache: bool = True,
+    with_score: bool = True,
+) -> AnalysisResult:
+    """Analyse a routine video; see the module doc. Returns the timeline with everything around it."""
+    if apparatus is not None and apparatus not in APPARATUS:
+        raise ValueError(f"unknown apparatus {apparatus!r}; use one of {', '.join(APPARATUS)}")
+    timings: dict[str, float] = {}
+    caught: list[str] = []
+    with warnings.catch_warnings(record=True) as records:
+        warnings.simplefilter("always")
+        t = time.perf_counter()
+        feats = extract_features(video, estimator, config, _stage_progress(progress, "features"), cancel,
+                                 use_cache=use_cache)
+        timings.update({f"features.{k}": v for k, v in feats.timings.items()})
+        timings["features"] = time.perf_counter() - t
+        check_cancel(cancel)
+        if codebook is None:
+            from gymscore.codebook import default_codebook  # noqa: PLC0415
+
+            codebook = default_codebook()
+        t = time.perf_counter()
+        if segmenter is None or classifier is None:
+            from gymscore.models.inference import load_classifier, load_segmenter  # noqa: PLC0415
+
+            segmenter = segmenter or load_segmenter(device)
+            classifier = classifier or load_classifier(device)
+        timings["load_models"] = time.perf_counter() - t
+        result = _recognise(feats, apparatus, segmenter, classifier, codebook, progress, cancel, timings)
+        if with_score:
+            t = time.perf_counter()
+            report(progress, STAGES[3][1], 1.0, "scoring")
+            try:
+                from gymscore.scoring import score  # noqa: PLC0415
+
+                result.scorecard = score(result.timeline, codebook=codebook)
+            except (ValueError, KeyError) as exc:
+                caught.append(f"the D-score could not be computed: {exc}")
+            timings["score"] = time.perf_counter() - t
+    caught = [str(r.message) for r in records if not issubclass(r.category, DeprecationWarning)] + caught
+    result.warnings = list(dict.fromkeys(caught))
+    result.device = str(getattr(segmenter, "device", "cpu"))
+    result.timings = timings
+    result.timeline.metadata["analysis"]["device"] = result.device
+    report(progress, 1.0, 1.0, "done")
+    return result
+
+
+def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, classifier: Any, codebook: Any,
+               progress: ProgressFn | None, cancel: CancelToken | None,
+               timings: dict[str, float]) -> AnalysisResult:
+    meta = feats.meta
+    fps, n = meta.fps, feats.frame_count
+    # --- segment -------------------------------------------------------------------------
+    t = time.perf_counter()
+    report(progress, STAGES[1][1], 1.0, "finding elements")
+    seg_fps = _model_fps(segmenter, fps)
+    m = max(1, int(round(n * seg_fps / fps))) if n else 0
+    j, v = feats.joints2d, feats.visibility
+    if m != n:
+        j, v = resample_pose(j, v, m)
+    probs = np.asarray(segmenter.predict(pose_features(j, v, feats.frame_size)), dtype=np.float64)
+    labels = list(segmenter.label_space)
+    app_probs = apparatus_probabilities(probs, labels, codebook)
+    chosen = apparatus or max(app_probs, key=lambda a: app_probs[a])
+    restricted = restrict_to_apparatus(probs, labels, chosen, codebook)
+    raw = segmenter.decode(restricted, _min_len(segmenter))
+    ratio = n / m if m else 1.0
+    spans = []
+    for s, e, set_id, conf in raw:
+        a, b = int(round(s * ratio)), min(n, int(round(e * ratio)))
+        if b > a:
+            spans.append((a, b, int(set_id), float(conf)))
+    timings["segment"] = time.perf_counter() - t
+    check_cancel(cancel)
+    # --- classify ------------------------------------------------------------------------
+    t = time.perf_counter()
+    report(progress, STAGES[2][1], 1.0, f"recognising {len(spans)} elements")
+    clips = [(feats.joints2d[a:b], feats.visibility[a:b]) for a, b, _, _ in spans]
+    preds = classifier.predict(clips) if clips else []
+    timings["classify"] = time.perf_counter() - t
+    check_cancel(cancel)
+    # --- elements through the decision trees -----------------------------------------------
+    t = time.perf_counter()
+    segments = []
+    for (a, b, set_id, _conf), pred in zip(spans, preds, strict=True):
+        sid = _best_set(set_id, pred.get("set_probs", {}), chosen, codebook)
+        ranked = rank_elements(sid, pred, codebook)
+        top = [r for r in ranked[:TOP_K] if r[1] > 0] or ranked[:1]
+        segments.append(Segment(
+            start_frame=a, end_frame=b, set_id=sid, element_id=top[0][0],
+            confidence=round(min(max(top[0][1], 0.0), 1.0), 6),
+            alternatives=[Alternative(e, round(p, 6)) for e, p in top], source="model",
+        ))
+    _connect(segments, fps)
+    timings["elements"] = time.perf_counter() - t
+    tl = Timeline(
+        video=VideoInfo(path=str(Path(meta.path).resolve()), sha256=feats.sha256, fps=fps, frame_count=n,
+                        width=meta.width, height=meta.height),
+        apparatus=chosen,
+        edition=getattr(codebook, "edition", "wag-2017"),
+        segments=segments,
+        metadata={"analysis": {
+            "apparatus_source": "user" if apparatus else "model",
+            "apparatus_probs": {k: round(p, 4) for k, p in app_probs.items()},
+            "segmenter": getattr(getattr(segmenter, "manifest", None), "name", type(segmenter).__name__),
+            "classifier": getattr(getattr(classifier, "manifest", None), "name", type(classifier).__name__),
+            "pose": feats.estimator,
+            "pose_detected": round(feats.detection_rate, 4),
+            "pose_found": round(feats.found_rate, 4),
+        }},
+    )
+    return AnalysisResult(timeline=tl, features=feats, apparatus_probs=app_probs)
+
+
+def analyze(
+    video: str | Path,
+    apparatus: str | None = None,
+    device: str = "auto",
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    segmenter: Any = None,
+    classifier: Any = None,
+    **kwargs: Any,
+) -> Timeline:
+    """Analyse a routine video into a Timeline (see :func:`analyze_video` for the richer result)."""
+    return analyze_video(video, apparatus, device, progress, cancel, segmenter, classifier, **kwargs).timeline

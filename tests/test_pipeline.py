@@ -1,0 +1,104 @@
+"""analyze() with fake runners: exact segments, elements, alternatives, apparatus, cancel, timings."""
+
+from __future__ import annotations
+
+import pytest
+
+from gymscore.codebook import CATEGORICAL, default_codebook
+from gymscore.features.extract import ExtractConfig
+from gymscore.pipeline import analyze, analyze_video, rank_elements
+from gymscore.timeline import Alternative
+from gymscore.util.progress import Cancelled, CancelToken
+from gymscore.video.testclips import write_video
+from tests.test_pipeline_fakes import FakeClassifier, FakeEstimator, FakeSegmenter
+
+
+@pytest.fixture
+def video(tmp_path):
+    return write_video(tmp_path / "routine.mp4", frames=40, fps=25)
+
+
+def _run(video, **kw):
+    kw.setdefault("segmenter", FakeSegmenter())
+    kw.setdefault("classifier", FakeClassifier())
+    return analyze_video(video, estimator=FakeEstimator(), config=ExtractConfig(pose_fps=25), **kw)
+
+
+def test_segments_elements_and_alternatives(video):
+    res = _run(video)
+    tl = res.timeline
+    assert tl.apparatus == "FX"
+    assert tl.metadata["analysis"]["apparatus_source"] == "model"
+    assert [(s.start_frame, s.end_frame, s.set_id, s.element_id) for s in tl.segments] == [
+        (5, 15, 21, "FX-094"), (17, 27, 22, "FX-144"),
+    ]
+    a, b = tl.segments
+    assert a.alternatives == [Alternative("FX-094", 1.0)] and a.confidence == 1.0
+    # 0.3*0.9*0.8 = 0.216 ; 0.5*0.9*0.2 = 0.09 ; 0.2*0.1*0.2 = 0.004 ; normalised by 0.31
+    assert b.alternatives == [Alternative("FX-144", 0.696774), Alternative("FX-143", 0.290323),
+                              Alternative("FX-149", 0.012903)]
+    assert b.confidence == 0.696774
+    assert [s.source for s in tl.segments] == ["model", "model"]
+    # gap of 2 frames at 25 fps is a connection (FineGym importer rule); the last never is
+    assert [s.connected_to_next for s in tl.segments] == [True, False]
+    assert tl.video.frame_count == 40 and tl.video.fps == 25.0 and tl.video.sha256
+    assert res.scorecard is not None and res.scorecard.d_score == pytest.approx(0.4)
+    assert {"features", "segment", "classify", "elements", "score"} <= set(res.timings)
+    tl.validate()
+
+
+def test_apparatus_override_restricts_the_sets(video):
+    tl = _run(video, apparatus="BB").timeline
+    assert tl.apparatus == "BB" and tl.metadata["analysis"]["apparatus_source"] == "user"
+    # FX sets are ruled out: the weak BB set (31) wins wherever an element was
+    assert [(s.start_frame, s.end_frame, s.set_id) for s in tl.segments] == [(5, 15, 31), (17, 27, 31)]
+    assert all(s.element_id.startswith("BB-") for s in tl.segments)
+
+
+def test_segmenter_at_another_frame_rate_is_mapped_back(video):
+    seg = FakeSegmenter(fps=12.5)
+    tl = _run(video, segmenter=seg).timeline
+    assert seg.seen_shape == (20, 89)
+    assert [(s.start_frame, s.end_frame) for s in tl.segments] == [(10, 30), (34, 40)]
+
+
+def test_classifier_sees_the_segment_clips(video):
+    clf = FakeClassifier()
+    _run(video, classifier=clf)
+    assert clf.clip_lengths == [10, 10]
+
+
+def test_rank_elements_without_element_probabilities_uses_attributes():
+    cb = default_codebook()
+    positions = {v: 0.0 for v in CATEGORICAL["turn_position"]} | {"attitude": 1.0}
+    amounts = {"0.5": 0.0, "1": 0.25, "2": 0.75, "3": 0.0}
+    pred = {"element_probs": {}, "attribute_probs": {"turn_position": positions, "turn_amount": amounts}}
+    ranked = rank_elements(22, pred, cb)
+    assert ranked[:2] == [("FX-143", 0.75), ("FX-144", 0.25)]
+    assert sum(p for _, p in ranked) == pytest.approx(1.0)
+
+
+def test_unknown_apparatus_is_refused(video):
+    with pytest.raises(ValueError, match="unknown apparatus 'XX'; use one of VT, FX, BB, UB"):
+        _run(video, apparatus="XX")
+
+
+def test_cancel_and_progress(video):
+    token = CancelToken()
+    seen = []
+
+    def progress(done, total, msg):
+        seen.append((done, msg))
+        if msg == "finding elements":
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        _run(video, progress=progress, cancel=token)
+    values = [d for d, _ in seen]
+    assert values == sorted(values) and values[-1] < 1.0
+
+
+def test_analyze_returns_the_timeline(video):
+    tl = analyze(video, segmenter=FakeSegmenter(), classifier=FakeClassifier(), estimator=FakeEstimator(),
+                 config=ExtractConfig(pose_fps=25))
+    assert len(tl.segments) == 2
