@@ -41,7 +41,7 @@ def _saltos(text: str) -> float:
         return 3.0
     if "double salto" in text:
         return 2.0
-    if "salto with" in text and "into salto" in text:
+    if "into salto" in text:
         return 2.0
     if "salto" in text:
         return 1.0
@@ -100,7 +100,7 @@ def vault(name: str) -> Attributes:
 
 _LEG_WORDS = (
     ("butterfly", "butterfly"), ("cat leap", "cat"), ("sheep", "sheep"), ("wolf", "wolf"),
-    ("ring", "ring"), ("stag", "stag"), ("sissone", "sissone"), ("johnson", "side_split"),
+    (r"ring\b", "ring"), ("stag", "stag"), ("sissone", "sissone"), ("johnson", "side_split"),
     ("straddle pike", "straddle_pike"), ("side split", "side_split"), ("legs separated", "straddle"),
     ("to straddle", "straddle"), ("yang-bo", "split"), ("switch", "switch"), ("split", "split"),
     ("tuck", "tuck"), ("pike", "pike"), ("stretched", "stretched"),
@@ -121,8 +121,10 @@ def leap_jump_hop(name: str) -> Attributes:
         a.kind, a.take_off = "hop", "one_foot"
     else:
         a.kind, a.take_off = "jump", "two_feet"
-    a.leg_position = next((pos for word, pos in _LEG_WORDS if word in n), "none")
-    if "stag" in n and "ring" in n:
+    a.leg_position = next((pos for word, pos in _LEG_WORDS if re.search(r"\b" + word, n)), "none")
+    if "stag split" in n:
+        a.leg_position = "split"
+    if "stag" in n and ("ring" in n or "split" in n):
         a.flags.append("front_leg_bent")
     if re.search(r"(?<!split )\bring jump \(", n):
         a.flags.append("front_leg_low")
@@ -220,10 +222,16 @@ def salto(name: str) -> Attributes:
         a.flags.append("twist_before_salto")
         twist = float(before.group(1))
     a.twist_count = twist or 0.0
-    if "take off from one leg" in n or "take-off from one leg" in n:
-        a.take_off = "one_foot"
-    elif "take off from 2 feet" in n:
+    if "take off from 2 feet" in n:
         a.take_off = "two_feet"
+    elif "one or both legs" in n:
+        a.take_off = "none"
+    elif "from one leg" in n or "gainer" in n or a.kind == "aerial" or "aerial cartwheel into" in n:
+        a.take_off = "one_foot"
+    elif a.kind == "salto":
+        a.take_off = "two_feet"
+    if "cartwheel" in n and "into" not in n:
+        a.landing = "one_foot"  # a cartwheel lands one foot after the other
     if "side stand" in n or "landing in side position" in n:
         a.landing = "side"
     if re.search(r"in side position$", n) and "landing in side" not in n:

@@ -62,7 +62,7 @@ _CIRCLE_FLAGS = (
     ("one arm", "one_arm"), ("hop 1 turn", "hop_turn"), ("rear support", "rear_support"),
     ("clear rear", "clear"), ("seat", "seat"), ("from handstand", "from_handstand"),
     ("rear inverted", "end_rear_inverted"), ("before handstand", "turn_before_handstand"),
-    ("clear support", "end_clear_support"),
+    ("clear support", "end_clear_support"), ("full circle swing", "giant"),
 )
 
 
@@ -117,15 +117,21 @@ def bar_flight(set_id: int, name: str) -> Attributes:
     if "layout" in n or "reverse hecht" in n:
         a.body_shape = "stretched"
     twist = _first(r"with " + _NUM + " (?:turn|twist)", n)
-    pre = re.match(_NUM + r" turn to", n)
+    pre = re.match(_NUM + r" turn to (?:\w+ )?salto", n)
     if pre:
         a.flags.append("turn_before_salto")
         twist = float(pre.group(1)) + (twist or 0.0)
     a.twist_count = twist or _first(r"^" + _NUM + " turn", n) or 0.0
+    on_bar = _first(r"^" + _NUM + " turn to counter", n) or _first(r"with " + _NUM + " turn", lead)
+    if on_bar:  # a turn in handstand before the release, not a twist in flight
+        a.turn_amount, a.twist_count = on_bar, 0.0
     a.direction = _direction(n)
     if "counter" in n:
         a.flags.append("counter")
-        a.direction = "backward"
+        if not a.salto_count:
+            a.direction = "backward"
+        if not lead:
+            a.flags.append("from_swing_forward")
     if "into salto" in n:
         a.flags.append("mixed_saltos")
     _add(a, n, (("stoop", "stoop"), ("over high bar", "over_bar"), ("over hb", "over_bar"),
@@ -141,6 +147,8 @@ def bar_flight(set_id: int, name: str) -> Attributes:
     else:
         a.kind = "salto" if a.salto_count else "dismount"
         a.landing = "feet"
+        if "hecht" in n and a.salto_count and a.body_shape == "none":
+            a.body_shape = "tucked"  # a hecht into a salto is tucked unless the name says otherwise
     return a
 
 
