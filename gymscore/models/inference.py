@@ -34,7 +34,9 @@ def pick_device(preference: str = "auto") -> torch.device:
     if preference == "cuda" and not torch.cuda.is_available():
         raise ValueError("device 'cuda' was asked for but no CUDA GPU is available; use --device auto or cpu")
     if preference == "mps" and not mps_ok:
-        raise ValueError("device 'mps' was asked for but Apple MPS is not available; use --device auto or cpu")
+        raise ValueError(
+            "device 'mps' was asked for but Apple MPS is not available; use --device auto or cpu"
+        )
     return torch.device(preference)
 
 
@@ -64,7 +66,8 @@ class _Runner:
         except torch.cuda.OutOfMemoryError:
             warnings.warn(
                 f"model {self.manifest.name!r}: the GPU ran out of memory; continuing on the CPU (slower)",
-                RuntimeWarning, stacklevel=3,
+                RuntimeWarning,
+                stacklevel=3,
             )
             torch.cuda.empty_cache()
             self.device = torch.device("cpu")
@@ -92,7 +95,9 @@ class SegmenterRunner(_Runner):
         f = np.asarray(features, dtype=np.float32)
         expect = int(self.manifest.input.get("feature_dim", f.shape[-1]))
         if f.ndim != 2 or f.shape[1] != expect:
-            raise ValueError(f"segmenter {self.manifest.name!r} expects features (T, {expect}), got {f.shape}")
+            raise ValueError(
+                f"segmenter {self.manifest.name!r} expects features (T, {expect}), got {f.shape}"
+            )
         if len(f) == 0:
             return np.zeros((0, len(self.label_space)), np.float32), np.zeros(0, np.float32)
 
@@ -110,16 +115,27 @@ class SegmenterRunner(_Runner):
         """Probabilities (T, C) over :attr:`label_space` (the boundary output is kept for :meth:`decode`)."""
         return self.predict_full(features)[0]
 
-    def decode(self, probs: np.ndarray, min_len: int = 5, boundary: np.ndarray | None = None,
-               boundary_threshold: float = 0.5) -> list[tuple[int, int, int, float]]:
+    def decode(
+        self,
+        probs: np.ndarray,
+        min_len: int = 5,
+        boundary: np.ndarray | None = None,
+        boundary_threshold: float = 0.5,
+    ) -> list[tuple[int, int, int, float]]:
         """Segments ``(start, end_excl, set_id, confidence)``; uses the boundary output of the last
         :meth:`predict` on these probabilities to split consecutive elements of the same set."""
         if boundary is None and self._last is not None and self._last[0] is probs:
             boundary = self._last[1]
         return decode_segments(probs, self.label_space, min_len, boundary, boundary_threshold)
 
-    def segment(self, joints2d: np.ndarray, visibility: np.ndarray, frame_size: tuple[int, int], fps: float,
-                min_len: int | None = None) -> list[tuple[int, int, int, float]]:
+    def segment(
+        self,
+        joints2d: np.ndarray,
+        visibility: np.ndarray,
+        frame_size: tuple[int, int],
+        fps: float,
+        min_len: int | None = None,
+    ) -> list[tuple[int, int, int, float]]:
         """Convenience: resample a pose track to the model's fps, predict, decode, map frames back."""
         T = len(joints2d)
         n = max(1, int(round(T * self.fps / fps))) if T else 0
@@ -147,9 +163,13 @@ def _runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
     return [(int(s), int(e), int(labels[s])) for s, e in zip(starts, ends, strict=True)]
 
 
-def decode_segments(probs: np.ndarray, label_space: list[Any], min_len: int = 5,
-                    boundary: np.ndarray | None = None,
-                    boundary_threshold: float = 0.5) -> list[tuple[int, int, int, float]]:
+def decode_segments(
+    probs: np.ndarray,
+    label_space: list[Any],
+    min_len: int = 5,
+    boundary: np.ndarray | None = None,
+    boundary_threshold: float = 0.5,
+) -> list[tuple[int, int, int, float]]:
     """Frame-wise argmax -> runs; runs shorter than ``min_len`` join their longer neighbour; set runs are
     split at boundary peaks above ``boundary_threshold``; background runs are dropped."""
     p = np.asarray(probs, dtype=np.float64)
@@ -217,21 +237,23 @@ class ClassifierRunner(_Runner):
         probs = {k: torch.softmax(v.float(), dim=1).cpu().numpy() for k, v in logits.items()}
         out = []
         for i in range(len(probs["element"])):
-            out.append({
-                "element_probs": dict(zip(self.element_ids, probs["element"][i].tolist(), strict=True)),
-                "set_probs": dict(zip(self.set_ids, probs["set"][i].tolist(), strict=True)),
-                "event_probs": dict(zip(self.events, probs["event"][i].tolist(), strict=True)),
-                "attribute_probs": {
-                    a: dict(zip(vals, probs[f"attr:{a}"][i].tolist(), strict=True))
-                    for a, vals in self.attributes.items()
-                },
-            })
+            out.append(
+                {
+                    "element_probs": dict(zip(self.element_ids, probs["element"][i].tolist(), strict=True)),
+                    "set_probs": dict(zip(self.set_ids, probs["set"][i].tolist(), strict=True)),
+                    "event_probs": dict(zip(self.events, probs["event"][i].tolist(), strict=True)),
+                    "attribute_probs": {
+                        a: dict(zip(vals, probs[f"attr:{a}"][i].tolist(), strict=True))
+                        for a, vals in self.attributes.items()
+                    },
+                }
+            )
         return out
 
     def _predict_arrays(self, arrays: list[np.ndarray]) -> list[dict[str, Any]]:
         results: list[dict[str, Any]] = []
         for k in range(0, len(arrays), self.batch_size):
-            batch = np.stack(arrays[k:k + self.batch_size]).astype(np.float32)
+            batch = np.stack(arrays[k : k + self.batch_size]).astype(np.float32)
 
             def fwd(dev: torch.device, batch: np.ndarray = batch) -> dict[str, torch.Tensor]:
                 return self.model(torch.from_numpy(batch).to(dev))
@@ -239,7 +261,9 @@ class ClassifierRunner(_Runner):
             results.extend(self._decode(self._run(fwd)))
         return results
 
-    def predict(self, clips: list[tuple[np.ndarray, np.ndarray]], fps: float | None = None) -> list[dict[str, Any]]:
+    def predict(
+        self, clips: list[tuple[np.ndarray, np.ndarray]], fps: float | None = None
+    ) -> list[dict[str, Any]]:
         """One dict per clip of (joints2d (t, 17, 2) pixels, visibility (t, 17)); see the module doc.
 
         Clips are resampled to the manifest's clip length, so ``fps`` only matters for the RGB models.

@@ -115,10 +115,11 @@ def build_label_space(
         elements = [codebook.get(e) for e in codebook.gym99_ids()]
         name = kind
     elif kind == "gym288":
-        elements = [codebook.by_gym288(c) for c in range(288)]
+        elements = [codebook.get(e) for e in codebook.gym288_ids()]
         name = kind
     elif kind == "all":
-        elements = list(codebook.elements)
+        raw = codebook.elements
+        elements = list(raw.values()) if isinstance(raw, dict) else list(raw)
         name = kind
     else:
         raise ValueError(f"unknown label space {kind!r}; use one of {', '.join(LABEL_SPACE_KINDS)}")

@@ -43,8 +43,15 @@ class Stage(nn.Module):
 class MSTCN(nn.Module):
     """Input (N, F, T) features; output list over stages of (N, C + 1, T) logits (last = boundary)."""
 
-    def __init__(self, num_classes: int, in_features: int = 89, num_stages: int = 3, num_layers: int = 9,
-                 channels: int = 48, dropout: float = 0.3) -> None:
+    def __init__(
+        self,
+        num_classes: int,
+        in_features: int = 89,
+        num_stages: int = 3,
+        num_layers: int = 9,
+        channels: int = 48,
+        dropout: float = 0.3,
+    ) -> None:
         super().__init__()
         self.num_stages, self.num_layers = num_stages, num_layers
         self.channels, self.dropout = channels, dropout
@@ -81,25 +88,37 @@ class MSTCN(nn.Module):
         return self.forward_head(self.forward_features(x))
 
 
-def segmentation_loss(outputs: list[torch.Tensor], labels: torch.Tensor, boundaries: torch.Tensor,
-                      mask: torch.Tensor, smooth_weight: float = 0.15, boundary_weight: float = 1.0,
-                      class_weights: torch.Tensor | None = None) -> torch.Tensor:
-    """Sum over stages of CE + smoothing (T-MSE, tau=4) + boundary BCE; ``labels`` -100 = ignore.
+def segmentation_loss(
+    outputs: list[torch.Tensor],
+    labels: torch.Tensor,
+    boundaries: torch.Tensor,
+    mask: torch.Tensor,
+    weights: torch.Tensor | None = None,
+    smooth_weight: float = 0.15,
+    boundary_weight: float = 1.0,
+) -> torch.Tensor:
+    """Sum over stages of weighted CE + smoothing (T-MSE, tau=4) + boundary BCE; ``labels`` -100 = ignore.
 
-    Shapes: outputs (N, C+1, T), labels (N, T) long, boundaries (N, T) float in [0, 1], mask (N, T).
+    Shapes: outputs (N, C+1, T), labels (N, T) long, boundaries / mask / weights (N, T) float.
     """
-    total = outputs[0].new_zeros(())
+    total = outputs[0].new_zeros((), dtype=torch.float32)
     m = mask.float()
+    w = m if weights is None else weights.float() * m
+    valid = (labels != -100).float() * w
     denom = m.sum().clamp(min=1.0)
+    pos_weight = torch.tensor(8.0, device=outputs[0].device)
     for out in outputs:
         logits, bnd = out[:, :-1].float(), out[:, -1].float()
-        ce = F.cross_entropy(logits, labels, weight=class_weights, ignore_index=-100)
+        ce = F.cross_entropy(logits, labels.clamp(min=0), reduction="none")
+        ce = (ce * valid).sum() / valid.sum().clamp(min=1.0)
         logp = F.log_softmax(logits, dim=1)
         diff = (logp[:, :, 1:] - logp.detach()[:, :, :-1]) ** 2
-        smooth = (diff.clamp(max=16.0).mean(dim=1) * m[:, 1:]).sum() / denom
-        pos_weight = torch.tensor(8.0, device=out.device)
-        bce = F.binary_cross_entropy_with_logits(bnd, boundaries, reduction="none", pos_weight=pos_weight)
-        bce = (bce * m).sum() / denom
+        both = m[:, 1:] * m[:, :-1]
+        smooth = (diff.clamp(max=16.0).mean(dim=1) * both).sum() / denom
+        bce = F.binary_cross_entropy_with_logits(
+            bnd, boundaries.float(), reduction="none", pos_weight=pos_weight
+        )
+        bce = (bce * w).sum() / denom
         total = total + ce + smooth_weight * smooth + boundary_weight * bce
     return total
 
@@ -107,10 +126,12 @@ def segmentation_loss(outputs: list[torch.Tensor], labels: torch.Tensor, boundar
 @register_model
 def mstcn_small(num_classes: int = 16, in_features: int = 89, **kw: Any) -> MSTCN:
     """3 stages x 9 layers x 48 channels (~0.2 M parameters); the shipped default segmenter."""
-    return MSTCN(num_classes, in_features, num_stages=3, num_layers=9, channels=48, **kw)
+    kw = {"num_stages": 3, "num_layers": 9, "channels": 48, **kw}
+    return MSTCN(num_classes, in_features, **kw)
 
 
 @register_model
 def mstcn_base(num_classes: int = 16, in_features: int = 89, **kw: Any) -> MSTCN:
     """4 stages x 10 layers x 64 channels (MS-TCN paper setting)."""
-    return MSTCN(num_classes, in_features, num_stages=4, num_layers=10, channels=64, **kw)
+    kw = {"num_stages": 4, "num_layers": 10, "channels": 64, **kw}
+    return MSTCN(num_classes, in_features, **kw)

@@ -47,15 +47,18 @@ class GraphConv(nn.Module):
 
 
 class STGCNBlock(nn.Module):
-    def __init__(self, c_in: int, c_out: int, stride: int, num_subsets: int, kernel_t: int = 9,
-                 dropout: float = 0.1) -> None:
+    def __init__(
+        self, c_in: int, c_out: int, stride: int, num_subsets: int, kernel_t: int = 9, dropout: float = 0.1
+    ) -> None:
         super().__init__()
         self.gcn = GraphConv(c_in, c_out, num_subsets)
         pad = (kernel_t - 1) // 2
         self.tcn = nn.Sequential(
-            nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
+            nn.BatchNorm2d(c_out),
+            nn.ReLU(inplace=True),
             nn.Conv2d(c_out, c_out, (kernel_t, 1), (stride, 1), (pad, 0)),
-            nn.BatchNorm2d(c_out), nn.Dropout(dropout),
+            nn.BatchNorm2d(c_out),
+            nn.Dropout(dropout),
         )
         if c_in == c_out and stride == 1:
             self.residual: nn.Module = nn.Identity()
@@ -70,9 +73,15 @@ class STGCNBlock(nn.Module):
 class STGCN(ClassifierBase):
     """A small ST-GCN: data batch-norm, graph-temporal blocks with learnable edge weights, pooling."""
 
-    def __init__(self, label_space: Any, in_channels: int = 5, channels: tuple[int, ...] = (32, 32, 64, 64),
-                 strides: tuple[int, ...] = (1, 1, 2, 1), dropout: float = 0.1,
-                 head_dropout: float = 0.2) -> None:
+    def __init__(
+        self,
+        label_space: Any,
+        in_channels: int = 5,
+        channels: tuple[int, ...] = (32, 32, 64, 64),
+        strides: tuple[int, ...] = (1, 1, 2, 1),
+        dropout: float = 0.1,
+        head_dropout: float = 0.2,
+    ) -> None:
         super().__init__()
         adj = torch.from_numpy(skeleton_adjacency())
         self.register_buffer("adj", adj)
@@ -99,10 +108,14 @@ class STGCN(ClassifierBase):
 @register_model
 def stgcn_small(label_space: Any, **kw: Any) -> STGCN:
     """ST-GCN with channels 32-32-64-64 (~0.1 M parameters); the shipped default classifier."""
-    return STGCN(label_space, channels=(32, 32, 64, 64), strides=(1, 1, 2, 1), **kw)
+    kw.setdefault("channels", (32, 32, 64, 64))
+    kw.setdefault("strides", (1, 1, 2, 1)[: len(kw["channels"])])
+    return STGCN(label_space, **kw)
 
 
 @register_model
 def stgcn_base(label_space: Any, **kw: Any) -> STGCN:
     """ST-GCN with channels 64-64-128-128-256 (for GPU training)."""
-    return STGCN(label_space, channels=(64, 64, 128, 128, 256), strides=(1, 1, 2, 1, 2), **kw)
+    kw.setdefault("channels", (64, 64, 128, 128, 256))
+    kw.setdefault("strides", (1, 1, 2, 1, 2)[: len(kw["channels"])])
+    return STGCN(label_space, **kw)

@@ -23,8 +23,8 @@ def temporal_shift(x: torch.Tensor, num_frames: int, fold_div: int = 8) -> torch
     fold = c // fold_div
     out = torch.zeros_like(x)
     out[:, :-1, :fold] = x[:, 1:, :fold]
-    out[:, 1:, fold:2 * fold] = x[:, :-1, fold:2 * fold]
-    out[:, :, 2 * fold:] = x[:, :, 2 * fold:]
+    out[:, 1:, fold : 2 * fold] = x[:, :-1, fold : 2 * fold]
+    out[:, :, 2 * fold :] = x[:, :, 2 * fold :]
     return out.view(nt, c, h, w)
 
 
@@ -37,8 +37,11 @@ class ShiftBlock(nn.Module):
         self.bn1 = nn.BatchNorm2d(c_out)
         self.conv2 = nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False)
         self.bn2 = nn.BatchNorm2d(c_out)
-        self.down = (nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride, bias=False), nn.BatchNorm2d(c_out))
-                     if stride != 1 or c_in != c_out else nn.Identity())
+        self.down = (
+            nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride, bias=False), nn.BatchNorm2d(c_out))
+            if stride != 1 or c_in != c_out
+            else nn.Identity()
+        )
         self.relu = nn.ReLU(inplace=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -51,11 +54,18 @@ class ShiftBlock(nn.Module):
 class TSM(ClassifierBase):
     """A small residual 2D CNN applied per frame, temporal shift in each block, average consensus."""
 
-    def __init__(self, label_space: Any, channels: tuple[int, ...] = (16, 32, 64, 128), shift: bool = True,
-                 pretrained: str | None = None, head_dropout: float = 0.3) -> None:
+    def __init__(
+        self,
+        label_space: Any,
+        channels: tuple[int, ...] = (16, 32, 64, 128),
+        shift: bool = True,
+        pretrained: str | None = None,
+        head_dropout: float = 0.3,
+    ) -> None:
         super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(3, channels[0], 5, 2, 2, bias=False), nn.BatchNorm2d(channels[0]),
-                                  nn.ReLU(inplace=True))
+        self.stem = nn.Sequential(
+            nn.Conv2d(3, channels[0], 5, 2, 2, bias=False), nn.BatchNorm2d(channels[0]), nn.ReLU(inplace=True)
+        )
         blocks, c_prev = [], channels[0]
         for i, c in enumerate(channels):
             blocks.append(ShiftBlock(c_prev, c, 1 if i == 0 else 2, shift))
@@ -85,8 +95,9 @@ def load_backbone(model: nn.Module, path: str | Path) -> list[str]:
     if isinstance(state, dict) and "model" in state:
         state = state["model"]
     own = model.state_dict()
-    keep = {k: v for k, v in state.items()
-            if k in own and not k.startswith("head.") and own[k].shape == v.shape}
+    keep = {
+        k: v for k, v in state.items() if k in own and not k.startswith("head.") and own[k].shape == v.shape
+    }
     if not keep:
         raise ValueError(f"pretrained checkpoint {p} has no weights matching {type(model).__name__}")
     model.load_state_dict(keep, strict=False)
@@ -96,10 +107,10 @@ def load_backbone(model: nn.Module, path: str | Path) -> list[str]:
 @register_model
 def tsm_small(label_space: Any, **kw: Any) -> TSM:
     """TSM with a 4-stage residual CNN (16-32-64-128 channels) for 64-112 px frames."""
-    return TSM(label_space, shift=True, **kw)
+    return TSM(label_space, **{"shift": True, **kw})
 
 
 @register_model
 def tsn_small(label_space: Any, **kw: Any) -> TSM:
     """The same CNN without temporal shift (TSN-style average consensus)."""
-    return TSM(label_space, shift=False, **kw)
+    return TSM(label_space, **{"shift": False, **kw})
