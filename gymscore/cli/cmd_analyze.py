@@ -1,0 +1,188 @@
+"""``gymscore analyze VIDEO``: the analysed timeline and its score card; ``gymscore models list``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from contextlib import contextmanager
+from typing import Any
+
+from gymscore.cli.main import UserError
+from gymscore.util.progress import Cancelled, CancelToken, ProgressLine
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``analyze`` and ``models`` commands."""
+    p = sub.add_parser("analyze", help="recognise the elements of a routine video and estimate its D-score")
+    p.add_argument("video", help="video file (mp4, mov, mkv, avi, webm, gif)")
+    p.add_argument("--apparatus", choices=("VT", "FX", "BB", "UB"), default=None,
+                   help="the apparatus (default: recognised from the video)")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default="auto",
+                   help="where the models run (default: CUDA, then MPS, then CPU)")
+    p.add_argument("--out", metavar="FILE", help="also save the timeline as JSON to FILE")
+    p.add_argument("--json", action="store_true", help="print timeline, score card and facts as JSON")
+    p.add_argument("--no-cache", action="store_true", help="recompute the video features even if cached")
+    p.add_argument("--pose-fps", type=float, default=None,
+                   help="run the pose estimator at about this rate (default 12.5; in between: interpolated)")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.set_defaults(func=run_analyze)
+
+    m = sub.add_parser("models", help="installed model weights and their manifests")
+    msub = m.add_subparsers(dest="models_command", metavar="ACTION")
+    ml = msub.add_parser("list", help="list installed models")
+    ml.add_argument("--json", action="store_true", help="as a JSON list")
+    ml.set_defaults(func=run_models_list)
+
+
+@contextmanager
+def cancel_on_interrupt(token: CancelToken):
+    """Ctrl-C asks the running analysis to stop at its next check; a second Ctrl-C interrupts at once."""
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: Any) -> None:
+        if token.cancelled:
+            raise KeyboardInterrupt
+        token.cancel()
+
+    try:
+        signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def element_table(timeline: Any, codebook: Any = None) -> str:
+    """A plain table of the timeline: time, element id and name, value, confidence, connection."""
+    if codebook is None:
+        from gymscore.codebook import default_codebook  # noqa: PLC0415
+
+        codebook = default_codebook()
+    rows = [("time", "element", "value", "conf")]
+    for s in timeline.segments:
+        t0, t1 = timeline.frame_to_seconds(s.start_frame), timeline.frame_to_seconds(s.end_frame)
+        name, value = "?", "-"
+        if s.element_id and s.element_id in codebook:
+            e = codebook.get(s.element_id)
+            name = e.name if len(e.name) <= 50 else e.name[:47] + "..."
+            value = f"{e.value_letter or ''} {e.value:.2f}".strip()
+        link = " +" if s.connected_to_next else ""
+        label = f"{s.element_id or '-'} {name}{link}"
+        rows.append((f"{t0:6.2f}-{t1:6.2f}s", label, value, f"{s.confidence:.2f}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+
+
+def result_to_json(result: Any) -> dict[str, Any]:
+    """The JSON printed by ``analyze --json``."""
+    from gymscore.timeline import to_dict  # noqa: PLC0415
+
+    f = result.features
+    return {
+        "timeline": to_dict(result.timeline),
+        "score": result.scorecard.to_dict() if result.scorecard is not None else None,
+        "apparatus": result.timeline.apparatus,
+        "apparatus_probs": result.apparatus_probs,
+        "pose": {"estimator": f.estimator, "detected": f.detection_rate, "found": f.found_rate,
+                 "stride": f.stride, "from_cache": f.from_cache},
+        "device": result.device,
+        "timings": {k: round(v, 4) for k, v in result.timings.items()},
+        "warnings": result.warnings,
+    }
+
+
+def run_analyze(args: argparse.Namespace, **injected: Any) -> int:
+    """Analyse, print, optionally save. ``injected``: runners/estimator for tests."""
+    from gymscore.features.extract import ExtractConfig  # noqa: PLC0415
+    from gymscore.features.pose import PoseBackendError  # noqa: PLC0415
+    from gymscore.pipeline import analyze_video  # noqa: PLC0415
+
+    token = CancelToken()
+    line = None if args.quiet else ProgressLine(sys.stderr)
+    config = ExtractConfig(pose_fps=args.pose_fps) if args.pose_fps else None
+    try:
+        with cancel_on_interrupt(token):
+            result = analyze_video(args.video, apparatus=args.apparatus, device=args.device, progress=line,
+                                   cancel=token, config=config, use_cache=not args.no_cache, **injected)
+    except Cancelled:
+        if line:
+            line.close()  # end the progress line before the message
+        print("gymscore: analysis cancelled", file=sys.stderr)
+        return 130
+    except PoseBackendError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        if line:
+            line.close()
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    if args.out:
+        from gymscore.timeline import save_timeline  # noqa: PLC0415
+
+        save_timeline(result.timeline, args.out)
+        print(f"timeline saved to {args.out}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result_to_json(result), indent=2, ensure_ascii=False))
+        return 0
+    print(format_result(result))
+    return 0
+
+
+def format_result(result: Any) -> str:
+    """Timeline table, score card and pose facts as text."""
+    tl = result.timeline
+    probs = ", ".join(f"{a} {p:.2f}" for a, p in sorted(result.apparatus_probs.items(), key=lambda t: -t[1]))
+    source = tl.metadata.get("analysis", {}).get("apparatus_source", "model")
+    head = [
+        f"{tl.video.path}: {tl.video.frame_count} frames at {tl.video.fps:g} fps ({tl.video.duration:.1f} s)",
+        f"apparatus {tl.apparatus} ({'given' if source == 'user' else 'recognised: ' + probs})",
+        f"gymnast found in {result.features.found_rate:.0%} of frames "
+        f"(detected in {result.features.detection_rate:.0%} of the frames looked at)",
+        "",
+        element_table(tl),
+        "",
+    ]
+    if result.scorecard is not None:
+        from gymscore.scoring import format_card  # noqa: PLC0415
+
+        head.append(format_card(result.scorecard))
+    return "\n".join(head)
+
+
+def run_models_list(args: argparse.Namespace) -> int:
+    """Print the installed models (user folder first, then the shipped ones)."""
+    from gymscore.models.manifest import list_installed, selected_models  # noqa: PLC0415
+
+    installed = list_installed()
+    selected = selected_models()
+    rows = []
+    for origin, m in installed:
+        rows.append({
+            "name": m.name, "task": m.task, "architecture": m.architecture, "origin": origin,
+            "path": str(m.weights_path), "sha256": m.sha256, "metrics": m.metrics,
+            "default": m.default, "selected": selected.get(m.task) == m.name,
+            "weights_present": m.weights_path.is_file(),
+        })
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        from gymscore.paths import shipped_models_dir, user_models_dir  # noqa: PLC0415
+
+        print(f"no models installed (looked in {user_models_dir()} and {shipped_models_dir()})")
+        return 0
+    for r in rows:
+        mark = " [selected]" if r["selected"] else (" [default]" if r["default"] else "")
+        metrics = ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
+                            for k, v in r["metrics"].items() if not isinstance(v, dict | list))
+        missing = "" if r["weights_present"] else "  (weights file missing)"
+        print(f"{r['task']:10s} {r['name']}{mark}  {r['architecture']}  ({r['origin']}){missing}")
+        print(f"           {r['path']}  sha256 {r['sha256'][:12] or '-'}")
+        if metrics:
+            print(f"           {metrics}")
+    return 0

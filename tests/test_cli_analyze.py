@@ -1,0 +1,83 @@
+"""``gymscore analyze`` and ``gymscore models list``: output fields, saving, errors, cancel."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+
+import pytest
+
+from gymscore.cli import cmd_analyze
+from gymscore.cli.main import main
+from gymscore.timeline import load_timeline
+from gymscore.video.testclips import write_video
+from tests.test_pipeline_fakes import FakeClassifier, FakeEstimator, FakeSegmenter
+
+
+def _args(video, **kw):
+    base = dict(video=str(video), apparatus=None, device="cpu", out=None, json=False, no_cache=False,
+                pose_fps=25.0, quiet=True)
+    base.update(kw)
+    return argparse.Namespace(**base)
+
+
+def _fakes():
+    return dict(segmenter=FakeSegmenter(), classifier=FakeClassifier(), estimator=FakeEstimator())
+
+
+def test_analyze_json_fields_and_out_file(tmp_path, capsys):
+    video = write_video(tmp_path / "r.mp4", frames=40)
+    out = tmp_path / "tl.json"
+    assert cmd_analyze.run_analyze(_args(video, json=True, out=str(out)), **_fakes()) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"timeline", "score", "apparatus", "apparatus_probs", "pose", "device", "timings",
+                         "warnings"}
+    assert data["apparatus"] == "FX"
+    assert [s["element_id"] for s in data["timeline"]["segments"]] == ["FX-094", "FX-144"]
+    assert data["score"]["apparatus"] == "FX" and data["score"]["d_score"] == pytest.approx(0.4)
+    assert {"d_score", "dv", "cr", "cv", "elements"} <= set(data["score"])
+    assert data["pose"]["found"] == 1.0 and data["pose"]["estimator"] == "fake-pose/1"
+    assert load_timeline(out).segments[1].element_id == "FX-144"
+
+
+def test_analyze_text_output(tmp_path, capsys):
+    video = write_video(tmp_path / "r.mp4", frames=40)
+    assert cmd_analyze.run_analyze(_args(video, apparatus="FX"), **_fakes()) == 0
+    text = capsys.readouterr().out
+    assert "apparatus FX (given)" in text
+    assert "FX-094 stag ring jump +" in text
+    assert "0.20-  0.60s" in text
+    assert "D " in text and "0.40" in text
+
+
+def test_ctrl_c_cancels_cleanly(tmp_path, capsys):
+    video = write_video(tmp_path / "r.mp4", frames=40)
+
+    def where(call, roi):
+        if call == 5:
+            os.kill(os.getpid(), signal.SIGINT)  # the user presses Ctrl-C during pose estimation
+        return (80.0, 60.0, 60.0)
+
+    fakes = _fakes() | {"estimator": FakeEstimator(where)}
+    assert cmd_analyze.run_analyze(_args(video), **fakes) == 130
+    assert "gymscore: analysis cancelled" in capsys.readouterr().err
+    assert fakes["estimator"].calls < 10
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_analyze_bad_video_is_a_clear_error(tmp_path, capsys):
+    bad = tmp_path / "noise.mp4"
+    bad.write_bytes(b"\x00\x01junk" * 100)
+    assert main(["analyze", str(bad), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gymscore: error: ") and "noise.mp4: not a video file" in err
+
+
+def test_models_list_json(capsys):
+    assert main(["models", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert isinstance(rows, list)
+    for r in rows:
+        assert {"name", "path", "sha256", "metrics"} <= set(r)
