@@ -26,7 +26,8 @@ from gymscore.codebook.predicates import RULES, Rule
 
 # (Glabel, rule label) -> why the annotators' answer is not held against the codebook.
 WAIVERS: dict[tuple[int, str], str] = {
-    (247, "turn amount = 0.75"): "annotators answer yes for 'pike jump in side position', whose name has no turn",
+    (247, "turn amount = 0.75"):
+        "annotators answer yes for 'pike jump in side position', whose name has no turn",
     (373, "twist count = 2"): "annotators' twist answers of 373 and 374 are swapped relative to the names",
     (374, "twist count = 2"): "annotators' twist answers of 373 and 374 are swapped relative to the names",
     (376, "twist count = 1.5"): "annotators' twist answers of 376 and 377 are swapped relative to the names",
