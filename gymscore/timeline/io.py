@@ -69,7 +69,9 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
 def from_dict(data: Any, source: str = "<timeline>") -> Timeline:
     """Build a timeline from parsed JSON, raising :class:`TimelineFormatError` on any problem."""
     if not isinstance(data, dict):
-        raise TimelineFormatError(f"{source}: expected a JSON object at the top level, got {type(data).__name__}")
+        raise TimelineFormatError(
+            f"{source}: expected a JSON object at the top level, got {type(data).__name__}"
+        )
     data = migrate(data)
     validator = jsonschema.Draft202012Validator(timeline_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
@@ -84,7 +86,9 @@ def from_dict(data: Any, source: str = "<timeline>") -> Timeline:
             set_id=s.get("set_id"),
             element_id=s.get("element_id"),
             confidence=float(s.get("confidence", 1.0)),
-            alternatives=[Alternative(a["element_id"], float(a["probability"])) for a in s.get("alternatives", [])],
+            alternatives=[
+                Alternative(a["element_id"], float(a["probability"])) for a in s.get("alternatives", [])
+            ],
             connected_to_next=bool(s.get("connected_to_next", False)),
             source=s.get("source", "user"),
             note=s.get("note", ""),
@@ -131,7 +135,9 @@ def load_timeline(path: str | os.PathLike) -> Timeline:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise TimelineFormatError(f"{p}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise TimelineFormatError(
+            f"{p}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
     return from_dict(data, source=str(p))
 
 
