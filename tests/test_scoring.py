@@ -513,3 +513,23 @@ def test_to_dict_and_text():
 def test_empty_routine():
     card = sc(routine("BB"))
     assert card.d_score == 0.0 and card.elements == []
+
+
+def test_bb_crs_missing():
+    card = sc(routine("BB", "BB-SWL", "BB-BHS+", "BB-BHS", "BB-DDM"))
+    # no dance connection, no turn, BHS+BHS has no salto, only backward acro
+    assert [(r.id, r.fulfilled) for r in card.requirements] == [
+        ("BB-CR1", False), ("BB-CR2", False), ("BB-CR3", False), ("BB-CR4", False)]
+    assert card.elements[2].reason == "not counted: repeated element (first performed as #1)"
+
+
+def test_cr_by_an_uncounted_element_flags_the_assumption():
+    card = sc(routine("FX", "FX-FRT1", "FX-TD", "FX-SILIVAS", "FX-BILES", "FX-FULLIN", "FX-DBT", "FX-SWL1",
+                      "FX-SPL1", "FX-TRN2"))
+    # the double tuck is the dismount (last acro with a salto); the front 1/1 is left out of DV ...
+    assert card.elements[5].reason == "counted in DV (dismount)"
+    assert card.elements[0].reason == "not counted: not among the 8 highest"
+    # ... but still fulfils CR2 (forward salto) under the unverified COMMON-CR-ELEMENTS reading
+    assert card.requirements[1].by == [0, 1] and card.requirements[2].by == [1]
+    assert card.elements[0].counted_towards == ["CR2"]
+    assert [u.id for u in card.unverified_rules] == ["FX-DISMOUNT", "COMMON-CR-ELEMENTS"]
