@@ -292,3 +292,13 @@ def test_real_split_file_imports(finegym_dir):
     )
     assert rep.segments == 8521 and rep.unknown_names == []
     assert all(not tl.problems() for tl in tls)
+
+
+def test_marks_past_the_end_are_clipped_or_refused():
+    tl = routine_to_timeline(entry(el(10, 30, "FX_leap_jump_hop", "stag jump"), n=25), CB)
+    assert (tl.segments[0].end_frame, tl.segments[0].note) == (
+        25,
+        "end clipped from frame 31 to 25 (end of the routine)",
+    )
+    with pytest.raises(FineGymFormatError, match="ends at or before its start"):
+        routine_to_timeline(entry(el(30, 40, "FX_leap_jump_hop", "stag jump"), n=25), CB)

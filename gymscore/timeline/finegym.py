@@ -245,7 +245,9 @@ def routine_to_timeline(
         segments=segs,
         metadata={"finegym_video": video, "imported_from": source, "connection_rule": CONNECTION_RULE},
     )
-    tl.validate()
+    problems = tl.problems()
+    if problems:
+        raise FineGymFormatError(f"{where}: {'; '.join(problems)}")
     return tl
 
 
