@@ -35,8 +35,13 @@ _STAND = np.array(
 _GROUPS = ([5, 7], [6, 8], [11, 13, 15], [12, 14, 16], [0, 1])
 
 
-def toy_pose(element_index: int | None, length: int, rng: np.random.Generator, size: float = 200.0,
-             centre: tuple[float, float] = (640.0, 500.0)) -> np.ndarray:
+def toy_pose(
+    element_index: int | None,
+    length: int,
+    rng: np.random.Generator,
+    size: float = 200.0,
+    centre: tuple[float, float] = (640.0, 500.0),
+) -> np.ndarray:
     """(length, 17, 2) pixel joints of one element (``None``: standing still).
 
     Element ``k`` moves joint group ``k % 5`` along direction ``(k // 5) % 4`` with ``1 + (k // 20) % 2``

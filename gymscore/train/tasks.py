@@ -136,8 +136,8 @@ class ClassifierTask:
             else:
                 from gymscore.data.finegym import load_clip_index
 
-                train_clips = [c for f in d.train_dirs for c in load_clip_index(f)]
-                val_clips = [c for f in d.val_dirs for c in load_clip_index(f)]
+                train_clips = [c for f in d.train_dirs for c in load_clip_index(f, "train")]
+                val_clips = [c for f in (d.val_dirs or d.train_dirs) for c in load_clip_index(f, "val")]
             spec = self.rgb_spec()
             return (
                 FrameClipDataset(train_clips, self.label_space, spec, train=d.augment, seed=self.cfg.seed),

@@ -1,0 +1,89 @@
+"""``gymscore train export RUN --name NAME``: install a run's best weights and manifest entry.
+
+The weights go to ``user_models_dir()`` (or ``--dest``), next to a ``manifest.json`` entry with the
+architecture, input spec, label space, training data, held-out metrics (``heldout.json`` in the run
+folder when it exists, else the best validation row), sha256 and licence. The app keeps using the
+shipped default until the user selects the new model (``--select`` or ``select_model``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from gymscore import __version__
+from gymscore.models.manifest import ModelManifest, select_model, sha256_file, upsert_manifest
+from gymscore.paths import user_models_dir
+from gymscore.util.atomic import atomic_write_with
+
+
+def read_run(run_dir: str | Path) -> dict[str, Any]:
+    """The ``run.json`` of a finished training run."""
+    p = Path(run_dir) / "run.json"
+    if not p.is_file():
+        raise FileNotFoundError(f"{p} is missing: is {run_dir} a finished training run?")
+    return json.loads(p.read_text("utf-8"))
+
+
+def export_run(
+    run_dir: str | Path,
+    name: str,
+    dest: str | Path | None = None,
+    select: bool = False,
+    default: bool = False,
+    licence: str = "MIT",
+    notes: str = "",
+    metrics: dict[str, Any] | None = None,
+) -> ModelManifest:
+    """Install the best checkpoint of ``run_dir`` as model ``name``; returns its manifest entry."""
+    run_dir = Path(run_dir)
+    info = read_run(run_dir)
+    ck_path = run_dir / "best.pt" if (run_dir / "best.pt").is_file() else run_dir / "last.pt"
+    if not ck_path.is_file():
+        raise FileNotFoundError(f"{run_dir} has no checkpoint (best.pt or last.pt)")
+    ck = torch.load(ck_path, map_location="cpu", weights_only=False)
+    state = {k: v.detach().clone() for k, v in ck["model"].items()}
+    folder = Path(dest) if dest else user_models_dir()
+    weights = f"{name}.pt"
+    atomic_write_with(folder / weights, lambda fh: torch.save(state, fh))
+    if metrics is None:
+        held = run_dir / "heldout.json"
+        metrics = (
+            json.loads(held.read_text("utf-8"))
+            if held.is_file()
+            else {
+                "validation": {k: v for k, v in info.get("best_metrics", {}).items() if k.startswith("val/")}
+            }
+        )
+    m = info["manifest"]
+    entry = ModelManifest(
+        name=name,
+        task=m["task"],
+        architecture=m["architecture"],
+        weights=weights,
+        sha256=sha256_file(folder / weights),
+        model_kwargs=m.get("model_kwargs", {}),
+        input=m["input"],
+        label_space=m["label_space"],
+        training_data={
+            **m.get("training_data", {}),
+            "run": run_dir.name,
+            "epochs": info.get("epochs"),
+            "best_epoch": info.get("best_epoch"),
+        },
+        metrics=metrics,
+        licence=licence,
+        default=default,
+        created=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        gymscore_version=__version__,
+        notes=notes,
+        folder=str(folder),
+    )
+    upsert_manifest(folder, entry)
+    if select:
+        select_model(entry.task, name)
+    return entry
