@@ -222,9 +222,16 @@ def _eq(a: Any, b: Any) -> bool:
     return a == b
 
 
+Edition = tuple[dict[int, SetInfo], dict[str, Element], dict[int, DecisionTree], dict]
+
+
 @lru_cache(maxsize=4)
-def _shipped(edition: str) -> tuple[dict[int, SetInfo], dict[str, Element], dict[int, DecisionTree], dict]:
-    folder = codebook_dir(edition)
+def _shipped(edition: str) -> Edition:
+    return read_edition(codebook_dir(edition), edition)
+
+
+def read_edition(folder: Path, edition: str) -> Edition:
+    """Read and validate an edition folder: (sets, elements, trees, flag vocabulary)."""
     if not (folder / "sets.yaml").is_file():
         raise CodebookError(f"unknown codebook edition {edition!r} (no {folder / 'sets.yaml'})")
     name, sets, tree_files = _read_sets(folder)

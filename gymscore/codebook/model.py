@@ -191,8 +191,11 @@ class Codebook:
         except KeyError:
             raise CodebookError(f"unknown set id {set_id!r} in codebook {self.edition}") from None
 
-    def resolve(self, set_id: int, answers: Mapping[str, Any]) -> Element:
-        """Walk a set's tree with ``answers`` (question id, attribute or flag name -> answer)."""
+    def resolve(self, set_id: int, answers: Mapping[str, Any] | Attributes) -> Element:
+        """Walk a set's tree with ``answers`` (question id, attribute or flag name -> answer).
+
+        ``answers`` may also be an :class:`Attributes` object.
+        """
         return self.get(self.tree(set_id).resolve(answers))
 
     def path(self, element_id: str) -> list[PathStep]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
 from gymscore.codebook.attributes import CATEGORICAL, NUMERIC, Attributes
@@ -112,8 +112,11 @@ class DecisionTree:
         """Walk from the root with ``answers`` (keyed by question id, attribute or flag name) to an id.
 
         For flag questions the value may also come from ``answers["flags"]`` (a list of flags).
-        The ``source`` question of the user branch defaults to the shipped edition.
+        The ``source`` question of the user branch defaults to the shipped edition. ``answers`` may
+        also be an :class:`Attributes` object (every question is then answered from it).
         """
+        if isinstance(answers, Attributes):
+            answers = asdict(answers)
         node = self.root
         while isinstance(node, Node):
             value = self._answer(node, answers)
