@@ -94,12 +94,14 @@ class CodebookBrowser(QDialog):
         lay.addWidget(self.chosen_label)
         lay.addWidget(self.buttons)
         for k in range(1, 6):
-            QShortcut(QKeySequence(str(k)), self, activated=lambda k=k: self.choose_alternative(k - 1))
+            sc = QShortcut(QKeySequence(str(k)), self, activated=lambda k=k: self.choose_alternative(k - 1))
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         set_ids = self._set_ids()
         start_set = current_set if current_set in set_ids else (set_ids[0] if set_ids else None)
         if start_set is not None:
             self.tree_set.setCurrentIndex(set_ids.index(start_set))
             self.browse_set.setCurrentIndex(set_ids.index(start_set))
+        self.restart_tree()
         self._update_chosen()
         if not self.alternatives:
             self.tabs.setCurrentIndex(1)

@@ -90,7 +90,7 @@ def csv_text(tl: Timeline, summary: ScoreSummary) -> str:
         ("SB", summary.sb),
         ("D", summary.d_score),
     ):
-        if value is not None:
+        if value is not None and (value or label != "SB"):
             w.writerow([label] + [""] * 8 + [f"{value:.3f}"] + [""] * 5)
     return buf.getvalue()
 

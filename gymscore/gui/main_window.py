@@ -104,7 +104,7 @@ class MainWindow(FileActions, QMainWindow):
         d.scoreChanged.connect(self._on_score)
         d.selectionChanged.connect(self._on_selection)
         d.editFailed.connect(lambda msg: self.statusBar().showMessage(msg, 6000))
-        d.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
+        d.undo_stack.cleanChanged.connect(self._update_title)
         d.pathChanged.connect(self._update_title)
         self.player.frameChanged.connect(self.timeline.set_playhead)
         self.timeline.playheadMoved.connect(self.player.seek)
@@ -178,9 +178,13 @@ class MainWindow(FileActions, QMainWindow):
         self.element.show_segment(self.doc.timeline, index)
         self._update_loop()
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_args) -> None:
+        try:
+            dirty = self.doc.dirty
+        except RuntimeError:  # the undo stack is being destroyed with the window
+            return
         name = self.doc.project_path or self.doc.timeline.video.path or "untitled"
-        star = "*" if self.doc.dirty else ""
+        star = "*" if dirty else ""
         self.setWindowTitle(f"gymscore: {name.rsplit('/', 1)[-1]}{star}")
 
     # --- navigation ----------------------------------------------------------------------

@@ -223,6 +223,7 @@ class TimelineView(pg.PlotWidget):
         super().__init__(parent, axisItems={"bottom": self._axis})
         self.setMinimumHeight(120)
         self.setMaximumHeight(190)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys go to the window's shortcuts
         pi = self.getPlotItem()
         pi.hideAxis("left")
         pi.setMenuEnabled(False)

@@ -110,6 +110,7 @@ class TrainingPage(QWidget):
         self.process: QProcess | None = None
         self.run_dir: Path | None = None
         self.stage = "idle"  # idle | training | exporting
+        self._pending = ""
         self._build()
         self.poll = QTimer(self)
         self.poll.setInterval(1000)
@@ -248,17 +249,24 @@ class TrainingPage(QWidget):
             proc.kill()
             proc.waitForFinished(2000)
 
-    def _read_output(self) -> None:
+    def _read_output(self, flush: bool = False) -> None:
+        """Append complete output lines to the log (a partial line waits for its end)."""
         if self.process is not None:
-            text = bytes(self.process.readAllStandardOutput()).decode("utf-8", "replace")
-            self.log.appendPlainText(text.rstrip())
+            self._pending += bytes(self.process.readAllStandardOutput()).decode("utf-8", "replace")
+        *lines, self._pending = self._pending.replace("\r", "\n").split("\n")
+        if flush and self._pending:
+            lines.append(self._pending)
+            self._pending = ""
+        for line in lines:
+            if line.strip():
+                self.log.appendPlainText(line)
 
     def _on_error(self, err) -> None:
         if err == QProcess.ProcessError.FailedToStart:
             self.log.appendPlainText(f"cannot start {self.python}")
 
     def _on_finished(self, code: int, _status) -> None:
-        self._read_output()
+        self._read_output(flush=True)
         self.refresh_curves()
         stage, self.process = self.stage, None
         if stage == "training" and code == 0 and self.run_dir is not None:

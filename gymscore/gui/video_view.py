@@ -34,6 +34,7 @@ class VideoView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setBackgroundBrush(QColor(18, 18, 22))
         self.setMinimumSize(320, 200)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._pixmap = QGraphicsPixmapItem()
         self._pixmap.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self._skeleton = QGraphicsPathItem()
