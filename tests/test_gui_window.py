@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtCore import QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -396,22 +396,31 @@ def test_training_page_runs_monitors_and_installs(qtbot, tmp_path):
 
 
 def test_training_command_line():
-    from gymscore.gui.training_page import TrainOptions, train_command
+    from gymscore.gui.training_page import TrainOptions, export_command, train_command
+    from gymscore.paths import resource_path
 
     args = train_command(TrainOptions("segmenter", "mstcn_small", 2, "", 7, "cpu"), Path("/u/runs/seg-1"))
+    config = resource_path("configs", "segmenter.yaml")
     assert args == [
         "-m",
         "gymscore",
         "train",
         "segmenter",
-        "out_dir=/u/runs",
-        "run_name=seg-1",
+        "--run-dir",
+        "/u/runs/seg-1",
+        *(["--config", str(config)] if config.is_file() else []),
         "model.name=mstcn_small",
         "optim.epochs=7",
         "device=cpu",
         "progress=false",
         "data.source=synth",
         "data.use_corrections=true",
+    ]
+    assert export_command(Path("/u/runs/seg-1"), "mine")[-4:] == [
+        "/u/runs/seg-1",
+        "--name",
+        "mine",
+        "--select",
     ]
     with pytest.raises(ValueError, match="choose the FineGym folder"):
         train_command(TrainOptions(data=1), Path("/u/runs/x"))

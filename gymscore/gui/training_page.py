@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gymscore.paths import user_data_dir
+from gymscore.paths import resource_path, user_data_dir
 
 DATA_CHOICES = (
     "GymSynth (synthetic routines)",
@@ -33,9 +33,10 @@ DATA_CHOICES = (
     "My corrections + GymSynth",
 )
 MODELS = {
-    "classifier": ("stgcn_small", "stgcn_base", "tsm_small"),
+    "classifier": ("stgcn_small", "stgcn_base"),
     "segmenter": ("mstcn_small", "mstcn_base"),
 }
+CONFIGS = {"classifier": "classifier_skeleton.yaml", "segmenter": "segmenter.yaml"}
 CURVE_COLORS = ("#e0656b", "#3f8fd9", "#4fb06d", "#e59a3b", "#8e6cd8", "#47b8a8")
 
 
@@ -53,13 +54,11 @@ class TrainOptions:
 
 def train_command(opts: TrainOptions, run_dir: Path) -> list[str]:
     """Arguments of the training process (after the Python executable)."""
-    args = [
-        "-m",
-        "gymscore",
-        "train",
-        opts.task,
-        f"out_dir={run_dir.parent}",
-        f"run_name={run_dir.name}",
+    args = ["-m", "gymscore", "train", opts.task, "--run-dir", str(run_dir)]
+    config = resource_path("configs", CONFIGS.get(opts.task, ""))
+    if config.is_file():
+        args += ["--config", str(config)]
+    args += [
         f"model.name={opts.model}",
         f"optim.epochs={opts.epochs}",
         f"device={opts.device}",
@@ -77,8 +76,8 @@ def train_command(opts: TrainOptions, run_dir: Path) -> list[str]:
 
 
 def export_command(run_dir: Path, name: str) -> list[str]:
-    """Arguments of ``gymscore train export RUN --name NAME``."""
-    return ["-m", "gymscore", "train", "export", str(run_dir), "--name", name]
+    """Arguments of ``gymscore train export RUN --name NAME --select`` (installed and used from now on)."""
+    return ["-m", "gymscore", "train", "export", str(run_dir), "--name", name, "--select"]
 
 
 def read_log(path: Path) -> dict[str, list[float]]:
