@@ -41,7 +41,7 @@ def _saltos(text: str) -> float:
         return 3.0
     if "double salto" in text:
         return 2.0
-    if "into salto" in text:
+    if "into salto" in text and text.count("salto") >= 2:
         return 2.0
     if "salto" in text:
         return 1.0

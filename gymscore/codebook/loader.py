@@ -12,6 +12,7 @@ the edition's name leads to the shipped tree (and is the default when ``resolve`
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
@@ -273,6 +274,7 @@ def load_codebook(
 ) -> Codebook:
     """Load an edition, validated, plus user elements from ``user_file`` and ``$GYMSCORE_HOME/codebook``."""
     sets, shipped, trees, flags = _shipped(edition)
+    shipped = copy.deepcopy(shipped)  # callers may edit their elements; the cache stays intact
     elements = dict(shipped)
     flags = dict(flags)
     files = (user_files() if include_user_dir else []) + ([Path(user_file)] if user_file is not None else [])
