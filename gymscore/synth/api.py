@@ -29,9 +29,9 @@ class SynthRoutine:
     """A generated routine: ground truth, joints and camera (and the folder/video when written)."""
 
     timeline: Timeline
-    joints3d: np.ndarray          # (T,17,3) metres, world frame
-    joints2d: np.ndarray          # (T,17,2) pixels
-    visibility: np.ndarray        # (T,17) uint8
+    joints3d: np.ndarray  # (T,17,3) metres, world frame
+    joints2d: np.ndarray  # (T,17,2) pixels
+    visibility: np.ndarray  # (T,17) uint8
     camera: CameraTrack
     body: BodyParams
     frames_path: Path | None = None
@@ -55,13 +55,21 @@ def _check(apparatus: str, size: tuple[int, int], fps: float, camera: str) -> No
         raise ValueError(f"size must be even and between 32x32 and {MAX_SIZE[0]}x{MAX_SIZE[1]}, got {w}x{h}")
 
 
-def generate_skeleton_routine(apparatus: str, seed: int, elements: list[str] | None = None,
-                              size: tuple[int, int] = (640, 360), fps: int = 25, camera: str = "broadcast",
-                              timeline: Timeline | None = None) -> SynthRoutine:
+def generate_skeleton_routine(
+    apparatus: str,
+    seed: int,
+    elements: list[str] | None = None,
+    size: tuple[int, int] = (640, 360),
+    fps: int = 25,
+    camera: str = "broadcast",
+    timeline: Timeline | None = None,
+) -> SynthRoutine:
     """Ground truth, 3D/2D joints and camera of a routine without rendering (fast, for training)."""
     _check(apparatus, size, fps, camera)
     cb = default_codebook()
-    plan: RoutinePlan = plan_routine(apparatus, _rng(seed, apparatus, 0), cb, load_priors(), elements, timeline)
+    plan: RoutinePlan = plan_routine(
+        apparatus, _rng(seed, apparatus, 0), cb, load_priors(), elements, timeline
+    )
     body = sample_body(_rng(seed, apparatus, 1))
     motion = build_routine_motion(plan, body, float(fps), _rng(seed, apparatus, 2))
     joints = motion.joints
@@ -70,13 +78,30 @@ def generate_skeleton_routine(apparatus: str, seed: int, elements: list[str] | N
     uv, depth = project(joints, cam)
     vis = visibility(uv, depth, size)
     n = len(joints)
-    segs = [Segment(s.start, s.end, set_id=s.set_id, element_id=s.element_id, confidence=1.0,
-                    connected_to_next=s.connected_to_next, source="synth") for s in motion.segments]
+    segs = [
+        Segment(
+            s.start,
+            s.end,
+            set_id=s.set_id,
+            element_id=s.element_id,
+            confidence=1.0,
+            connected_to_next=s.connected_to_next,
+            source="synth",
+        )
+        for s in motion.segments
+    ]
     tl = Timeline(
         video=VideoInfo(path="", sha256=None, fps=float(fps), frame_count=n, width=size[0], height=size[1]),
-        apparatus=apparatus, edition=cb_edition(cb), segments=segs,
-        metadata={"generator": "gymscore.synth", "seed": int(seed), "camera": camera, "camera_cuts": cam.cuts,
-                  "body_height_m": round(body.height, 4)},
+        apparatus=apparatus,
+        edition=cb_edition(cb),
+        segments=segs,
+        metadata={
+            "generator": "gymscore.synth",
+            "seed": int(seed),
+            "camera": camera,
+            "camera_cuts": cam.cuts,
+            "body_height_m": round(body.height, 4),
+        },
     )
     tl.validate()
     return SynthRoutine(tl, joints, uv.astype(np.float32), vis, cam, body, info=motion.info)
@@ -87,11 +112,19 @@ def cb_edition(cb) -> str:
     return str(getattr(cb, "edition", None) or "wag-2017")
 
 
-def generate_routine(apparatus: str, seed: int, elements: list[str] | None = None,
-                     size: tuple[int, int] = (640, 360), fps: int = 25, camera: str = "broadcast",
-                     skeleton_only: bool = False, out_dir: str | os.PathLike | None = None,
-                     progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-                     timeline: Timeline | None = None) -> SynthRoutine:
+def generate_routine(
+    apparatus: str,
+    seed: int,
+    elements: list[str] | None = None,
+    size: tuple[int, int] = (640, 360),
+    fps: int = 25,
+    camera: str = "broadcast",
+    skeleton_only: bool = False,
+    out_dir: str | os.PathLike | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    timeline: Timeline | None = None,
+) -> SynthRoutine:
     """Generate a routine; with ``out_dir`` write video.mp4 (unless ``skeleton_only``), timeline.json
     and joints.npz there (layout in docs/synth.md)."""
     from gymscore.synth.writer import (

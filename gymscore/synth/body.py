@@ -17,9 +17,23 @@ from gymscore.skeleton import NUM_JOINTS
 # (leg or arm raised forward, trunk bent forward); abduction raises a limb sideways; knee and elbow
 # are bend angles (0 = straight); ankle is plantar flexion (0 = foot at right angle, ~1.4 = pointed).
 DOFS: tuple[str, ...] = (
-    "trunk_flex", "trunk_side", "head_flex",
-    "l_hip_flex", "r_hip_flex", "l_hip_abd", "r_hip_abd", "l_knee", "r_knee", "l_ankle", "r_ankle",
-    "l_sh_flex", "r_sh_flex", "l_sh_abd", "r_sh_abd", "l_elbow", "r_elbow",
+    "trunk_flex",
+    "trunk_side",
+    "head_flex",
+    "l_hip_flex",
+    "r_hip_flex",
+    "l_hip_abd",
+    "r_hip_abd",
+    "l_knee",
+    "r_knee",
+    "l_ankle",
+    "r_ankle",
+    "l_sh_flex",
+    "r_sh_flex",
+    "l_sh_abd",
+    "r_sh_abd",
+    "l_elbow",
+    "r_elbow",
 )
 NEUTRAL: dict[str, float] = {"l_ankle": 0.25, "r_ankle": 0.25, "l_sh_abd": 0.12, "r_sh_abd": 0.12}
 
@@ -29,8 +43,8 @@ class BodyParams:
     """Segment lengths in metres (and colours for rendering) of one gymnast."""
 
     height: float = 1.57
-    torso: float = 0.45          # pelvis -> neck
-    neck: float = 0.17           # neck -> head centre
+    torso: float = 0.45  # pelvis -> neck
+    neck: float = 0.17  # neck -> head centre
     head_radius: float = 0.10
     shoulder_half: float = 0.18
     hip_half: float = 0.085
@@ -134,7 +148,25 @@ def forward_kinematics(body: BodyParams, pose: dict[str, np.ndarray]) -> np.ndar
 
 # Mass fractions used for the centre of mass (segments lumped onto joints).
 _COM_WEIGHTS = np.array(
-    [0.08, 0.12, 0.22, 0.03, 0.03, 0.025, 0.025, 0.015, 0.015, 0.06, 0.06, 0.07, 0.07, 0.035, 0.035, 0.01, 0.01]
+    [
+        0.08,
+        0.12,
+        0.22,
+        0.03,
+        0.03,
+        0.025,
+        0.025,
+        0.015,
+        0.015,
+        0.06,
+        0.06,
+        0.07,
+        0.07,
+        0.035,
+        0.035,
+        0.01,
+        0.01,
+    ]
 )
 COM_WEIGHTS = _COM_WEIGHTS / _COM_WEIGHTS.sum()
 

@@ -74,8 +74,15 @@ def _lagged(x: np.ndarray, alpha: float) -> np.ndarray:
     return out
 
 
-def make_camera(joints: np.ndarray, apparatus: str, mode: str, size: tuple[int, int], fps: float,
-                rng: np.random.Generator, cut_candidates: list[int] | None = None) -> CameraTrack:
+def make_camera(
+    joints: np.ndarray,
+    apparatus: str,
+    mode: str,
+    size: tuple[int, int],
+    fps: float,
+    rng: np.random.Generator,
+    cut_candidates: list[int] | None = None,
+) -> CameraTrack:
     """A camera track following the gymnast's joints (T,17,3)."""
     if mode not in MODES:
         raise ValueError(f"unknown camera {mode!r}; expected one of {', '.join(MODES)}")
@@ -144,8 +151,9 @@ def visibility(uv: np.ndarray, depth: np.ndarray, size: tuple[int, int]) -> np.n
     sign = None
     for i in range(4):
         a, b = quad[:, i], quad[:, (i + 1) % 4]
-        cross = (b[:, None, 0] - a[:, None, 0]) * (uv[..., 1] - a[:, None, 1]) - \
-            (b[:, None, 1] - a[:, None, 1]) * (uv[..., 0] - a[:, None, 0])
+        cross = (b[:, None, 0] - a[:, None, 0]) * (uv[..., 1] - a[:, None, 1]) - (
+            b[:, None, 1] - a[:, None, 1]
+        ) * (uv[..., 0] - a[:, None, 0])
         s = cross > 0
         inside &= s if sign is None else (s == sign)
         sign = s if sign is None else sign

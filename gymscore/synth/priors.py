@@ -48,10 +48,18 @@ def derive_priors(finegym_dir: Path) -> dict[str, Any]:
     """Statistics of the real routines (see the module docstring)."""
     names = element_names(finegym_dir)
     per_app: dict[str, dict[str, Any]] = {}
-    acc: dict[str, dict[str, Any]] = defaultdict(lambda: {
-        "n": [], "gaps": [], "lead": [], "tail": [], "dur": defaultdict(list), "trans": defaultdict(Counter),
-        "start": Counter(), "phases": [],
-    })
+    acc: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {
+            "n": [],
+            "gaps": [],
+            "lead": [],
+            "tail": [],
+            "dur": defaultdict(list),
+            "trans": defaultdict(Counter),
+            "start": Counter(),
+            "phases": [],
+        }
+    )
     for split in ("val", "test"):
         path = finegym_dir / "routines" / f"{split}.json"
         routines = json.loads(path.read_text("utf-8"))
@@ -111,7 +119,10 @@ def derive_priors(finegym_dir: Path) -> dict[str, Any]:
             "gap_s": _quantiles(a["gaps"]),
             "start": dict(sorted(a["start"].items())),
             "elements": {
-                eid: {"count": len(d), "duration_s": [round(float(np.median(d)), 3), round(float(np.std(d)), 3)]}
+                eid: {
+                    "count": len(d),
+                    "duration_s": [round(float(np.median(d)), 3), round(float(np.std(d)), 3)],
+                }
                 for eid, d in sorted(a["dur"].items())
             },
             "transitions": {k: dict(sorted(v.items())) for k, v in sorted(a["trans"].items())},

@@ -22,7 +22,7 @@ from gymscore.synth.sampler import RoutinePlan
 
 BEAM_HEIGHT = 1.25
 HALF_LENGTH = {"FX": 5.6, "BB": 2.25}
-CONNECT_S = 0.5      # segments closer than this are marked connected_to_next
+CONNECT_S = 0.5  # segments closer than this are marked connected_to_next
 BLEND_FRAMES = 4
 
 
@@ -41,7 +41,7 @@ class MotionSegment:
 class RoutineMotion:
     """World joints of a whole routine and its element segments."""
 
-    joints: np.ndarray                      # (T,17,3)
+    joints: np.ndarray  # (T,17,3)
     segments: list[MotionSegment] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
 
@@ -131,6 +131,7 @@ def build_support_routine(plan: RoutinePlan, ctx: MotionContext) -> _Builder:
         clip, _ = element_clip(a, pe.set_id, app, ctx, pe.duration_s) if not dismount else (None, None)
         if dismount:
             from gymscore.synth.motion.acro import salto_clip
+
             clip = salto_clip(a, ctx, pe.duration_s, drop=BEAM_HEIGHT)
         connected = i > 0 and pe.gap_before_s < CONNECT_S
         prefix: list[Clip] = []
@@ -184,7 +185,11 @@ def build_bars_routine(plan: RoutinePlan, ctx: MotionContext) -> _Builder:
         clip, state = element_clip(a, pe.set_id, "UB", ctx, pe.duration_s, bar=state.bar)
         b.add(clip, (pe.element_id, pe.set_id))
     if state.bar != "floor":
-        dis = linking.bars_to_handstand(ctx, state.bar, state.position) if state.position != "handstand" else None
+        dis = (
+            linking.bars_to_handstand(ctx, state.bar, state.position)
+            if state.position != "handstand"
+            else None
+        )
         if dis is not None:
             b.add(dis)
     last = b.parts[-1][-1]
@@ -229,7 +234,24 @@ def repair_bones(joints: np.ndarray, body: BodyParams) -> np.ndarray:
     return out
 
 
-_PARENT = {0: 1, 1: 2, 3: 1, 4: 1, 5: 3, 6: 4, 7: 5, 8: 6, 9: 2, 10: 2, 11: 9, 12: 10, 13: 11, 14: 12, 15: 13, 16: 14}
+_PARENT = {
+    0: 1,
+    1: 2,
+    3: 1,
+    4: 1,
+    5: 3,
+    6: 4,
+    7: 5,
+    8: 6,
+    9: 2,
+    10: 2,
+    11: 9,
+    12: 10,
+    13: 11,
+    14: 12,
+    15: 13,
+    16: 14,
+}
 
 
 def _depth(j: int) -> int:
@@ -240,7 +262,9 @@ def _depth(j: int) -> int:
     return d
 
 
-def build_routine_motion(plan: RoutinePlan, body: BodyParams, fps: float, rng: np.random.Generator) -> RoutineMotion:
+def build_routine_motion(
+    plan: RoutinePlan, body: BodyParams, fps: float, rng: np.random.Generator
+) -> RoutineMotion:
     """The whole routine: world joints (T,17,3) and element segments."""
     ctx = MotionContext(body, fps, rng, plan.apparatus)
     if plan.apparatus == "UB":

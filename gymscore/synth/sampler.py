@@ -67,8 +67,14 @@ def _element(cb: Codebook, eid: str, apparatus: str):
     return el
 
 
-def plan_routine(apparatus: str, rng: np.random.Generator, cb: Codebook, priors: dict[str, Any],
-                 elements: list[str] | None = None, timeline: Timeline | None = None) -> RoutinePlan:
+def plan_routine(
+    apparatus: str,
+    rng: np.random.Generator,
+    cb: Codebook,
+    priors: dict[str, Any],
+    elements: list[str] | None = None,
+    timeline: Timeline | None = None,
+) -> RoutinePlan:
     """A plan drawn from the priors, or following ``elements`` / ``timeline``."""
     if apparatus not in MAX_GAP_S:
         raise ValueError(f"unknown apparatus {apparatus!r}; expected one of VT, FX, BB, UB")
@@ -100,12 +106,16 @@ def plan_routine(apparatus: str, rng: np.random.Generator, cb: Codebook, priors:
         start = {k: float(v) for k, v in stats["start"].items() if k in cb.elements} or known
         elements = [_choice(rng, start)]
         while len(elements) < n:
-            nxt = {k: float(v) for k, v in stats["transitions"].get(elements[-1], {}).items() if k in cb.elements}
+            nxt = {
+                k: float(v) for k, v in stats["transitions"].get(elements[-1], {}).items() if k in cb.elements
+            }
             elements.append(_choice(rng, nxt or known))
     if not elements:
         raise ValueError("a routine needs at least one element")
     for i, eid in enumerate(elements):
         el = _element(cb, eid, apparatus)
         gap = 0.0 if i == 0 else min(sample_quantiles(stats["gap_s"], rng), MAX_GAP_S[apparatus])
-        plan.elements.append(PlannedElement(el.id, el.set_id, el.attributes, _duration(stats, el.id, rng), gap))
+        plan.elements.append(
+            PlannedElement(el.id, el.set_id, el.attributes, _duration(stats, el.id, rng), gap)
+        )
     return plan

@@ -35,8 +35,12 @@ class Box:
 
 # Faces of a box as corner indices (corners ordered x-major, then y, then z) and outward normals.
 BOX_FACES = (
-    ((0, 1, 3, 2), (-1, 0, 0)), ((4, 6, 7, 5), (1, 0, 0)), ((0, 4, 5, 1), (0, -1, 0)),
-    ((2, 3, 7, 6), (0, 1, 0)), ((0, 2, 6, 4), (0, 0, -1)), ((1, 5, 7, 3), (0, 0, 1)),
+    ((0, 1, 3, 2), (-1, 0, 0)),
+    ((4, 6, 7, 5), (1, 0, 0)),
+    ((0, 4, 5, 1), (0, -1, 0)),
+    ((2, 3, 7, 6), (0, 1, 0)),
+    ((0, 2, 6, 4), (0, 0, -1)),
+    ((1, 5, 7, 3), (0, 0, 1)),
 )
 
 
@@ -45,9 +49,9 @@ class Scene:
     """Textures and apparatus of one routine's arena."""
 
     apparatus: str
-    floor: np.ndarray                 # texture of the z = 0 plane
+    floor: np.ndarray  # texture of the z = 0 plane
     floor_origin: tuple[float, float]  # world (x, y) of the texture's top-left pixel (y decreases downward)
-    wall: np.ndarray                  # texture of the back wall plane y = wall_y
+    wall: np.ndarray  # texture of the back wall plane y = wall_y
     wall_origin: tuple[float, float]  # world (x, z) of the wall texture's top-left pixel
     wall_y: float
     ceiling: tuple[int, int, int]
@@ -75,7 +79,9 @@ def _crowd(w: int, h: int, rng: np.random.Generator, tint: np.ndarray) -> np.nda
         for x, c in zip(xs.tolist(), cols.tolist(), strict=True):
             if rng.uniform() < 0.8:
                 cv2.rectangle(img, (x, y + 3), (x + 4, y + row_h - 1), c, -1)
-                cv2.circle(img, (x + 2, y + 2), 2, (int(90 * tint[0]), int(120 * tint[1]), int(170 * tint[2])), -1)
+                cv2.circle(
+                    img, (x + 2, y + 2), 2, (int(90 * tint[0]), int(120 * tint[1]), int(170 * tint[2])), -1
+                )
     return cv2.GaussianBlur(img, (3, 3), 0)
 
 
@@ -127,7 +133,9 @@ def make_scene(apparatus: str, rng: np.random.Generator) -> Scene:
         wood = _colour((150, 190, 215), tint)
         boxes.append(Box((-2.5, -0.05, 1.09), (2.5, 0.05, 1.25), wood))
         for lx in (-1.9, 1.9):
-            boxes.append(Box((lx - 0.04, -0.04, 0.1), (lx + 0.04, 0.04, 1.09), _colour((120, 120, 120), tint)))
+            boxes.append(
+                Box((lx - 0.04, -0.04, 0.1), (lx + 0.04, 0.04, 1.09), _colour((120, 120, 120), tint))
+            )
             boxes.append(Box((lx - 0.1, -0.6, 0.0), (lx + 0.1, 0.6, 0.1), _colour((90, 90, 90), tint)))
     elif apparatus == "UB":
         rect(-3.5, -2, 5.0, 2, mat)
@@ -137,9 +145,13 @@ def make_scene(apparatus: str, rng: np.random.Generator) -> Scene:
             bx, bz = float(bar[0]), float(bar[2])
             bars.append((np.array([bx, -1.2, bz]), np.array([bx, 1.2, bz]), 0.02))
             for py in (-1.25, 1.25):
-                boxes.append(Box((bx - 0.04, py - 0.04, 0.0), (bx + 0.04, py + 0.04, bz), frame, front=py < 0))
+                boxes.append(
+                    Box((bx - 0.04, py - 0.04, 0.0), (bx + 0.04, py + 0.04, bz), frame, front=py < 0)
+                )
         for py in (-1.25, 1.25):
-            boxes.append(Box((-0.05, py - 0.04, 0.05), (BAR_GAP + 0.05, py + 0.04, 0.13), frame, front=py < 0))
+            boxes.append(
+                Box((-0.05, py - 0.04, 0.05), (BAR_GAP + 0.05, py + 0.04, 0.13), frame, front=py < 0)
+            )
         del steel
     elif apparatus == "VT":
         runway = _colour((90, 70, 160), tint)
@@ -147,12 +159,23 @@ def make_scene(apparatus: str, rng: np.random.Generator) -> Scene:
         boxes.append(Box((0.7, -1.5, 0.0), (7.0, 1.5, LANDING_Z), mat))
         boxes.append(Box((-0.55, -0.47, 1.05), (0.55, 0.47, 1.25), _colour((200, 200, 210), tint)))
         boxes.append(Box((-0.2, -0.2, 0.0), (0.2, 0.2, 1.05), _colour((60, 60, 60), tint)))
-        boxes.append(Box((BOARD_X - 0.6, -0.3, 0.0), (BOARD_X + 0.4, 0.3, 0.2), _colour((60, 140, 220), tint)))
+        boxes.append(
+            Box((BOARD_X - 0.6, -0.3, 0.0), (BOARD_X + 0.4, 0.3, 0.2), _colour((60, 140, 220), tint))
+        )
     floor = cv2.GaussianBlur(floor, (3, 3), 0)
     wx0, wx1, wz1 = x0 - 20, x1 + 20, 24.0
     ww, wh = int((wx1 - wx0) * PPM_WALL), int(wz1 * PPM_WALL)
     wall = _crowd(ww, wh, rng, tint)
     _boards(wall, wh - int(1.0 * PPM_WALL), wh, rng, tint)
     _boards(wall, wh - int(6.5 * PPM_WALL), wh - int(5.5 * PPM_WALL), rng, tint)
-    return Scene(apparatus, floor, (x0, y1), wall, (wx0, wz1), 14.0 if apparatus != "VT" else 16.0,
-                 _colour((30, 28, 30), tint), boxes, bars)
+    return Scene(
+        apparatus,
+        floor,
+        (x0, y1),
+        wall,
+        (wx0, wz1),
+        14.0 if apparatus != "VT" else 16.0,
+        _colour((30, 28, 30), tint),
+        boxes,
+        bars,
+    )

@@ -23,6 +23,7 @@ JOINTS_NAME = "joints.npz"
 
 def save_npz_deterministic(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> Path:
     """Like ``np.savez_compressed`` but byte-identical for identical arrays (atomic write)."""
+
     def write(fh) -> None:
         with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for name in sorted(arrays):
@@ -31,6 +32,7 @@ def save_npz_deterministic(path: str | os.PathLike, arrays: dict[str, np.ndarray
                 buf = io.BytesIO()
                 np.lib.format.write_array(buf, np.asarray(arrays[name]), allow_pickle=False)
                 zf.writestr(info, buf.getvalue())
+
     return atomic_write_with(path, write)
 
 
@@ -43,7 +45,9 @@ class VideoSink:
         self.tmp = self.path.with_name(f".{self.path.stem}.partial.mp4")
         self.writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*"mp4v"), float(fps), size)
         if not self.writer.isOpened():
-            raise OSError(f"cannot open a video writer for {self.path} (mp4v, {size[0]}x{size[1]} at {fps} fps)")
+            raise OSError(
+                f"cannot open a video writer for {self.path} (mp4v, {size[0]}x{size[1]} at {fps} fps)"
+            )
         self.count = 0
 
     def write(self, frame: np.ndarray) -> None:

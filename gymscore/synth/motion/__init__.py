@@ -23,8 +23,14 @@ def start_bar(a: Attributes) -> str:
     return {"low": "low", "low_to_high": "low"}.get(a.bar, "high")
 
 
-def element_clip(a: Attributes, set_id: int, apparatus: str, ctx: MotionContext,
-                 duration: float | None = None, bar: str | None = None) -> tuple[Clip, BarState | None]:
+def element_clip(
+    a: Attributes,
+    set_id: int,
+    apparatus: str,
+    ctx: MotionContext,
+    duration: float | None = None,
+    bar: str | None = None,
+) -> tuple[Clip, BarState | None]:
     """The motion of one element. Bars elements also return where they end (bar and position)."""
     if apparatus == "VT" or a.kind == "vault":
         return vault_clip(a, ctx, duration), None

@@ -45,8 +45,9 @@ def _direction_sign(direction: str) -> float:
     return {"forward": 1.0, "backward": -1.0}.get(direction, 0.0)
 
 
-def side_orientation(n: int, rot: np.ndarray, twist: np.ndarray, t_in: int, t_out: int,
-                     end_yaw: float) -> np.ndarray:
+def side_orientation(
+    n: int, rot: np.ndarray, twist: np.ndarray, t_in: int, t_out: int, end_yaw: float
+) -> np.ndarray:
     """Cartwheel-like rotation in the travel plane: quarter turn in, side rotation, turn out."""
     ts = np.arange(n, dtype=float)
     yaw = 0.5 * PI * ease(ts / max(t_in, 1)) + (end_yaw - 0.5 * PI) * ease((ts - t_out) / max(n - t_out, 1))
@@ -74,15 +75,19 @@ def salto_clip(a: Attributes, ctx: MotionContext, duration: float | None = None,
     n_prep, n_take, n_fly = ctx.n(t_prep), ctx.n(t_take), ctx.n(fly)
     n_land, n_rec = ctx.n(t_land), ctx.n(t_rec)
     n = n_prep + n_take + n_fly + n_land + n_rec
-    t0 = n_prep + n_take            # first airborne frame
-    t1 = t0 + n_fly                 # first landed frame
+    t0 = n_prep + n_take  # first airborne frame
+    t1 = t0 + n_fly  # first landed frame
     f = lambda i: i / (n - 1)  # noqa: E731
 
     shape_name = a.body_shape if a.body_shape in SALTO_SHAPES else "stretched"
     shape = dict(SALTO_SHAPES[shape_name])
     if a.kind == "aerial" or has_flag(a.flags, "walkover", "split"):
-        shape = {**both(knee=0.0, ankle=1.3, sh_flex=0.4, sh_abd=1.3), "l_hip_flex": 1.4,
-                 "r_hip_flex": -1.2, "trunk_flex": 0.1}
+        shape = {
+            **both(knee=0.0, ankle=1.3, sh_flex=0.4, sh_abd=1.3),
+            "l_hip_flex": 1.4,
+            "r_hip_flex": -1.2,
+            "trunk_flex": 0.1,
+        }
     if shape_name == "stretched" and twist == 0:
         shape.update(both(sh_flex=0.25, sh_abd=0.9, elbow=0.1))
     take = {**CROUCH}
@@ -115,7 +120,9 @@ def salto_clip(a: Attributes, ctx: MotionContext, duration: float | None = None,
         orient = orient @ orientation(np.full(n, 0.0), np.zeros(n))
     airborne = np.zeros(n, bool)
     airborne[t0:t1] = True
-    travel = {"FX": 2.6, "BB": 0.7, "VT": 2.0}.get(ctx.apparatus, 1.5) * (1.6 if a.kind == "dismount" else 1.0)
+    travel = {"FX": 2.6, "BB": 0.7, "VT": 2.0}.get(ctx.apparatus, 1.5) * (
+        1.6 if a.kind == "dismount" else 1.0
+    )
     travel_sign = 1.0 if sideward else sign
     ts = np.arange(n, dtype=float)
     com_x = travel_sign * travel * (0.25 * ease(ts / t0) + 0.75 * np.clip((ts - t0) / max(n_fly, 1), 0, 1))
@@ -141,15 +148,22 @@ def handspring_clip(a: Attributes, ctx: MotionContext, duration: float | None = 
     n = n_prep + n_rot + n_rec
     t0, t1 = n_prep, n_prep + n_rot
     f = lambda i: i / (n - 1)  # noqa: E731
-    legs = ({"l_hip_flex": 1.3, "r_hip_flex": -1.0} if walkover or sideward
-            else both(hip_flex=-0.2))
+    legs = {"l_hip_flex": 1.3, "r_hip_flex": -1.0} if walkover or sideward else both(hip_flex=-0.2)
     if has_flag(a.flags, "step"):
         legs = {"l_hip_flex": 0.9, "r_hip_flex": -0.6}
     keys = [
         (0.0, {**STAND, **ARMS_UP}),
         (f(t0), {**ARMS_UP, "l_hip_flex": 0.6, "l_knee": 0.5, "trunk_flex": 0.2 * max(sign, 0)}),
-        (f(t0 + n_rot * 0.3), {**ARMS_UP, **both(knee=0.0, ankle=1.2), **legs,
-                               "trunk_flex": -0.35 if sign < 0 else 0.0, "head_flex": -0.3}),
+        (
+            f(t0 + n_rot * 0.3),
+            {
+                **ARMS_UP,
+                **both(knee=0.0, ankle=1.2),
+                **legs,
+                "trunk_flex": -0.35 if sign < 0 else 0.0,
+                "head_flex": -0.3,
+            },
+        ),
         (f(t0 + n_rot * 0.7), {**ARMS_UP, **both(knee=0.0, ankle=1.2), **legs, "trunk_flex": -0.2}),
         (f(t1), {**ARMS_UP, **both(hip_flex=0.4, knee=0.5, ankle=0.2), "trunk_flex": 0.3}),
         (1.0, {**STAND, **ARMS_UP}),
@@ -169,7 +183,16 @@ def handspring_clip(a: Attributes, ctx: MotionContext, duration: float | None = 
         lift = 0.18 * np.sin(PI * s) ** 2 * ctx.jitter(1.0, 0.1)
     travel = 1.6 if ctx.apparatus != "BB" else 1.1
     com_x = (1.0 if sideward else (sign or 1.0)) * travel * ease((ts - t0 * 0.5) / (n_rot + t0 * 0.5))
-    joints = place_on_support(ctx.body, pose, orient, com_x, np.zeros(n, bool),
-                              contact=FEET + HANDS, hands_support=hands, lift=lift, fps=fps)
+    joints = place_on_support(
+        ctx.body,
+        pose,
+        orient,
+        com_x,
+        np.zeros(n, bool),
+        contact=FEET + HANDS,
+        hands_support=hands,
+        lift=lift,
+        fps=fps,
+    )
     yaw = PI * ((turns * 2) % 2)
     return Clip(joints, yaw_change=float(yaw), phases={"hands": t0 + n_rot // 2})

@@ -42,8 +42,8 @@ SUPPORT = {**both(sh_flex=0.15, sh_abd=0.1, hip_flex=0.15, knee=0.0, ankle=1.2),
 class BarState:
     """Where a bars clip ends: which bar (or the floor) and in what position."""
 
-    bar: str = "low"          # "low", "high" or "floor"
-    position: str = "handstand"   # "handstand", "hang", "support", "stand"
+    bar: str = "low"  # "low", "high" or "floor"
+    position: str = "handstand"  # "handstand", "hang", "support", "stand"
 
 
 def _circle_shape(a: Attributes) -> dict[str, float]:
@@ -53,8 +53,16 @@ def _circle_shape(a: Attributes) -> dict[str, float]:
     if has_flag(a.flags, "clear_hip"):
         return {**both(sh_flex=0.9, hip_flex=0.35, knee=0.0, ankle=1.3)}
     if has_flag(a.flags, "feet_on_bar"):
-        return {**both(sh_flex=2.3, hip_flex=2.7, knee=0.0, ankle=0.8,
-                       hip_abd=0.6 if a.body_shape == "straddled" else 0.0), "trunk_flex": 0.4}
+        return {
+            **both(
+                sh_flex=2.3,
+                hip_flex=2.7,
+                knee=0.0,
+                ankle=0.8,
+                hip_abd=0.6 if a.body_shape == "straddled" else 0.0,
+            ),
+            "trunk_flex": 0.4,
+        }
     if a.body_shape == "piked":
         return {**both(sh_flex=2.5, hip_flex=2.55, knee=0.0, ankle=1.3), "trunk_flex": 0.3}
     if a.body_shape == "straddled":
@@ -62,7 +70,9 @@ def _circle_shape(a: Attributes) -> dict[str, float]:
     return {**ARMS_UP, **both(hip_flex=0.25, knee=0.0, ankle=1.3), "trunk_flex": 0.15}
 
 
-def circle_clip(a: Attributes, ctx: MotionContext, bar: str, duration: float | None = None) -> tuple[Clip, BarState]:
+def circle_clip(
+    a: Attributes, ctx: MotionContext, bar: str, duration: float | None = None
+) -> tuple[Clip, BarState]:
     """A circle about one bar, from handstand, ending in handstand (or the element's end position)."""
     sign = 1.0 if a.direction == "forward" else -1.0
     t_circle = ctx.jitter(1.35 if a.body_shape in ("stretched", "none") else 1.5, 0.04)
@@ -82,8 +92,15 @@ def circle_clip(a: Attributes, ctx: MotionContext, bar: str, duration: float | N
         end = {**both(sh_flex=2.4, hip_flex=2.6, ankle=0.9), "trunk_flex": 0.3}
     elif has_flag(a.flags, "end_clear_support") or (a.landing == "bar_support" and a.turn_amount == 0):
         end = {**both(sh_flex=1.2, hip_flex=0.4, ankle=1.2)}
-    keys = [(0.0, HANDSTAND), (f(t0), HANDSTAND), (f(t0 + 0.3 * n_c), shape), (f(t0 + 0.62 * n_c), shape),
-            (f(t1), end), (f(t1 + n_t), end), (1.0, end)]
+    keys = [
+        (0.0, HANDSTAND),
+        (f(t0), HANDSTAND),
+        (f(t0 + 0.3 * n_c), shape),
+        (f(t0 + 0.62 * n_c), shape),
+        (f(t1), end),
+        (f(t1 + n_t), end),
+        (1.0, end),
+    ]
     if has_flag(a.flags, "one_arm"):
         keys.insert(5, (f(t1 + n_t // 2), {**end, "r_sh_flex": 1.4, "r_sh_abd": 1.2}))
     pose = pose_track(n, keys)
@@ -106,8 +123,9 @@ def circle_clip(a: Attributes, ctx: MotionContext, bar: str, duration: float | N
     return Clip(joints, yaw_change=float(yaw), absolute=True), BarState(bar, position)
 
 
-def flight_clip(a: Attributes, ctx: MotionContext, start_bar: str, duration: float | None = None,
-                background: bool = False) -> tuple[Clip, BarState]:
+def flight_clip(
+    a: Attributes, ctx: MotionContext, start_bar: str, duration: float | None = None, background: bool = False
+) -> tuple[Clip, BarState]:
     """Releases (regrasp same bar), transitions between bars and dismounts to the floor."""
     dismount = a.landing == "feet"
     if a.kind == "transition" or a.bar in ("low_to_high", "high_to_low"):
@@ -117,8 +135,11 @@ def flight_clip(a: Attributes, ctx: MotionContext, start_bar: str, duration: flo
         end_bar = "floor" if dismount else start_bar
     counter = has_flag(a.flags, "counter")
     salto_sign = 1.0 if a.direction == "forward" else -1.0
-    swing_sign = -1.0 if has_flag(a.flags, "from_swing_forward") or (a.direction == "backward" and not counter) \
+    swing_sign = (
+        -1.0
+        if has_flag(a.flags, "from_swing_forward") or (a.direction == "backward" and not counter)
         else 1.0
+    )
     if has_flag(a.flags, "from_hip_circle", "hecht"):
         swing_sign = -1.0
     fly = ctx.jitter(0.65 + 0.25 * a.salto_count + 0.03 * a.twist_count + (0.35 if dismount else 0.0), 0.04)
@@ -163,9 +184,16 @@ def flight_clip(a: Attributes, ctx: MotionContext, start_bar: str, duration: flo
         sw_shape = {**both(sh_flex=0.8, hip_flex=0.4, ankle=1.2)}
     reach = {**ARMS_UP, **both(hip_flex=0.5, knee=0.0, ankle=1.3)}
     finish = dict(HANG) if not dismount else {**LAND}
-    keys = [(0.0, HANDSTAND), (f(t0 * 0.55), sw_shape), (f(t0), {**sw_shape, **both(hip_flex=-0.15)}),
-            (f(t0 + 0.25 * n_fly), shape), (f(t1 - 0.3 * n_fly), shape), (f(t1 - 1), reach),
-            (f(t1 + n_c // 2), finish), (1.0, {**STAND, **ARMS_UP} if dismount else HANG)]
+    keys = [
+        (0.0, HANDSTAND),
+        (f(t0 * 0.55), sw_shape),
+        (f(t0), {**sw_shape, **both(hip_flex=-0.15)}),
+        (f(t0 + 0.25 * n_fly), shape),
+        (f(t1 - 0.3 * n_fly), shape),
+        (f(t1 - 1), reach),
+        (f(t1 + n_c // 2), finish),
+        (1.0, {**STAND, **ARMS_UP} if dismount else HANG),
+    ]
     pose = pose_track(n, keys)
     orient = orientation(phi, twist)
     anchor: list = [BARS[start_bar]] * t0 + [None] * n_fly

@@ -34,8 +34,8 @@ class Clip:
     """A piece of motion: ``joints`` (n,17,3) in the clip frame plus what the assembler needs."""
 
     joints: np.ndarray
-    yaw_change: float = 0.0          # heading change (radians) from start to end, for the next clip
-    absolute: bool = False           # joints are in apparatus coordinates (bars)
+    yaw_change: float = 0.0  # heading change (radians) from start to end, for the next clip
+    absolute: bool = False  # joints are in apparatus coordinates (bars)
     phases: dict[str, int] = field(default_factory=dict)  # named frame offsets (take-off, landing...)
 
     @property
@@ -90,7 +90,11 @@ SALTO_SHAPES: dict[str, dict[str, float]] = {
     "piked": {**both(hip_flex=2.2, knee=0.0, sh_flex=1.2, elbow=0.1, ankle=1.35), "trunk_flex": 0.45},
     "stretched": {**both(hip_flex=-0.08, knee=0.0, ankle=1.35), **ARMS_CHEST, "trunk_flex": -0.1},
     "straddled": {**both(hip_flex=1.5, hip_abd=0.75, knee=0.0, sh_flex=1.3, ankle=1.3), "trunk_flex": 0.4},
-    "arched": {**both(hip_flex=-0.45, knee=0.1, ankle=1.3, sh_flex=2.9), "trunk_flex": -0.45, "head_flex": -0.4},
+    "arched": {
+        **both(hip_flex=-0.45, knee=0.1, ankle=1.3, sh_flex=2.9),
+        "trunk_flex": -0.45,
+        "head_flex": -0.4,
+    },
     "none": {**both(hip_flex=0.0, knee=0.0, ankle=1.3, sh_flex=2.9)},
 }
 
@@ -140,8 +144,9 @@ def rotation_profile(n: int, total: float, start: int, end: int, k: float = 0.55
     return total * (s - k * np.sin(2 * PI * s) / (2 * PI))
 
 
-def orientation(salto: np.ndarray, twist: np.ndarray, yaw: np.ndarray | None = None,
-                side: np.ndarray | None = None) -> np.ndarray:
+def orientation(
+    salto: np.ndarray, twist: np.ndarray, yaw: np.ndarray | None = None, side: np.ndarray | None = None
+) -> np.ndarray:
     """Body orientation: yaw about vertical, salto about the transverse axis, twist about the long axis.
 
     ``salto`` > 0 rotates forward (head toward +x); ``side`` rotates about the sagittal axis.
@@ -216,8 +221,9 @@ def linear_x(n: int, speed_keys: Sequence[tuple[float, float]], fps: float) -> n
     return x
 
 
-def place_anchored(body: BodyParams, pose: dict[str, np.ndarray], orient: np.ndarray, anchor: list,
-                   fps: float) -> np.ndarray:
+def place_anchored(
+    body: BodyParams, pose: dict[str, np.ndarray], orient: np.ndarray, anchor: list, fps: float
+) -> np.ndarray:
     """World joints from per-frame anchors; frames without an anchor fly ballistically.
 
     An anchor is a point (hands on it, e.g. a bar or the vault table), ``("feet", x, z)`` (lowest

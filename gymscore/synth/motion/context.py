@@ -17,7 +17,7 @@ class MotionContext:
     fps: float
     rng: np.random.Generator
     apparatus: str = "FX"
-    variation: float = 1.0   # 0 = no random variation (used by the distinguishability test)
+    variation: float = 1.0  # 0 = no random variation (used by the distinguishability test)
 
     def jitter(self, value: float, rel: float = 0.05) -> float:
         """``value`` times a random factor around 1 (relative spread ``rel``)."""

@@ -24,46 +24,129 @@ from gymscore.synth.motion.context import MotionContext, has_flag
 
 # Leg positions in flight (left leg leads). Values are partial poses.
 LEG_POSITIONS: dict[str, dict[str, float]] = {
-    "split": {"l_hip_flex": 1.6, "r_hip_flex": -1.45, **both(knee=0.0, ankle=1.35), **ARMS_SIDE,
-              "trunk_flex": 0.1},
-    "switch": {"l_hip_flex": 1.6, "r_hip_flex": -1.45, **both(knee=0.0, ankle=1.35), **ARMS_SIDE,
-               "trunk_flex": 0.05},
+    "split": {
+        "l_hip_flex": 1.6,
+        "r_hip_flex": -1.45,
+        **both(knee=0.0, ankle=1.35),
+        **ARMS_SIDE,
+        "trunk_flex": 0.1,
+    },
+    "switch": {
+        "l_hip_flex": 1.6,
+        "r_hip_flex": -1.45,
+        **both(knee=0.0, ankle=1.35),
+        **ARMS_SIDE,
+        "trunk_flex": 0.05,
+    },
     "side_split": {**both(hip_flex=0.15, hip_abd=1.5, knee=0.0, ankle=1.35, sh_flex=0.2, sh_abd=1.5)},
-    "straddle_pike": {**both(hip_flex=1.45, hip_abd=1.05, knee=0.0, ankle=1.35, sh_flex=1.4, sh_abd=0.6),
-                      "trunk_flex": 0.45},
-    "ring": {"l_hip_flex": 1.5, "r_hip_flex": -1.3, "l_knee": 0.0, "r_knee": 2.3, **both(ankle=1.35),
-             **both(sh_flex=2.8, elbow=0.6), "trunk_flex": -0.65, "head_flex": -0.6},
-    "stag": {"l_hip_flex": 1.5, "l_knee": 1.7, "r_hip_flex": -1.4, "r_knee": 0.0, **both(ankle=1.35),
-             **ARMS_SIDE, "trunk_flex": 0.05},
-    "sheep": {**both(hip_flex=-0.8, knee=2.4, ankle=1.35, sh_flex=2.9, elbow=0.3), "trunk_flex": -0.8,
-              "head_flex": -0.7},
-    "wolf": {"l_hip_flex": 1.55, "l_knee": 0.0, "r_hip_flex": 1.6, "r_knee": 2.5, **both(ankle=1.3),
-             **both(sh_flex=1.4, sh_abd=0.3), "trunk_flex": 0.35},
+    "straddle_pike": {
+        **both(hip_flex=1.45, hip_abd=1.05, knee=0.0, ankle=1.35, sh_flex=1.4, sh_abd=0.6),
+        "trunk_flex": 0.45,
+    },
+    "ring": {
+        "l_hip_flex": 1.5,
+        "r_hip_flex": -1.3,
+        "l_knee": 0.0,
+        "r_knee": 2.3,
+        **both(ankle=1.35),
+        **both(sh_flex=2.8, elbow=0.6),
+        "trunk_flex": -0.65,
+        "head_flex": -0.6,
+    },
+    "stag": {
+        "l_hip_flex": 1.5,
+        "l_knee": 1.7,
+        "r_hip_flex": -1.4,
+        "r_knee": 0.0,
+        **both(ankle=1.35),
+        **ARMS_SIDE,
+        "trunk_flex": 0.05,
+    },
+    "sheep": {
+        **both(hip_flex=-0.8, knee=2.4, ankle=1.35, sh_flex=2.9, elbow=0.3),
+        "trunk_flex": -0.8,
+        "head_flex": -0.7,
+    },
+    "wolf": {
+        "l_hip_flex": 1.55,
+        "l_knee": 0.0,
+        "r_hip_flex": 1.6,
+        "r_knee": 2.5,
+        **both(ankle=1.3),
+        **both(sh_flex=1.4, sh_abd=0.3),
+        "trunk_flex": 0.35,
+    },
     "tuck": {**both(hip_flex=2.1, knee=2.4, ankle=1.3, sh_flex=1.2), "trunk_flex": 0.2},
     "pike": {**both(hip_flex=1.7, knee=0.0, ankle=1.35, sh_flex=1.5), "trunk_flex": 0.6},
     "stretched": {**both(hip_flex=0.0, knee=0.0, ankle=1.35), **ARMS_UP},
-    "sissone": {"l_hip_flex": 1.1, "r_hip_flex": -1.3, **both(knee=0.0, ankle=1.35), **ARMS_UP,
-                "trunk_flex": -0.15},
-    "cossack": {**both(hip_abd=0.6, ankle=1.3, sh_flex=1.3, sh_abd=1.0), "l_hip_flex": 1.55, "l_knee": 0.0,
-                "r_hip_flex": 1.5, "r_knee": 2.4, "trunk_flex": 0.3},
-    "butterfly": {"l_hip_flex": -0.4, "r_hip_flex": -1.6, **both(knee=0.1, ankle=1.3, sh_abd=1.5),
-                  "trunk_flex": 1.45},
+    "sissone": {
+        "l_hip_flex": 1.1,
+        "r_hip_flex": -1.3,
+        **both(knee=0.0, ankle=1.35),
+        **ARMS_UP,
+        "trunk_flex": -0.15,
+    },
+    "cossack": {
+        **both(hip_abd=0.6, ankle=1.3, sh_flex=1.3, sh_abd=1.0),
+        "l_hip_flex": 1.55,
+        "l_knee": 0.0,
+        "r_hip_flex": 1.5,
+        "r_knee": 2.4,
+        "trunk_flex": 0.3,
+    },
+    "butterfly": {
+        "l_hip_flex": -0.4,
+        "r_hip_flex": -1.6,
+        **both(knee=0.1, ankle=1.3, sh_abd=1.5),
+        "trunk_flex": 1.45,
+    },
     "none": {**both(hip_flex=0.2, knee=0.4, ankle=1.3), **ARMS_UP},
 }
 
 TURN_POSITIONS: dict[str, dict[str, float]] = {
-    "free_leg_low": {"r_hip_flex": 0.9, "r_hip_abd": 0.6, "r_knee": 1.9, **both(sh_flex=1.2, sh_abd=0.5, elbow=0.8)},
+    "free_leg_low": {
+        "r_hip_flex": 0.9,
+        "r_hip_abd": 0.6,
+        "r_knee": 1.9,
+        **both(sh_flex=1.2, sh_abd=0.5, elbow=0.8),
+    },
     "free_leg_horizontal": {"r_hip_flex": 1.55, "r_knee": 0.0, **ARMS_SIDE},
-    "free_leg_up": {"r_hip_flex": 2.85, "r_knee": 0.0, "r_sh_flex": 2.9, "l_sh_flex": 0.3, "l_sh_abd": 1.3,
-                    "trunk_flex": -0.1},
-    "tuck_stand": {"l_hip_flex": 1.9, "l_knee": 2.3, "l_ankle": 0.7, "r_hip_flex": 1.5, "r_knee": 0.1,
-                   **both(sh_flex=1.5, sh_abd=0.3), "trunk_flex": 0.5},
+    "free_leg_up": {
+        "r_hip_flex": 2.85,
+        "r_knee": 0.0,
+        "r_sh_flex": 2.9,
+        "l_sh_flex": 0.3,
+        "l_sh_abd": 1.3,
+        "trunk_flex": -0.1,
+    },
+    "tuck_stand": {
+        "l_hip_flex": 1.9,
+        "l_knee": 2.3,
+        "l_ankle": 0.7,
+        "r_hip_flex": 1.5,
+        "r_knee": 0.1,
+        **both(sh_flex=1.5, sh_abd=0.3),
+        "trunk_flex": 0.5,
+    },
     "illusion": {"r_hip_flex": -2.6, "r_knee": 0.0, **both(sh_flex=2.0), "trunk_flex": 1.6},
-    "wolf": {"l_hip_flex": 1.9, "l_knee": 2.3, "l_ankle": 0.7, "r_hip_flex": 1.3, "r_hip_abd": 1.0,
-             "r_knee": 0.0, **ARMS_SIDE, "trunk_flex": 0.4},
+    "wolf": {
+        "l_hip_flex": 1.9,
+        "l_knee": 2.3,
+        "l_ankle": 0.7,
+        "r_hip_flex": 1.3,
+        "r_hip_abd": 1.0,
+        "r_knee": 0.0,
+        **ARMS_SIDE,
+        "trunk_flex": 0.4,
+    },
     "attitude": {"r_hip_flex": -1.2, "r_hip_abd": 0.3, "r_knee": 1.3, **ARMS_UP, "trunk_flex": -0.1},
-    "split_hold": {"r_hip_flex": -2.5, "r_knee": 0.3, **both(sh_flex=2.8, elbow=0.8), "trunk_flex": -0.55,
-                   "head_flex": -0.4},
+    "split_hold": {
+        "r_hip_flex": -2.5,
+        "r_knee": 0.3,
+        **both(sh_flex=2.8, elbow=0.8),
+        "trunk_flex": -0.55,
+        "head_flex": -0.4,
+    },
     "none": {"r_hip_flex": 0.9, "r_knee": 1.9, **ARMS_UP},
 }
 
@@ -89,11 +172,23 @@ def leap_clip(a: Attributes, ctx: MotionContext, duration: float | None = None) 
     n = n_prep + n_take + n_fly + n_land + n_rec
     t0, t1 = n_prep + n_take, n_prep + n_take + n_fly
     f = lambda i: i / (n - 1)  # noqa: E731
-    take = dict(CROUCH) if not one_foot else {"l_hip_flex": -0.3, "r_hip_flex": 0.6, "r_knee": 0.9,
-                                              "l_knee": 0.4, "trunk_flex": 0.15, **both(sh_flex=-0.4)}
+    take = (
+        dict(CROUCH)
+        if not one_foot
+        else {
+            "l_hip_flex": -0.3,
+            "r_hip_flex": 0.6,
+            "r_knee": 0.9,
+            "l_knee": 0.4,
+            "trunk_flex": 0.15,
+            **both(sh_flex=-0.4),
+        }
+    )
     keys: list[tuple[float, dict[str, float]]] = [(0.0, {**STAND, **both(sh_flex=0.3)})]
     if one_foot:
-        keys.append((f(n_prep * 0.5), {"l_hip_flex": 0.5, "r_hip_flex": -0.4, "l_knee": 0.3, **both(sh_flex=0.6)}))
+        keys.append(
+            (f(n_prep * 0.5), {"l_hip_flex": 0.5, "r_hip_flex": -0.4, "l_knee": 0.3, **both(sh_flex=0.6)})
+        )
     keys.append((f(n_prep), take))
     if "switch" in legpos:
         kick = {**shape, "l_hip_flex": -0.7, "r_hip_flex": 1.3, "r_knee": 0.0, "l_knee": 0.1}
@@ -119,8 +214,9 @@ def leap_clip(a: Attributes, ctx: MotionContext, duration: float | None = None) 
     com_x = travel * (0.3 * ease(ts / t0) + 0.7 * np.clip((ts - t0) / max(n_fly, 1), 0, 1))
     joints = place_on_support(ctx.body, pose, orient, com_x, airborne, fps=fps)
     extra = 0.5 * PI if a.leg_position == "side_split" or has_flag(a.flags, "johnson") else 0.0
-    return Clip(joints, yaw_change=float((2 * PI * turn + extra) % (2 * PI)),
-                phases={"take_off": t0, "landing": t1})
+    return Clip(
+        joints, yaw_change=float((2 * PI * turn + extra) % (2 * PI)), phases={"take_off": t0, "landing": t1}
+    )
 
 
 def turn_clip(a: Attributes, ctx: MotionContext, duration: float | None = None) -> Clip:
@@ -141,10 +237,21 @@ def turn_clip(a: Attributes, ctx: MotionContext, duration: float | None = None) 
     n = n_prep + n_rot + n_rec
     t0, t1 = n_prep, n_prep + n_rot
     f = lambda i: i / (n - 1)  # noqa: E731
-    prep = {"l_hip_flex": 0.3, "l_knee": 0.5, "r_hip_flex": -0.5, "r_knee": 0.1, **both(sh_flex=1.4, sh_abd=0.9)}
-    keys = [(0.0, {**STAND, **ARMS_SIDE}), (f(t0 - n_prep // 3), prep), (f(t0 + 3), shape),
-            (f(t1 - 2), shape), (f(t1 + n_rec // 2), {**STAND, **ARMS_SIDE, "r_hip_flex": -0.3}),
-            (1.0, {**STAND, **ARMS_UP})]
+    prep = {
+        "l_hip_flex": 0.3,
+        "l_knee": 0.5,
+        "r_hip_flex": -0.5,
+        "r_knee": 0.1,
+        **both(sh_flex=1.4, sh_abd=0.9),
+    }
+    keys = [
+        (0.0, {**STAND, **ARMS_SIDE}),
+        (f(t0 - n_prep // 3), prep),
+        (f(t0 + 3), shape),
+        (f(t1 - 2), shape),
+        (f(t1 + n_rec // 2), {**STAND, **ARMS_SIDE, "r_hip_flex": -0.3}),
+        (1.0, {**STAND, **ARMS_UP}),
+    ]
     pose = pose_track(n, keys)
     sign = -1.0 if a.direction == "backward" else 1.0
     yaw = rotation_profile(n, sign * 2 * PI * turns, t0, t1, k=0.2)

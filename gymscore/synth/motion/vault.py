@@ -41,8 +41,15 @@ def vault_clip(a: Attributes, ctx: MotionContext, duration: float | None = None)
     round_off = a.vault_entry == "round_off"
     entry_turn = a.entry_turn + (0.5 if a.vault_entry == "tsukahara" and a.entry_turn == 0 else 0.0)
     fly2 = ctx.jitter(0.75 + 0.25 * a.salto_count + 0.03 * a.twist_count, 0.04)
-    t_run, t_hurdle, t_board, t_fly1, t_table, t_land, t_hold = 0.3, (0.55 if round_off else 0.3), \
-        0.1, 0.2, 0.14, 0.35, 0.5
+    t_run, t_hurdle, t_board, t_fly1, t_table, t_land, t_hold = (
+        0.3,
+        (0.55 if round_off else 0.3),
+        0.1,
+        0.2,
+        0.14,
+        0.35,
+        0.5,
+    )
     core = t_run + t_hurdle + t_board + t_fly1 + t_table + fly2 + t_land + t_hold
     if duration and duration > core:
         t_hold += duration - core
@@ -56,18 +63,28 @@ def vault_clip(a: Attributes, ctx: MotionContext, duration: float | None = None)
         shape = {**shape, **(ARMS_UP if a.twist_count == 0 else {})}
     if has_flag(a.flags, "yamashita"):
         shape = dict(SALTO_SHAPES["piked"])
-    run_pose = {"l_hip_flex": 0.9, "l_knee": 1.2, "r_hip_flex": -0.5, "r_knee": 0.6, **both(sh_flex=0.8),
-                "trunk_flex": 0.2}
+    run_pose = {
+        "l_hip_flex": 0.9,
+        "l_knee": 1.2,
+        "r_hip_flex": -0.5,
+        "r_knee": 0.6,
+        **both(sh_flex=0.8),
+        "trunk_flex": 0.2,
+    }
     hurdle = {**both(hip_flex=0.6, knee=0.9, sh_flex=-0.6), "trunk_flex": 0.3}
     if round_off:
         hurdle = {**ARMS_UP, "l_hip_flex": 1.2, "r_hip_flex": -1.0, **both(knee=0.0)}
     keys = [
-        (0.0, run_pose), (f(b[1]), {**hurdle}), (f(b[2]), {**CROUCH, **ARMS_UP}),
+        (0.0, run_pose),
+        (f(b[1]), {**hurdle}),
+        (f(b[2]), {**CROUCH, **ARMS_UP}),
         (f(b[3]), {**ARMS_UP, **both(hip_flex=0.1, ankle=1.3), "trunk_flex": 0.0}),
         (f(b[4]), {**ARMS_UP, **both(hip_flex=-0.15, ankle=1.3)}),
-        (f(b[5] + 0.25 * ns[5]), shape), (f(b[6] - 0.25 * ns[5]), shape),
+        (f(b[5] + 0.25 * ns[5]), shape),
+        (f(b[6] - 0.25 * ns[5]), shape),
         (f(b[6]), {**both(hip_flex=0.3, knee=0.2, sh_flex=2.4, sh_abd=0.6)}),
-        (f(b[7]), LAND), (1.0, {**STAND, **ARMS_UP}),
+        (f(b[7]), LAND),
+        (1.0, {**STAND, **ARMS_UP}),
     ]
     pose = pose_track(n, keys)
     # Orientation: world salto angle phi about y, long-axis turn psi (the facing direction at phi = 0).
@@ -77,7 +94,8 @@ def vault_clip(a: Attributes, ctx: MotionContext, duration: float | None = None)
     phi += 0.15 * ease((ts - b[1]) / max(ns[1] + ns[2], 1))
     phi += (phi_table - 0.15) * ease((ts - b[3]) / max(ns[3] + ns[4] // 2, 1))
     phi += (2 * PI + 2 * PI * a.salto_count - phi_table) * np.clip(
-        rotation_profile(n, 1.0, b[4] + ns[4] // 2, b[6], k=0.45), 0, 1)
+        rotation_profile(n, 1.0, b[4] + ns[4] // 2, b[6], k=0.45), 0, 1
+    )
     psi = np.zeros(n)
     if round_off:
         psi += PI * ease((ts - b[1]) / max(ns[1], 1))
