@@ -101,6 +101,29 @@ def element_schema() -> dict[str, Any]:
     }
 
 
+def flag_separated(by_set: dict[int, dict], classes: dict) -> dict[str, Any]:
+    """Groups of elements of a set whose typed attributes are equal: only flags tell them apart."""
+    groups = []
+    for sid, items in by_set.items():
+        seen: dict[tuple, list[str]] = {}
+        for eid, attrs in items.items():
+            key = tuple((k, v) for k, v in sorted(vars(attrs).items()) if k != "flags")
+            seen.setdefault(key, []).append(eid)
+        for ids in seen.values():
+            if len(ids) > 1:
+                groups.append({
+                    "set": sid,
+                    "elements": [
+                        _Flow({"id": i, "name": classes[int(i[3:])].name, "flags": items[i].flags})
+                        for i in ids
+                    ],
+                })
+    return {
+        "about": "Elements with equal typed attributes in a set; the flags are what separates them.",
+        "groups": groups,
+    }
+
+
 def build(finegym: Path, out: Path) -> dict[str, int]:
     """Write the edition folder; returns counts per apparatus."""
     labels = read_sets(finegym)
@@ -148,6 +171,7 @@ def build(finegym: Path, out: Path) -> dict[str, int]:
         tree = build_tree(sid, by_set[sid], lambda f: flags[f]["question"], id_prefix=f"s{sid}q")
         atomic_write_text(out / "trees" / f"{sid}.yaml", header + _dump(tree.to_dict()))
     atomic_write_text(out / "sets.yaml", header + _dump({"edition": EDITION, "sets": sets}))
+    atomic_write_text(out / "flag_separated.yaml", header + _dump(flag_separated(by_set, classes)))
     atomic_write_text(out / "element.schema.json", json.dumps(element_schema(), indent=2) + "\n")
     return {a: len(v) for a, v in elements.items()}
 
