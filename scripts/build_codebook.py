@@ -55,7 +55,7 @@ def element_schema() -> dict[str, Any]:
     for name, doc in NUMERIC.items():
         attrs[name] = {"type": "number", "minimum": 0, "description": doc}
     attrs["flags"] = {"type": "array", "items": {"type": "string", "pattern": "^[a-z0-9_]+$"}}
-    number = {"oneOf": [{"type": "string", "pattern": r"^\d+\.\d\d\d$"}, {"type": "null"}]}
+    number = {"type": ["string", "null"], "pattern": r"^\d+\.\d\d\d$"}
     element = {
         "type": "object",
         "required": ["id", "apparatus", "set", "name", "value", "attributes"],
@@ -67,9 +67,9 @@ def element_schema() -> dict[str, Any]:
             "name": {"type": "string", "minLength": 1},
             "cop_number": number,
             "number": number,
-            "value_letter": {"oneOf": [{"enum": list(LETTERS)}, {"type": "null"}]},
+            "value_letter": {"enum": [*LETTERS, None]},
             "value": {"type": "number", "minimum": 0},
-            "group": {"oneOf": [{"type": "integer"}, {"type": "null"}]},
+            "group": {"type": ["integer", "null"]},
             "attributes": {"type": "object", "additionalProperties": False, "properties": attrs},
             "finegym": {
                 "type": "object", "additionalProperties": False,

@@ -200,3 +200,19 @@ def test_codebook_package_imports_no_qt_torch_cv2():
             "bad=[m for m in ('PySide6','torch','cv2') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_flag_vocabulary_covers_every_flag(cb):
+    from gymscore.codebook import flag_vocabulary
+
+    vocab = flag_vocabulary()
+    used = {f for e in cb.elements.values() for f in e.attributes.flags}
+    assert used <= set(vocab)
+    assert all(v["question"].endswith("?") for v in vocab.values())
+
+
+def test_cli_codebook_without_subcommand(capsys):
+    from gymscore.cli.main import main
+
+    assert main(["codebook"]) == 2
+    assert "check" in capsys.readouterr().out
