@@ -152,6 +152,8 @@ def compute_features(
     processed = np.zeros(n, bool)
     flow_feat = np.zeros((n, NUM_FLOW_FEATURES), np.float32)
     times = np.zeros(n, np.float64)
+    camera = np.zeros((n, 2), np.float64)  # accumulated camera motion (displayed pixels)
+    cam_total = np.zeros(2)
     tracker: GymnastTracker | None = None
     flow = FlowExtractor(config.flow_width)
     t_pose = t_flow = 0.0
@@ -167,6 +169,8 @@ def compute_features(
             tracker = GymnastTracker(estimator, img.shape[1], img.shape[0])
         ta = time.perf_counter()
         fl = flow.step(img)
+        if flow.cut:
+            tracker.new_shot()
         motion = residual_motion(fl)
         tb = time.perf_counter()
         rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
@@ -176,6 +180,9 @@ def compute_features(
         t_pose += tc - tb
         processed[i] = True
         times[i] = frame.time
+        if fl is not None:
+            cam_total = cam_total + np.median(fl.reshape(-1, 2), axis=0) / (flow.scale * factor)
+        camera[i] = cam_total
         box = None
         if cand is not None:
             joints[i] = cand.joints / factor
@@ -198,13 +205,16 @@ def compute_features(
     if n_read < n:
         joints, vis, detected = joints[:n_read], vis[:n_read], detected[:n_read]
         processed, flow_feat, times, n = processed[:n_read], flow_feat[:n_read], times[:n_read], n_read
+        camera = camera[:n_read]
     # Flow statistics of skipped frames: hold the value of the next processed frame.
     pidx = np.flatnonzero(processed)
     if len(pidx):
         nxt = pidx[np.clip(np.searchsorted(pidx, np.arange(n)), 0, len(pidx) - 1)]
         flow_feat = flow_feat[nxt]
+        for axis in range(2):
+            camera[:, axis] = np.interp(np.arange(n), pidx, camera[pidx, axis])
     max_gap = max(int(round(config.max_gap_s * meta.fps)), stride)
-    joints, vis, source = fill_gaps(joints, vis, detected, processed, max_gap)
+    joints, vis, source = fill_gaps(joints, vis, detected, processed, max_gap, camera)
     report(progress, n, n, "pose and motion: done")
     return VideoFeatures(
         sha256=sha256, meta=reader.meta, joints2d=joints, visibility=vis, source=source, flow=flow_feat,

@@ -20,6 +20,9 @@ FLOW_FEATURES = (
     *(f"dir_{i}" for i in range(DIRECTION_BINS)),
 )
 NUM_FLOW_FEATURES = len(FLOW_FEATURES)
+# Mean grey-level difference (0-255) left after motion compensation above which a frame is a new shot.
+# Measured on the real clips: camera cuts 27-28, fast motion at 10 fps up to 21.
+CUT_RESIDUAL = 24.0
 
 
 class FlowExtractor:
@@ -29,7 +32,9 @@ class FlowExtractor:
         self.width = width
         self._dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
         self._prev: np.ndarray | None = None
+        self._grid: tuple[np.ndarray, np.ndarray] | None = None
         self.scale = 1.0  # small pixels per original pixel
+        self.cut = False
 
     def small_grey(self, bgr: np.ndarray) -> np.ndarray:
         h, w = bgr.shape[:2]
@@ -39,12 +44,29 @@ class FlowExtractor:
         return cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
 
     def step(self, bgr: np.ndarray) -> np.ndarray | None:
-        """Flow from the previous frame to this one (small pixels), or None on the first frame."""
+        """Flow from the previous frame to this one (small pixels); None on the first frame and at cuts.
+
+        :attr:`cut` tells whether this frame starts a new shot: the flow cannot explain the change
+        (mean grey difference after warping the frame back onto the previous one > ``CUT_RESIDUAL``).
+        """
         grey = self.small_grey(bgr)
         prev, self._prev = self._prev, grey
+        self.cut = False
         if prev is None or prev.shape != grey.shape:
             return None
-        return self._dis.calc(prev, grey, None)
+        flow = self._dis.calc(prev, grey, None)
+        h, w = grey.shape
+        if self._grid is None or self._grid[0].shape != (h, w):
+            gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+            self._grid = (gx, gy)
+        gx, gy = self._grid
+        warped = cv2.remap(grey, gx + flow[..., 0], gy + flow[..., 1], cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE)
+        residual = float(np.abs(warped.astype(np.int16) - prev.astype(np.int16)).mean())
+        if residual > CUT_RESIDUAL:
+            self.cut = True
+            return None
+        return flow
 
     def reset(self) -> None:
         self._prev = None

@@ -103,6 +103,9 @@ class GymnastTracker:
         roi_margin: float = 1.8,
         min_score: float = 0.15,
         switch_ratio: float = 2.0,
+        shrink: float = 0.75,
+        try_rotations: bool = True,
+        min_rotated_score: float = 0.6,
     ) -> None:
         self.estimator = estimator
         self.width, self.height = width, height
@@ -111,8 +114,11 @@ class GymnastTracker:
         self.roi_margin = roi_margin
         self.min_score = min_score
         self.switch_ratio = switch_ratio
+        self.shrink = shrink
+        self.try_rotations = try_rotations
+        self.min_rotated_score = min_rotated_score
         self.track: Track | None = None
-        self.stats = {"full": 0, "roi": 0, "rejected": 0, "acquired": 0, "switched": 0}
+        self.stats = dict.fromkeys(("full", "roi", "rotated", "rejected", "acquired", "switched", "cuts"), 0)
 
     def consistent(self, cand: PoseCandidate, index: int) -> bool:
         """Whether a candidate lies where the track expects the gymnast, with a similar size."""
@@ -149,6 +155,31 @@ class GymnastTracker:
         self.stats["acquired"] += 1
         return best
 
+    def _detect_rotated(self, rgb: np.ndarray, roi: Box, index: int) -> PoseCandidate | None:
+        """Look for an inverted or sideways body: the ROI crop turned by 180, 90 and 270 degrees."""
+        x0, y0, x1, y1 = (int(v) for v in roi)
+        crop = rgb[y0:y1, x0:x1]
+        if crop.shape[0] < 16 or crop.shape[1] < 16:
+            return None
+        for k in (2, 1, 3):
+            turned = np.ascontiguousarray(np.rot90(crop, k))
+            th, tw = turned.shape[:2]
+            cand = self.estimator.detect(turned, (0.0, 0.0, float(tw), float(th)))
+            self.stats["rotated"] += 1
+            if cand is None:
+                continue
+            cand = unrotate(cand, k, crop.shape[1], crop.shape[0], x0, y0)
+            if cand.score >= self.min_rotated_score and self.consistent(cand, index):
+                return cand
+        return None
+
+    def new_shot(self) -> None:
+        """A camera cut: forget where she was (the next frame acquires afresh)."""
+        if self.track is not None:
+            self.stats["cuts"] += 1
+        self.track = None
+        self.estimator.reset()
+
     def _clearly_better(self, a: PoseCandidate, b: PoseCandidate, motion: np.ndarray | None) -> bool:
         sa = candidate_score(a, self.width, self.height, motion)
         sb = candidate_score(b, self.width, self.height, motion)
@@ -161,6 +192,16 @@ class GymnastTracker:
         cand = self.estimator.detect(rgb)
         self.stats["full"] += 1
         if cand is not None and self.consistent(cand, index):
+            if cand.size < self.shrink * self.track.size:
+                # BlazePose's own tracking may drift onto someone further away (a camera cut while
+                # she runs): ask the detector on the whole frame for a second opinion.
+                other = self.estimator.detect(rgb, (0.0, 0.0, float(self.width), float(self.height)))
+                self.stats["roi"] += 1
+                if other is not None and self._clearly_better(other, cand, motion):
+                    self.track = Track(np.asarray(other.center, np.float64), other.size, last_index=index)
+                    self.estimator.reset()
+                    self.stats["switched"] += 1
+                    return other
             self.track.update(cand, index)
             return cand
         if cand is not None:
@@ -181,11 +222,38 @@ class GymnastTracker:
             if cand is not None:
                 self.estimator.reset()  # the whole-frame tracker follows someone else: re-detect
             return cand2
+        if self.try_rotations and self.track.size >= 0.2 * self.height:
+            rotated = self._detect_rotated(rgb, roi, index)
+            if rotated is not None:
+                self.track.update(rotated, index)
+                return rotated
         self.track.misses += 1
         if self.track.misses >= self.lost_after:
             self.track = None
             self.estimator.reset()
         return None
+
+
+def unrotate(cand: PoseCandidate, k: int, width: int, height: int, dx: float, dy: float) -> PoseCandidate:
+    """Map a candidate found in ``np.rot90(crop, k)`` back to image pixels (crop ``width`` x ``height``
+    whose top-left corner is at ``(dx, dy)``)."""
+    def back(pts: np.ndarray) -> np.ndarray:
+        xr, yr = pts[:, 0], pts[:, 1]
+        if k % 4 == 1:
+            x, y = width - 1 - yr, xr
+        elif k % 4 == 2:
+            x, y = width - 1 - xr, height - 1 - yr
+        elif k % 4 == 3:
+            x, y = yr, height - 1 - xr
+        else:
+            x, y = xr, yr
+        return np.stack([x + dx, y + dy], axis=1).astype(np.float32)
+
+    joints = back(cand.joints)
+    corners = back(np.array([[cand.box[0], cand.box[1]], [cand.box[2], cand.box[3]]], dtype=np.float32))
+    box = (float(corners[:, 0].min()), float(corners[:, 1].min()),
+           float(corners[:, 0].max()), float(corners[:, 1].max()))
+    return PoseCandidate(joints, cand.visibility, box, cand.score, from_roi=True)
 
 
 def _inside(point: tuple[float, float], box: Box) -> bool:
@@ -198,6 +266,7 @@ def fill_gaps(
     detected: np.ndarray,
     processed: np.ndarray,
     max_gap: int,
+    camera: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Interpolate joints linearly through short gaps.
 
@@ -206,8 +275,13 @@ def fill_gaps(
     holds no processed frame (frames skipped by the stride). Filled visibility is interpolated, and
     halved in gaps where the estimator was run and failed. Frames left unfilled hold the nearest
     known joints with visibility 0. Returns (joints, visibility, source) with source per frame
-    DETECTED, INTERPOLATED or MISSING.
+    DETECTED, INTERPOLATED or MISSING. ``camera`` (T, 2), the camera's accumulated image motion in
+    pixels, makes the interpolation follow a panning camera (joints move linearly relative to the scene).
     """
+    if camera is not None:
+        cam = camera.astype(np.float32)[:, None, :]
+        j, v, src = fill_gaps(joints - cam, visibility, detected, processed, max_gap)
+        return j + cam, v, src
     t = joints.shape[0]
     out_j = joints.astype(np.float32).copy()
     out_v = np.where(detected[:, None], visibility, 0.0).astype(np.float32)
