@@ -48,6 +48,8 @@ class BarState:
 
 def _circle_shape(a: Attributes) -> dict[str, float]:
     """Pose through the lower half of a circle, from body shape and flags."""
+    if has_flag(a.flags, "seat"):
+        return {**both(sh_flex=-0.4, hip_flex=2.5, knee=0.0, ankle=1.3), "trunk_flex": 0.2}
     if has_flag(a.flags, "hips_on_bar") or (a.body_shape == "none" and not has_flag(a.flags, "giant")):
         return {**both(sh_flex=0.3, hip_flex=0.5, knee=0.0, ankle=1.2), "trunk_flex": 0.3}
     if has_flag(a.flags, "clear_hip"):
@@ -102,7 +104,8 @@ def circle_clip(
         (1.0, end),
     ]
     if has_flag(a.flags, "one_arm"):
-        keys.insert(5, (f(t1 + n_t // 2), {**end, "r_sh_flex": 1.4, "r_sh_abd": 1.2}))
+        keys.insert(4, (f(t0 + 0.8 * n_c), {**shape, "r_sh_flex": 1.2, "r_sh_abd": 1.4}))
+        keys.insert(6, (f(t1 + n_t // 2), {**end, "r_sh_flex": 1.4, "r_sh_abd": 1.2}))
     pose = pose_track(n, keys)
     end_phi = PI * 0.65 if has_flag(a.flags, "end_rear_inverted", "end_toes_on_bar") else PI
     if end == {**both(sh_flex=1.2, hip_flex=0.4, ankle=1.2)}:
@@ -142,7 +145,10 @@ def flight_clip(
     )
     if has_flag(a.flags, "from_hip_circle", "hecht"):
         swing_sign = -1.0
-    fly = ctx.jitter(0.65 + 0.25 * a.salto_count + 0.03 * a.twist_count + (0.35 if dismount else 0.0), 0.04)
+    twists = a.twist_count + a.turn_amount
+    fly = ctx.jitter(0.65 + 0.25 * a.salto_count + 0.03 * twists + (0.35 if dismount else 0.0), 0.04)
+    if has_flag(a.flags, "over_bar"):
+        fly += 0.12
     t_sw, t_catch = 0.85, (0.7 if not dismount else 0.45)
     t_post = 0.3
     core = t_sw + fly + t_catch + t_post
@@ -155,6 +161,10 @@ def flight_clip(
     f = lambda i: i / (n - 1)  # noqa: E731
     # Body angle: swing from handstand to release (about 3/4 circle), flight rotation, catch swing.
     release = PI + swing_sign * 1.45 * PI
+    if has_flag(a.flags, "from_underswing"):
+        release -= swing_sign * 0.3 * PI
+    if has_flag(a.flags, "from_high_bar"):
+        release -= swing_sign * 0.12 * PI
     sw = PI + (release - PI) * ease(np.linspace(0.0, 1.0, n_sw)) ** 0.9
     rotation = salto_sign * 2 * PI * a.salto_count
     if dismount:
@@ -168,7 +178,12 @@ def flight_clip(
     fl = release + (catch - release) * rotation_profile(n_fly + 2, 1.0, 0, n_fly + 1, k=0.5)[1:-1]
     hang = catch + (np.round(catch / (2 * PI)) * 2 * PI - catch) * ease(np.linspace(0, 1, n_c + n_post))
     phi = np.concatenate([sw, fl, hang])
-    twist = rotation_profile(n, 2 * PI * a.twist_count, t0 + n_fly // 6, t1 - n_fly // 6, k=0.3)
+    tw_a, tw_b = t0 + n_fly // 6, t1 - n_fly // 6
+    if has_flag(a.flags, "turn_before_salto"):
+        tw_a, tw_b = t0 - 2, t0 + n_fly // 3
+    elif has_flag(a.flags, "turn_in_flight"):
+        tw_a, tw_b = t0 + n_fly // 3, t0 + 2 * n_fly // 3
+    twist = rotation_profile(n, 2 * PI * twists, tw_a, tw_b, k=0.3)
     shape_name = a.body_shape if a.body_shape in SALTO_SHAPES else "stretched"
     shape = dict(SALTO_SHAPES[shape_name])
     if shape_name == "stretched":
@@ -178,10 +193,13 @@ def flight_clip(
     if has_flag(a.flags, "stoop", "vault_over_bar"):
         shape = {**shape, **both(hip_flex=2.4, hip_abd=0.7 if a.body_shape == "straddled" else 0.0)}
     sw_shape = {**ARMS_UP, **both(hip_flex=0.3 if swing_sign > 0 else -0.2, knee=0.0, ankle=1.3)}
-    if has_flag(a.flags, "from_sole_circle", "feet_support"):
+    if has_flag(a.flags, "from_underswing"):
+        sw_shape = {**both(sh_flex=2.0, hip_flex=2.2, ankle=1.2)}
+    elif has_flag(a.flags, "from_sole_circle", "feet_support"):
         sw_shape = {**both(sh_flex=2.3, hip_flex=2.6, ankle=0.8)}
     elif has_flag(a.flags, "from_hip_circle"):
         sw_shape = {**both(sh_flex=0.8, hip_flex=0.4, ankle=1.2)}
+    shape2 = dict(SALTO_SHAPES["piked"]) if has_flag(a.flags, "mixed_saltos") else shape
     reach = {**ARMS_UP, **both(hip_flex=0.5, knee=0.0, ankle=1.3)}
     finish = dict(HANG) if not dismount else {**LAND}
     keys = [
@@ -189,7 +207,7 @@ def flight_clip(
         (f(t0 * 0.55), sw_shape),
         (f(t0), {**sw_shape, **both(hip_flex=-0.15)}),
         (f(t0 + 0.25 * n_fly), shape),
-        (f(t1 - 0.3 * n_fly), shape),
+        (f(t1 - 0.3 * n_fly), shape2),
         (f(t1 - 1), reach),
         (f(t1 + n_c // 2), finish),
         (1.0, {**STAND, **ARMS_UP} if dismount else HANG),

@@ -102,7 +102,12 @@ def vault_clip(a: Attributes, ctx: MotionContext, duration: float | None = None)
     psi += 2 * PI * entry_turn * ease((ts - b[2]) / max(ns[3] + ns[2], 1))
     if a.direction == "backward" and not round_off and entry_turn == 0:
         psi += PI * ease((ts - b[3]) / max(ns[3] + ns[4], 1))
-    psi += rotation_profile(n, 2 * PI * a.twist_count, b[5] + ns[5] // 8, b[6] - ns[5] // 6, k=0.3)
+    tw_a, tw_b = (
+        (b[5] - 1, b[5] + ns[5] // 3)
+        if has_flag(a.flags, "turn_before_salto")
+        else (b[5] + ns[5] // 8, b[6] - ns[5] // 6)
+    )
+    psi += rotation_profile(n, 2 * PI * a.twist_count, tw_a, tw_b, k=0.3)
     orient = rot_y(phi) @ rot_z(psi)
     if round_off:
         side = 2 * PI * ease((ts - b[0] - ns[0] // 2) / max(ns[1] - 1, 1))
