@@ -130,6 +130,11 @@ def tumbling_entry(ctx: MotionContext, backward: bool) -> list[Clip]:
 
 
 # --- bars ---------------------------------------------------------------------------------------
+def hang_on(bar: str) -> dict[str, float]:
+    """Hang pose: on the low bar the legs are piked forward to clear the floor."""
+    return {**HANG, **both(hip_flex=1.6, knee=0.2)} if bar == "low" else HANG
+
+
 def _bar_clip(ctx: MotionContext, keys, phi: np.ndarray, anchor: list) -> Clip:
     n = len(phi)
     pose = pose_track(n, keys)
@@ -146,8 +151,8 @@ def bars_mount(ctx: MotionContext, bar: str = "low") -> Clip:
     keys = [
         (0.0, {**STAND, **ARMS_UP}),
         (f(n_st), {**both(hip_flex=0.6, knee=1.0), **ARMS_UP}),
-        (f(n_st + n_j), HANG),
-        (f(n_st + n_j + n_g * 0.5), {**HANG, **both(hip_flex=0.9)}),
+        (f(n_st + n_j), hang_on(bar)),
+        (f(n_st + n_j + n_g * 0.5), {**HANG, **both(hip_flex=1.2)}),
         (f(n_st + n_j + n_g), {**HANG, **both(hip_flex=2.4)}),
         (f(n_st + n_j + n_g + n_k), SUPPORT),
         (f(n - n_c * 0.4), {**HANDSTAND, **both(hip_flex=1.2, sh_flex=1.6)}),
@@ -170,8 +175,8 @@ def bars_to_handstand(ctx: MotionContext, bar: str, position: str) -> Clip:
         n = n_sw + n_k + n_c
         f = lambda i: i / (n - 1)  # noqa: E731
         keys = [
-            (0.0, HANG),
-            (f(n_sw * 0.5), {**HANG, **both(hip_flex=-0.3)}),
+            (0.0, hang_on(bar)),
+            (f(n_sw * 0.5), {**HANG, **both(hip_flex=-0.3 if bar == "high" else 1.2)}),
             (f(n_sw), {**HANG, **both(hip_flex=2.4)}),
             (f(n_sw + n_k), SUPPORT),
             (f(n - n_c * 0.4), {**HANDSTAND, **both(hip_flex=1.2, sh_flex=1.6)}),
@@ -193,10 +198,11 @@ def bars_transfer(ctx: MotionContext, from_bar: str, to_bar: str) -> Clip:
     f = lambda i: i / (n - 1)  # noqa: E731
     keys = [
         (0.0, HANDSTAND),
-        (f(n_sw), {**HANG, **both(hip_flex=0.5)}),
+        (f(n_sw * 0.6), {**HANG, **both(hip_flex=0.5 if from_bar == "high" else 1.8)}),
+        (f(n_sw), {**HANG, **both(hip_flex=0.5 if from_bar == "high" else 1.2)}),
         (f(n_sw + n_f // 2), {**HANG, **both(hip_flex=1.2, knee=0.8)}),
-        (f(n_sw + n_f), HANG),
-        (1.0, HANG),
+        (f(n_sw + n_f), hang_on(to_bar)),
+        (1.0, hang_on(to_bar)),
     ]
     ts = np.arange(n)
     sign = 1.0 if BARS[to_bar][0] > BARS[from_bar][0] else -1.0

@@ -15,12 +15,11 @@ import numpy as np
 from gymscore.skeleton import BONES
 from gymscore.synth import linking
 from gymscore.synth.body import BodyParams, forward_kinematics, neutral_pose, rot_z
-from gymscore.synth.motion import BarState, Clip, MotionContext, element_clip, start_bar
+from gymscore.synth.motion import BEAM_HEIGHT, BarState, Clip, MotionContext, element_clip, start_bar
 from gymscore.synth.motion.base import PI
 from gymscore.synth.motion.vault import BOARD_X
 from gymscore.synth.sampler import RoutinePlan
 
-BEAM_HEIGHT = 1.25
 HALF_LENGTH = {"FX": 5.6, "BB": 2.25}
 CONNECT_S = 0.5  # segments closer than this are marked connected_to_next
 BLEND_FRAMES = 4
@@ -114,6 +113,12 @@ def _go_to(b: _Builder, target_x: float, facing: float, seconds: float) -> None:
         b.add(linking.pivot_clip(ctx, d))
 
 
+def _facing(joints: np.ndarray) -> float:
+    """Heading (yaw) of a standing body from its hip line."""
+    side = joints[9] - joints[10]
+    return float(np.arctan2(-side[0], side[1]))
+
+
 def _wrap(a: float) -> float:
     return float((a + PI) % (2 * PI) - PI)
 
@@ -128,11 +133,7 @@ def build_support_routine(plan: RoutinePlan, ctx: MotionContext) -> _Builder:
     for i, pe in enumerate(plan.elements):
         a = pe.attributes
         dismount = app == "BB" and pe.set_id == 35
-        clip, _ = element_clip(a, pe.set_id, app, ctx, pe.duration_s) if not dismount else (None, None)
-        if dismount:
-            from gymscore.synth.motion.acro import salto_clip
-
-            clip = salto_clip(a, ctx, pe.duration_s, drop=BEAM_HEIGHT)
+        clip, _ = element_clip(a, pe.set_id, app, ctx, pe.duration_s)
         connected = i > 0 and pe.gap_before_s < CONNECT_S
         prefix: list[Clip] = []
         if app == "FX" and pe.set_id in (23, 24, 25) and not connected:
@@ -173,6 +174,8 @@ def build_bars_routine(plan: RoutinePlan, ctx: MotionContext) -> _Builder:
     for pe in plan.elements:
         a = pe.attributes
         want = start_bar(a) if a.bar != "none" else state.bar
+        if a.kind == "circle" and (a.body_shape == "stretched" or "giant" in a.flags):
+            want = "high"  # giant swings need the high bar
         if state.bar == "floor":
             break
         if state.position != "handstand":
@@ -192,12 +195,9 @@ def build_bars_routine(plan: RoutinePlan, ctx: MotionContext) -> _Builder:
         )
         if dis is not None:
             b.add(dis)
-    last = b.parts[-1][-1]
     if state.bar == "floor":
-        stand = linking.stand_clip(ctx, max(plan.tail_s, 0.8), poses=1)
-        stand.joints = stand.joints + np.array([last[2, 0], 0.0, 0.0])
-        stand.absolute = True
-        b.add(stand)
+        b.yaw = _facing(b.parts[-1][-1])
+        b.add(linking.stand_clip(ctx, max(plan.tail_s, 0.8), poses=1))
     return b
 
 
@@ -213,8 +213,7 @@ def build_vault_routine(plan: RoutinePlan, ctx: MotionContext) -> _Builder:
     b.add(linking.stand_clip(ctx, max(plan.lead_in_s - run.n / ctx.fps, 1.0), poses=1))
     b.add(run)
     b.add(clip, (pe.element_id, pe.set_id))
-    b.x = float(clip.joints[-1, 2, 0])
-    b.yaw = 0.0
+    b.yaw = _facing(b.parts[-1][-1])
     b.add(linking.stand_clip(ctx, max(plan.tail_s, 1.0), poses=1))
     return b
 

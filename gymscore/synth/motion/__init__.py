@@ -15,6 +15,8 @@ from gymscore.synth.motion.context import MotionContext
 from gymscore.synth.motion.dance import leap_clip, turn_clip
 from gymscore.synth.motion.vault import vault_clip
 
+BEAM_HEIGHT = 1.25
+
 __all__ = ["BarState", "Clip", "MotionContext", "element_clip", "start_bar"]
 
 
@@ -43,10 +45,11 @@ def element_clip(
         return turn_clip(a, ctx, duration), None
     if a.kind in ("leap", "jump", "hop") or set_id in (21, 31):
         return leap_clip(a, ctx, duration), None
-    if a.kind in ("handspring", "walkover") or set_id == 34:
+    if (a.kind in ("handspring", "walkover") or set_id == 34) and set_id != 35:
         return handspring_clip(a, ctx, duration), None
     if a.kind in ("salto", "aerial", "dismount", "flight") or set_id in (23, 24, 25, 33, 35):
-        return salto_clip(a, ctx, duration), None
+        drop = BEAM_HEIGHT if set_id == 35 else 0.0
+        return salto_clip(a, ctx, duration, drop=drop), None
     return other_clip(a, ctx, duration), None
 
 

@@ -199,9 +199,12 @@ def flight_clip(
         sw_shape = {**both(sh_flex=2.3, hip_flex=2.6, ankle=0.8)}
     elif has_flag(a.flags, "from_hip_circle"):
         sw_shape = {**both(sh_flex=0.8, hip_flex=0.4, ankle=1.2)}
+    if start_bar == "low":
+        sw_shape = {**sw_shape, **both(hip_flex=1.9, knee=0.2)}  # clear the floor under the low bar
     shape2 = dict(SALTO_SHAPES["piked"]) if has_flag(a.flags, "mixed_saltos") else shape
     reach = {**ARMS_UP, **both(hip_flex=0.5, knee=0.0, ankle=1.3)}
-    finish = dict(HANG) if not dismount else {**LAND}
+    hang_pose = {**HANG, **both(hip_flex=1.6, knee=0.2)} if end_bar == "low" else HANG
+    finish = dict(hang_pose) if not dismount else {**LAND}
     keys = [
         (0.0, HANDSTAND),
         (f(t0 * 0.55), sw_shape),
@@ -210,7 +213,7 @@ def flight_clip(
         (f(t1 - 0.3 * n_fly), shape2),
         (f(t1 - 1), reach),
         (f(t1 + n_c // 2), finish),
-        (1.0, {**STAND, **ARMS_UP} if dismount else HANG),
+        (1.0, {**STAND, **ARMS_UP} if dismount else hang_pose),
     ]
     pose = pose_track(n, keys)
     orient = orientation(phi, twist)
