@@ -3,3 +3,7 @@
 Qt-free pieces (``edits``, ``project``, ``score_view``, ``exports``, ``frame_source``) can be used and
 tested without a display; :func:`gymscore.gui.app.run` starts the window.
 """
+
+from gymscore.gui.qtfix import protect_singletons
+
+protect_singletons()

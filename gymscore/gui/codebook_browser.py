@@ -199,7 +199,7 @@ class CodebookBrowser(QDialog):
         self.browse_set = QComboBox()
         self.browse_list = self._list()
         for sid in self._set_ids():
-            self.browse_set.addItem(f"{sid}: {self.cb.sets[sid].name}", sid)
+            self.browse_set.addItem(f"{sid}: {self.cb.sets[sid].name.replace('_', ' ')}", sid)
         self.browse_set.currentIndexChanged.connect(self._fill_browse)
         w = QWidget()
         lay = QVBoxLayout(w)
@@ -219,7 +219,7 @@ class CodebookBrowser(QDialog):
     def _tree_tab(self) -> QWidget:
         self.tree_set = QComboBox()
         for sid in self._set_ids():
-            self.tree_set.addItem(f"{sid}: {self.cb.sets[sid].name}", sid)
+            self.tree_set.addItem(f"{sid}: {self.cb.sets[sid].name.replace('_', ' ')}", sid)
         self.tree_set.currentIndexChanged.connect(self.restart_tree)
         self.tree_trail = QLabel()
         self.tree_trail.setWordWrap(True)

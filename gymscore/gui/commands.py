@@ -13,7 +13,11 @@ if TYPE_CHECKING:
 
 
 class TimelineCommand(QUndoCommand):
-    """Swap the document's timeline between a before and an after snapshot."""
+    """Swap the document's timeline between a before and an after snapshot.
+
+    Timelines held by the document are never changed in place (every edit returns a new one), so the
+    snapshots are shared, not copied.
+    """
 
     def __init__(
         self,
@@ -32,7 +36,7 @@ class TimelineCommand(QUndoCommand):
         self._sel_after = selected_after
 
     def redo(self) -> None:
-        self._doc.set_timeline(self._after.copy(), self._sel_after)
+        self._doc.set_timeline(self._after, self._sel_after)
 
     def undo(self) -> None:
-        self._doc.set_timeline(self._before.copy(), self._sel_before)
+        self._doc.set_timeline(self._before, self._sel_before)

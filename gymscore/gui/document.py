@@ -94,8 +94,6 @@ class ProjectDocument(QObject):
         except EditError as exc:
             self.editFailed.emit(str(exc))
             return False
-        cmd = TimelineCommand(
-            self, text, self.timeline.copy(), result.timeline, self.selected, result.selected
-        )
+        cmd = TimelineCommand(self, text, self.timeline, result.timeline, self.selected, result.selected)
         self.undo_stack.push(cmd)
         return True

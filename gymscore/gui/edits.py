@@ -8,9 +8,10 @@ requests raise :class:`EditError` with a sentence the GUI can show as is. The un
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, replace
 
-from gymscore.timeline import APPARATUS, Segment, Timeline
+from gymscore.timeline import APPARATUS, Alternative, Segment, Timeline
 
 MIN_LENGTH = 1  # frames
 DEFAULT_INSERT_LENGTH = 25  # frames of a newly inserted element when the gap allows
@@ -33,8 +34,25 @@ def _check_index(tl: Timeline, index: int) -> None:
         raise EditError(f"there is no element {index + 1} (the routine has {len(tl.segments)})")
 
 
+def copy_timeline(tl: Timeline) -> Timeline:
+    """A copy deep enough for editing (segments and alternatives are new objects), ~50x faster than
+    ``Timeline.copy()``'s deepcopy; metadata values are copied shallowly."""
+    segs = [
+        replace(s, alternatives=[Alternative(a.element_id, a.probability) for a in s.alternatives])
+        for s in tl.segments
+    ]
+    return Timeline(
+        video=replace(tl.video),
+        apparatus=tl.apparatus,
+        edition=tl.edition,
+        segments=segs,
+        schema_version=tl.schema_version,
+        metadata=copy.copy(tl.metadata),
+    )
+
+
 def _sorted_copy(tl: Timeline) -> Timeline:
-    out = tl.copy()
+    out = copy_timeline(tl)
     out.segments.sort(key=lambda s: (s.start_frame, s.end_frame))
     return out
 
@@ -185,7 +203,7 @@ def set_apparatus(tl: Timeline, apparatus: str, selected: int | None = None) -> 
     """Change the apparatus of the routine."""
     if apparatus not in APPARATUS:
         raise EditError(f"apparatus {apparatus!r} is not one of {', '.join(APPARATUS)}")
-    out = tl.copy()
+    out = copy_timeline(tl)
     out.apparatus = apparatus
     return EditResult(out, selected)
 
@@ -194,14 +212,14 @@ def set_edition(tl: Timeline, edition: str, selected: int | None = None) -> Edit
     """Change the codebook edition the routine is scored with."""
     if not edition:
         raise EditError("the codebook edition must not be empty")
-    out = tl.copy()
+    out = copy_timeline(tl)
     out.edition = edition
     return EditResult(out, selected)
 
 
 def replace_timeline(tl: Timeline, new: Timeline, selected: int | None = None) -> EditResult:
     """Replace the whole timeline (an analysis result), keeping the video information of ``tl``."""
-    out = new.copy()
+    out = copy_timeline(new)
     if tl.video.path and not out.video.path:
         out.video = tl.video
     return EditResult(out, selected)

@@ -85,6 +85,7 @@ class ScorePanel(QWidget):
         self.details.setRootIsDecorated(False)
         self.details.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.details.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.details.header().setStretchLastSection(False)
         self.details.setMaximumHeight(210)
 
         lay = QVBoxLayout(self)

@@ -58,8 +58,9 @@ def _fail(code: int, message: str) -> int:
     return code
 
 
-def run_self_test(video: str | Path | None = None, timeout_s: float = 900.0, services: Any = None,
-                  settings: Any = None) -> int:
+def run_self_test(
+    video: str | Path | None = None, timeout_s: float = 900.0, services: Any = None, settings: Any = None
+) -> int:
     """Open ``video`` (default: the demo routine) in a MainWindow, analyse it, print a summary line.
 
     ``services`` / ``settings`` are passed to :class:`~gymscore.gui.main_window.MainWindow` (tests pass
@@ -113,8 +114,10 @@ def run_self_test(video: str | Path | None = None, timeout_s: float = 900.0, ser
             return _fail(EXIT_EMPTY, f"the analysis of {path} found no element")
         s = win.doc.summary
         d = f"{s.d_score:.3f}" if s.d_score is not None else f"not scored ({s.error or 'no score card'})"
-        print(f"gymscore gui --self-test: OK: {path.name}: apparatus {tl.apparatus}, {len(tl.segments)} "
-              f"elements, D {d}, {time.perf_counter() - t0:.1f} s")
+        print(
+            f"gymscore gui --self-test: OK: {path.name}: apparatus {tl.apparatus}, {len(tl.segments)} "
+            f"elements, D {d}, {time.perf_counter() - t0:.1f} s"
+        )
         return EXIT_OK
     finally:
         win.close()

@@ -77,13 +77,27 @@ class SegmentBlock(pg.GraphicsObject):
 
     def __init__(self, owner: TimelineView, spec: BlockSpec) -> None:
         super().__init__()
-        self.owner, self.spec = owner, spec
-        self.start, self.end = float(spec.start), float(spec.end)
+        self.owner = owner
         self.selected = False
         self._drag: str | None = None
         self._grab = 0.0
         self.setAcceptHoverEvents(True)
         self.setZValue(5)
+        self.set_spec(spec)
+
+    def set_spec(self, spec: BlockSpec) -> None:
+        """Show another element (blocks are reused: removing scene items leaks in PySide6 6.12)."""
+        self.prepareGeometryChange()
+        self.spec = spec
+        self.start, self.end = float(spec.start), float(spec.end)
+        conf = f"confidence {spec.confidence:.0%}" + (
+            " (low: check it)" if spec.confidence < LOW_CONFIDENCE else ""
+        )
+        self.setToolTip(
+            f"{spec.index + 1}. {spec.name}\nframes {spec.start}-{spec.end} · {conf}\n"
+            "drag an edge to move that boundary, the middle to move the element; double-click to relabel"
+        )
+        self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         right = self.spec.next_start if self.spec.connected_to_next and self.spec.next_start else self.end
@@ -101,21 +115,26 @@ class SegmentBlock(pg.GraphicsObject):
         p.resetTransform()
         color = set_color(self.spec.set_id)
         low = self.spec.confidence < LOW_CONFIDENCE
-        fill = QColor(color)
-        fill.setAlpha(150 if low else 215)
-        p.setBrush(fill)
+        p.setBrush(color.lighter(135) if low else color)  # opaque fills: alpha blending is slow here
         pen = QPen(QColor("#ffd84a") if self.selected else color.darker(150), 3 if self.selected else 1.5)
         if low and not self.selected:
             pen.setStyle(Qt.PenStyle.DashLine)
-            pen.setColor(QColor("#f2f2f2"))
+            pen.setColor(QColor("#303036"))
         p.setPen(pen)
-        p.drawRoundedRect(dev, 4, 4)
+        p.drawRect(dev)
         if low:
-            p.setBrush(QBrush(QColor(255, 255, 255, 110), Qt.BrushStyle.BDiagPattern))
+            p.setBrush(QBrush(QColor(255, 255, 255, 150), Qt.BrushStyle.BDiagPattern))
             p.setPen(Qt.PenStyle.NoPen)
-            p.drawRoundedRect(dev, 4, 4)
+            p.drawRect(dev.adjusted(2, 2, -1, -1))
         if link_to is not None:
-            p.setPen(QPen(QColor("#202028"), 4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            p.setPen(
+                QPen(
+                    pg.mkColor(pg.getConfigOption("foreground")),
+                    4,
+                    Qt.PenStyle.SolidLine,
+                    Qt.PenCapStyle.RoundCap,
+                )
+            )
             y = dev.center().y()
             p.drawLine(QPointF(dev.right(), y), QPointF(link_to.x(), y))
         if dev.width() > 14:
@@ -233,6 +252,7 @@ class TimelineView(pg.PlotWidget):
         vb.setYRange(0, 1, padding=0)
         vb.setDefaultPadding(0.0)
         self.blocks: list[SegmentBlock] = []
+        self._pool: list[SegmentBlock] = []
         self.frame_count = 0
         self.playhead = pg.InfiniteLine(
             pos=0,
@@ -244,6 +264,13 @@ class TimelineView(pg.PlotWidget):
         self.playhead.setZValue(20)
         self.addItem(self.playhead)
         self._updating = False
+        self.empty_hint = pg.TextItem(
+            "No elements yet: Analyse the video (F5), or insert one at the playhead (I)",
+            color=pg.getConfigOption("foreground"),
+            anchor=(0, 0.5),
+        )
+        self.empty_hint.setPos(0, 0.5)
+        self.addItem(self.empty_hint)
         self.playhead.sigPositionChanged.connect(self._on_playhead)
         self.scene().sigMouseClicked.connect(self._on_scene_click)
 
@@ -256,12 +283,20 @@ class TimelineView(pg.PlotWidget):
         vb.setXRange(0, self.frame_count, padding=0)
 
     def set_blocks(self, specs: list[BlockSpec], selected: int | None) -> None:
-        """Replace every block."""
-        for b in self.blocks:
-            self.removeItem(b)
-        self.blocks = [SegmentBlock(self, s) for s in specs]
-        for b in self.blocks:
-            self.addItem(b)
+        """Show these blocks, reusing the existing items (never removing any from the scene)."""
+        for i, spec in enumerate(specs):
+            if i < len(self._pool):
+                self._pool[i].set_spec(spec)
+            else:
+                blk = SegmentBlock(self, spec)
+                self._pool.append(blk)
+                self.addItem(blk)
+            self._pool[i].setVisible(True)
+        for blk in self._pool[len(specs) :]:
+            blk.setVisible(False)
+            blk.selected = False
+        self.blocks = self._pool[: len(specs)]
+        self.empty_hint.setVisible(not specs)
         self.set_selected(selected)
 
     def set_selected(self, index: int | None) -> None:

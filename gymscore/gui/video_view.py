@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 
+import cv2
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView
 
@@ -50,17 +51,27 @@ class VideoView(QGraphicsView):
         self._placeholder.setFont(QFont("DejaVu Sans", 14))
         self.show_overlay = True
         self.frames_shown = 0
+        self._buffer: np.ndarray | None = None
 
     def set_frame(self, frame: np.ndarray | None, pose: np.ndarray | None = None) -> None:
         """Show a BGR frame and, when the overlay is on, the pose (17 x 2+ pixel coordinates)."""
         if frame is None:
             return
         self._placeholder.setVisible(False)
-        img = frame_to_qimage(frame)
-        first = self._pixmap.pixmap().isNull() or self._pixmap.pixmap().size() != img.size()
+        h, w = frame.shape[:2]
+        target = max(64, int(self.viewport().width() * self.devicePixelRatioF()))
+        shown = frame
+        if w > target * 1.15:  # shrink once with OpenCV instead of smooth-scaling the full frame per paint
+            shown = cv2.resize(frame, (target, max(1, round(h * target / w))), interpolation=cv2.INTER_LINEAR)
+        # 32-bit BGRA is the raster engine's native layout: QPixmap then needs no conversion. The pixmap may
+        # share the buffer, so it is kept alive until the next frame.
+        self._buffer = cv2.cvtColor(shown, cv2.COLOR_BGR2BGRA)
+        bh, bw = self._buffer.shape[:2]
+        img = QImage(self._buffer.data, bw, bh, self._buffer.strides[0], QImage.Format.Format_RGB32)
         self._pixmap.setPixmap(QPixmap.fromImage(img))
-        if first:
-            self.scene().setSceneRect(QRectF(0, 0, img.width(), img.height()))
+        self._pixmap.setScale(w / img.width())
+        if self.scene().sceneRect().size() != QSizeF(w, h):
+            self.scene().setSceneRect(QRectF(0, 0, w, h))
             self._fit()
         self._skeleton.setPath(
             self._pose_path(pose) if self.show_overlay and pose is not None else QPainterPath()

@@ -155,8 +155,19 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
     for n in ("open", "save", "analyse"):
         tb.addAction(acts[n])
     tb.addSeparator()
-    for n in ("undo", "redo"):
-        tb.addAction(acts[n])
+    # fixed-text twins of undo/redo: the stack's own actions rename themselves after every edit, which
+    # would re-lay out the toolbar and repaint the whole window (the video included) each time
+    stack = w.doc.undo_stack
+    for name, slot, signal, can in (
+        ("Undo", stack.undo, stack.canUndoChanged, stack.canUndo),
+        ("Redo", stack.redo, stack.canRedoChanged, stack.canRedo),
+    ):
+        twin = QAction(name, w)
+        twin.setToolTip(f"{name} (see the Edit menu for what)")
+        twin.triggered.connect(lambda _c=False, slot=slot: slot())
+        twin.setEnabled(can())
+        signal.connect(twin.setEnabled)
+        tb.addAction(twin)
     tb.addSeparator()
     for n in ("split", "merge", "insert", "delete", "connect", "relabel"):
         tb.addAction(acts[n])
