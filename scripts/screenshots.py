@@ -24,14 +24,16 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 
-def find_demo(work: Path):
-    """(video, timeline) of the bundled demo, or a generated one."""
+def find_demo(work: Path, prefer: str = "fx"):
+    """(video, timeline) of the bundled demo (the one whose name contains ``prefer`` first), or a
+    generated one."""
     from gymscore.timeline import load_timeline
 
     try:
         from gymscore.cli.cmd_demo import demo_dir, find_demos
 
-        for _name, video, truth in find_demos(demo_dir()):
+        demos = sorted(find_demos(demo_dir()), key=lambda d: prefer not in d[0])
+        for _name, video, truth in demos:
             if truth is not None:
                 tl = load_timeline(truth)
                 tl.video.path = str(video)

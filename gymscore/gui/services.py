@@ -86,7 +86,8 @@ def read_pose_track(path: str | Path) -> Any | None:
 
 def _load_poses(tl: Timeline) -> Any | None:
     """The skeleton track of a timeline's video: a file named in ``metadata["poses"]`` (relative to the
-    video), else the analysis feature cache of the video's sha256; None when there is none."""
+    video), ``NAME.pose.npz`` or GymSynth's ``joints.npz`` beside the video, else the analysis feature
+    cache of the video's sha256; None when there is none."""
     from gymscore.paths import cache_dir
 
     ref = tl.metadata.get("poses") if isinstance(tl.metadata, dict) else None
@@ -96,6 +97,13 @@ def _load_poses(tl: Timeline) -> Any | None:
             p = Path(tl.video.path).parent / p
         if p.exists():
             return read_pose_track(p)
+    if tl.video.path:  # a pose track beside the video: GymSynth's joints.npz or NAME.pose.npz
+        video = Path(tl.video.path)
+        for p in (video.with_name(video.stem + ".pose.npz"), video.with_name("joints.npz")):
+            if p.is_file():
+                track = read_pose_track(p)
+                if track is not None:
+                    return track
     sha = tl.video.sha256
     if sha:
         found = sorted(

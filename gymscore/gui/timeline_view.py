@@ -137,6 +137,8 @@ class SegmentBlock(pg.GraphicsObject):
             )
             y = dev.center().y()
             p.drawLine(QPointF(dev.right(), y), QPointF(link_to.x(), y))
+            p.setBrush(pg.mkColor(pg.getConfigOption("foreground")))
+            p.drawEllipse(QPointF((dev.right() + link_to.x()) / 2, y), 4.5, 4.5)  # visible when blocks touch
         if dev.width() > 14:
             self._paint_text(p, dev)
         p.restore()
