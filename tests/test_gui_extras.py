@@ -1,0 +1,141 @@
+"""Smaller pieces of the desktop application: settings, recent files, drag and drop, timeline zoom,
+frame-accurate reading, the command line entry and the PySide6 refcount guard."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl  # noqa: E402
+from PySide6.QtGui import QDropEvent, QWheelEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from gymscore.gui.demo_data import make_demo  # noqa: E402
+from gymscore.gui.frame_source import FrameSource  # noqa: E402
+from gymscore.gui.settings import Settings, add_recent, recent_files  # noqa: E402
+from tests.test_gui_window import make_window  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def demo(tmp_path):
+    return make_demo(tmp_path / "demo", frames=120, size=(160, 90), n_elements=8)
+
+
+def test_settings_dialog_saves_and_applies(qtbot, demo):
+    w = make_window(qtbot)
+
+    def edit(dlg):
+        dlg.device.setCurrentText("cpu")
+        dlg.autosave.setValue(15)
+        dlg.theme.setCurrentText("dark")
+        return True
+
+    w.prompts.dialog_script = edit
+    w.actions["settings"].trigger()
+    assert (w.settings.device, w.settings.autosave_s, w.settings.theme) == ("cpu", 15, "dark")
+    assert w.autosaver.timer.interval() == 15000 and w.autosaver.timer.isActive()
+    assert Settings.load() == w.settings
+    assert QApplication.palette().window().color().name() == "#2d2e34"
+    from gymscore.gui.settings import apply_theme
+
+    apply_theme("light")
+
+
+def test_recent_files_and_drop(qtbot, demo):
+    video, tl_path, _ = demo
+    assert recent_files() == []
+    add_recent("/a.mp4")
+    add_recent("/b.mp4")
+    assert add_recent("/a.mp4") == ["/a.mp4", "/b.mp4"]
+    w = make_window(qtbot)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tl_path))])
+    ev = QDropEvent(
+        QPointF(100, 100),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    w.dropEvent(ev)
+    assert len(w.doc.timeline.segments) == 8 and recent_files()[0] == str(tl_path.resolve())
+    from gymscore.gui.window_actions import fill_recent
+
+    fill_recent(w)
+    assert [a.text() for a in w.recent_menu.actions()] == ["demo.timeline.json", "a.mp4", "b.mp4"]
+
+
+def test_timeline_wheel_zoom_and_click_seek(qtbot, demo):
+    _, tl_path, _ = demo
+    w = make_window(qtbot)
+    assert w.open_path(str(tl_path))
+    x0, x1 = w.timeline.visible_range()
+    assert (x0, x1) == (0.0, 120.0)
+    vp = w.timeline.viewport()
+    center = QPointF(vp.width() / 2, vp.height() / 2)
+    wheel = QWheelEvent(
+        center,
+        vp.mapToGlobal(center),
+        QPoint(0, 0),
+        QPoint(0, 480),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(vp, wheel)
+    z0, z1 = w.timeline.visible_range()
+    assert z1 - z0 < 100
+    # a click in free time moves the playhead there
+    w.timeline.set_visible_range(0, 120)
+    qtbot.wait(50)  # the view box applies its new range on the next event loop turn
+    blk = w.timeline.blocks[1]
+    gap_x = (w.timeline.blocks[0].end + blk.start) / 2  # frame 15
+    pos = w.timeline.mapFromScene(blk.mapToScene(QPointF(gap_x, 0.5)))
+    qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, pos=pos)
+    assert abs(w.player.frame - 15) <= 1 and w.transport.timecode.text() in ("0:00.14", "0:00.15", "0:00.16")
+
+
+def test_frame_source_is_frame_accurate(demo):
+    video, _, _ = demo
+    src = FrameSource(video)
+    assert (src.frame_count, src.width, src.height, src.fps) == (120, 160, 90, 25.0)
+    sequential = [src.read(i).copy() for i in range(120)]
+    src2 = FrameSource(video)
+    for i in (100, 3, 57, 56, 119, 0, 60, 20, 19):  # seeks, backward blocks and forward grabs
+        assert abs(src2.read(i).astype(int) - sequential[i].astype(int)).mean() < 1.0, i
+    assert src2.read(120) is None and src2.read(-1) is None
+
+
+def test_command_line_opens_and_closes(demo):
+    _, tl_path, _ = demo
+    env_code = "import sys; from gymscore.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    res = subprocess.run(
+        [sys.executable, "-c", env_code, "gui", str(tl_path), "--quit-after", "0.5"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr
+    res = subprocess.run(
+        [sys.executable, "-c", env_code, "gui", "/no/such/video.mp4"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 2 and "gymscore: error: /no/such/video.mp4: no such file" in res.stderr
+
+
+def test_refcount_guard_keeps_singletons_alive():
+    from gymscore.gui.qtfix import protect_singletons
+
+    assert protect_singletons() == (sys.version_info < (3, 12))
+    if sys.version_info < (3, 12):
+        assert sys.getrefcount(None) > 1 << 39 and sys.getrefcount(True) > 1 << 39
