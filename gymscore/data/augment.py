@@ -26,6 +26,9 @@ class AugmentConfig:
     scale: tuple[float, float] = (0.6, 1.5)
     rotate_deg: float = 12.0
     foreshorten: tuple[float, float] = (0.6, 1.0)  # horizontal squeeze from a camera yaw change
+    foreshorten_y: tuple[float, float] = (0.7, 1.0)  # vertical squeeze from a high (steep) camera
+    shear: float = 0.15
+    cut_prob: float = 0.004  # chance per frame of a camera cut (a new random view from there on)
     translate: float = 0.15  # fraction of the frame
     flip_prob: float = 0.5
     jitter: float = 0.03  # joint noise, fraction of body size
@@ -69,21 +72,26 @@ def augment_pose(
         j, v = j[src], v[src]
     if cfg.flip_prob and rng.random() < cfg.flip_prob:
         j, v = mirror(j, v, w)
-    # camera: similarity transform about the frame centre + horizontal foreshortening
+    # camera: per shot (cuts at random frames), an affine view change about the frame centre
+    n = len(j)
+    cuts = np.flatnonzero(rng.random(n) < cfg.cut_prob) if cfg.cut_prob else np.zeros(0, int)
+    bounds = [0, *[int(c) for c in cuts if 0 < c < n], n]
     c = np.array([w / 2, h / 2])
-    s = rng.uniform(*cfg.scale)
-    a = np.deg2rad(rng.uniform(-cfg.rotate_deg, cfg.rotate_deg))
-    fx = rng.uniform(*cfg.foreshorten)
-    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
-    m = s * rot @ np.diag([fx, 1.0])
-    shift = rng.uniform(-cfg.translate, cfg.translate, 2) * np.array([w, h])
-    j = (j - c) @ m.T + c + shift
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        if b <= a:
+            continue
+        s = rng.uniform(*cfg.scale)
+        ang = np.deg2rad(rng.uniform(-cfg.rotate_deg, cfg.rotate_deg))
+        rot = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])
+        sh = np.array([[1.0, rng.uniform(-cfg.shear, cfg.shear)], [0.0, 1.0]])
+        m = s * rot @ sh @ np.diag([rng.uniform(*cfg.foreshorten), rng.uniform(*cfg.foreshorten_y)])
+        shift = rng.uniform(-cfg.translate, cfg.translate, 2) * np.array([w, h])
+        j[a:b] = (j[a:b] - c) @ m.T + c + shift
     # jitter in units of the median torso length
     torso = np.linalg.norm(j[:, 1] - j[:, 2], axis=1)
     size = float(np.median(torso)) if T else 1.0
     if cfg.jitter:
         j = j + rng.normal(0, cfg.jitter * max(size, 1.0), j.shape)
-    n = len(j)
     if cfg.drop_joint_prob:
         v[rng.random((n, 17)) < cfg.drop_joint_prob] = 0.0
     if cfg.fast_drop_prob and n > 1:

@@ -131,6 +131,60 @@ def synth_routines(
     return out
 
 
+def synth_balanced_routines(
+    element_apparatus: dict[str, str],
+    passes: int,
+    seed_start: int,
+    cameras: list[str],
+    fps: int = 25,
+    cache_dir: str | Path | None = None,
+    per_routine: int = 6,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> list[RoutineSample]:
+    """GymSynth routines in which every element of ``element_apparatus`` appears ``passes`` times.
+
+    Elements are shuffled per pass and apparatus and performed ``per_routine`` at a time (vault: one);
+    cameras alternate over ``cameras``. Deterministic in ``seed_start``.
+    """
+    from gymscore.synth import generate_skeleton_routine
+
+    rng = np.random.default_rng(seed_start)
+    jobs: list[tuple[str, int, list[str], str]] = []
+    seed = seed_start
+    by_app: dict[str, list[str]] = {}
+    for e, app in element_apparatus.items():
+        by_app.setdefault(app, []).append(e)
+    for _ in range(passes):
+        for app in sorted(by_app):
+            ids = [by_app[app][i] for i in rng.permutation(len(by_app[app]))]
+            k = 1 if app == "VT" else per_routine
+            for i in range(0, len(ids), k):
+                jobs.append((app, seed, ids[i : i + k], cameras[seed % len(cameras)]))
+                seed += 1
+    out = []
+    for n, (app, sd, ids, cam) in enumerate(jobs):
+        check_cancel(cancel)
+        path = Path(cache_dir) / f"bal-{app}-{cam}-{sd}-{fps}.npz" if cache_dir else None
+        if path is not None and path.is_file():
+            sample = load_routine(path)
+        else:
+            r = generate_skeleton_routine(app, sd, elements=ids, fps=fps, camera=cam)
+            sample = RoutineSample(
+                np.asarray(r.joints2d, np.float32),
+                np.asarray(r.visibility, np.float32),
+                r.timeline,
+                name=f"bal-{app}-{cam}-{sd}",
+                source="synth",
+                meta={"apparatus": app, "seed": sd, "camera": cam, "balanced": True},
+            )
+            if path is not None:
+                save_routine(path, sample)
+        out.append(sample)
+        report(progress, n + 1, len(jobs), f"GymSynth balanced {app} seed {sd}")
+    return out
+
+
 def corrections_dir() -> Path:
     """Where the GUI saves corrected timelines (``user_data_dir()/corrections``)."""
     return user_data_dir() / "corrections"

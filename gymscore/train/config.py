@@ -29,11 +29,14 @@ class DataConfig:
     val_seed_start: int = 50_000  # validation seeds never overlap training ones
     val_routines: int = 4
     val_camera: str = "broadcast"
+    # classifier: extra GymSynth routines in which every label-space element appears this many times
+    balanced_passes: int = 0
+    balanced_seed_start: int = 100_000
     cache_dir: str = ""  # "" = cache_dir()/synth
     train_dirs: list[str] = field(default_factory=list)
     val_dirs: list[str] = field(default_factory=list)
     use_corrections: bool = False  # add user_data_dir()/corrections (user segments weigh 2.0)
-    label_space: str = "gym99"  # gym99 | gym288 | all
+    label_space: str = "gym99"  # gym99 | gym288 | all | comma-separated element ids
     clip_len: int = 32  # classifier: frames per clip after resampling (RGB: segments)
     frame_size: int = 64  # RGB: square side in pixels
     fps: float = 25.0  # segmenter: frames per second of the features

@@ -13,7 +13,13 @@ from torch import nn
 from torch.utils.data import Dataset, default_collate
 
 from gymscore.data.augment import AugmentConfig
-from gymscore.data.routines import RoutineSample, load_corrections, load_routine_dir, synth_routines
+from gymscore.data.routines import (
+    RoutineSample,
+    load_corrections,
+    load_routine_dir,
+    synth_balanced_routines,
+    synth_routines,
+)
 from gymscore.features.posefeat import FEATURE_DIM
 from gymscore.models.inference import decode_segments
 from gymscore.models.labels import LabelSpace, build_label_space, segmenter_labels
@@ -29,7 +35,7 @@ NORMALISATION = (
 )
 
 
-def load_routines(cfg: TrainConfig, split: str) -> list[RoutineSample]:
+def load_routines(cfg: TrainConfig, split: str, label_space: LabelSpace | None = None) -> list[RoutineSample]:
     """Training or validation routines of a config (GymSynth, routine folders, user corrections)."""
     d = cfg.data
     out: list[RoutineSample] = []
@@ -39,6 +45,13 @@ def load_routines(cfg: TrainConfig, split: str) -> list[RoutineSample]:
             seeds = range(d.train_seed_start, d.train_seed_start + d.train_routines)
             for cam in d.train_cameras:
                 out += synth_routines(d.apparatus, seeds, cam, int(round(d.fps)), cache)
+            if d.balanced_passes and label_space is not None:
+                cb = _codebook()
+                apps = {e: cb.get(e).apparatus for e in label_space.element_ids}
+                apps = {e: a for e, a in apps.items() if a in d.apparatus}
+                out += synth_balanced_routines(
+                    apps, d.balanced_passes, d.balanced_seed_start, d.train_cameras, int(round(d.fps)), cache
+                )
         else:
             seeds = range(d.val_seed_start, d.val_seed_start + d.val_routines)
             out += synth_routines(d.apparatus, seeds, d.val_camera, int(round(d.fps)), cache)
@@ -114,7 +127,9 @@ class ClassifierTask:
 
     @cached_property
     def label_space(self) -> LabelSpace:
-        return build_label_space(self.codebook, self.cfg.data.label_space)
+        kind = self.cfg.data.label_space
+        # "gym99" | "gym288" | "all", or an explicit comma-separated list of element ids
+        return build_label_space(self.codebook, [e.strip() for e in kind.split(",")] if "," in kind else kind)
 
     def rgb_spec(self) -> dict[str, Any]:
         from gymscore.data.rgb import DEFAULT_MEAN, DEFAULT_STD
@@ -143,7 +158,11 @@ class ClassifierTask:
                 FrameClipDataset(train_clips, self.label_space, spec, train=d.augment, seed=self.cfg.seed),
                 FrameClipDataset(val_clips, self.label_space, spec, train=False),
             )
-        train = self._given[0] if self._given[0] is not None else load_routines(self.cfg, "train")
+        train = (
+            self._given[0]
+            if self._given[0] is not None
+            else load_routines(self.cfg, "train", self.label_space)
+        )
         val = self._given[1] if self._given[1] is not None else load_routines(self.cfg, "val")
         aug = AugmentConfig() if d.augment else None
         return (

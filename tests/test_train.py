@@ -1,0 +1,182 @@
+"""Trainer: typed configs, overfitting a tiny generated set, exact resume, export, eval CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from gymscore.cli.main import main
+from gymscore.codebook import default_codebook
+from gymscore.data.toy import toy_dataset
+from gymscore.train.config import TrainConfig, apply_override, load_config
+from gymscore.train.tasks import build_task
+from gymscore.train.trainer import Trainer
+
+TINY_CLS = [
+    "model.kwargs={channels: [8, 16, 16], dropout: 0.0, head_dropout: 0.0}",
+    "data.clip_len=16",
+    "data.augment=false",
+    "optim.batch_size=4",
+    "optim.lr=0.01",
+    "optim.warmup_epochs=0",
+    "optim.label_smoothing=0",
+    "progress=false",
+    "early_stop_patience=0",
+    "threads=1",
+]
+
+
+@pytest.fixture(scope="module")
+def toy():
+    routines, ids = toy_dataset(default_codebook(), num_elements=5, routines=5, per_routine=4, seed=0)
+    return routines, ids
+
+
+def _tiny(ids):
+    return [*TINY_CLS, "data.label_space=" + ",".join(ids)]
+
+
+def test_config_overrides_are_typed_and_checked(tmp_path):
+    cfg = TrainConfig()
+    apply_override(cfg, "optim.epochs=7")
+    apply_override(cfg, "data.apparatus=[FX, BB]")
+    apply_override(cfg, "model.kwargs={channels: [8, 8]}")
+    assert cfg.optim.epochs == 7 and cfg.data.apparatus == ["FX", "BB"]
+    assert cfg.model.kwargs == {"channels": [8, 8]}
+    with pytest.raises(ValueError, match="expected an integer, got 'many'"):
+        apply_override(cfg, "optim.epochs=many")
+    with pytest.raises(ValueError, match="unknown key 'epoch'"):
+        apply_override(cfg, "optim.epoch=3")
+    with pytest.raises(ValueError, match="must look like key=value"):
+        apply_override(cfg, "optim.epochs")
+    p = tmp_path / "c.yaml"
+    p.write_text("task: segmenter\noptim: {lr: 0.1, bogus: 1}\n")
+    with pytest.raises(ValueError, match=r"c.yaml: config: unknown key optim.bogus"):
+        load_config(p)
+    p.write_text("task: segmenter\noptim: {lr: 0.1}\n")
+    with pytest.raises(ValueError, match="the config is for task 'segmenter', not 'classifier'"):
+        load_config(p, task="classifier")
+    assert load_config(p, ["optim.lr=0.5"]).optim.lr == 0.5
+
+
+def test_classifier_overfits_tiny_generated_set(tmp_path, toy):
+    routines, ids = toy
+    cfg = load_config(None, [*_tiny(ids), "optim.epochs=24"], task="classifier")
+    task = build_task(cfg, train_routines=routines, val_routines=routines)
+    summary = Trainer(task, tmp_path / "run").run()
+    # evaluated on the training clips themselves (no augmentation): the model must fit them
+    assert summary["best_metrics"]["val/element_top1"] >= 0.95
+    assert summary["status"] == "finished"
+    run = tmp_path / "run"
+    for f in ("config.yaml", "log.csv", "last.pt", "best.pt", "run.json"):
+        assert (run / f).is_file(), f
+    rows = (run / "log.csv").read_text().splitlines()
+    assert rows[0].startswith("epoch,train_loss,lr,seconds,val/element_top1") and len(rows) == 25
+
+
+def test_resume_after_kill_gives_identical_weights(tmp_path, toy):
+    """Tolerance: exact equality on the CPU (per-epoch reseeding + saved optimizer/scheduler/RNG states)."""
+    routines, ids = toy
+    over = [*_tiny(ids), "optim.epochs=3", "data.augment=true"]
+    full = Trainer(
+        build_task(
+            load_config(None, over, task="classifier"), train_routines=routines, val_routines=routines[:1]
+        ),
+        tmp_path / "a",
+    ).run()
+    killed = Trainer(
+        build_task(
+            load_config(None, [*over, "stop_after_epochs=1"], task="classifier"),
+            train_routines=routines,
+            val_routines=routines[:1],
+        ),
+        tmp_path / "b",
+    ).run()
+    assert killed["status"] == "interrupted" and killed["epochs"] == 1
+    resumed = Trainer(
+        build_task(
+            load_config(None, over, task="classifier"), train_routines=routines, val_routines=routines[:1]
+        ),
+        tmp_path / "b",
+        resume=True,
+    ).run()
+    assert resumed["epochs"] == full["epochs"] == 3
+    a = torch.load(tmp_path / "a" / "last.pt", weights_only=False)["model"]
+    b = torch.load(tmp_path / "b" / "last.pt", weights_only=False)["model"]
+    for k in a:
+        assert torch.equal(a[k], b[k]), k
+    assert len((tmp_path / "b" / "log.csv").read_text().splitlines()) == 4
+
+
+def test_segmenter_trains_and_export_installs_a_loadable_model(tmp_path, toy, capsys):
+    routines, _ = toy
+    over = [
+        "model.kwargs={num_stages: 2, num_layers: 5, channels: 16}",
+        "optim.epochs=2",
+        "optim.batch_size=2",
+        "data.augment=false",
+        "progress=false",
+        "threads=1",
+    ]
+    cfg = load_config(None, over, task="segmenter")
+    summary = Trainer(
+        build_task(cfg, train_routines=routines, val_routines=routines[:2]), tmp_path / "seg"
+    ).run()
+    assert set(summary["best_metrics"]) >= {"val/f1@10", "val/f1@25", "val/f1@50", "val/edit", "val/mAP"}
+    assert main(["train", "export", str(tmp_path / "seg"), "--name", "my-seg", "--select"]) == 0
+    assert "installed segmenter model 'my-seg'" in capsys.readouterr().out
+    from gymscore.models.inference import load_segmenter
+
+    runner = load_segmenter("cpu")  # the selected model
+    assert runner.manifest.name == "my-seg"
+    assert runner.manifest.metrics["validation"]["val/f1@50"] == summary["best_metrics"]["val/f1@50"]
+    r = routines[0]
+    segs = runner.segment(r.joints2d, r.visibility, r.frame_size, r.fps)
+    assert all(0 <= s < e <= len(r.joints2d) for s, e, _, _ in segs)
+
+
+def test_train_cli_rejects_bad_config(tmp_path, capsys):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("optim: {epochs: ten}\n")
+    assert main(["train", "classifier", "--config", str(cfg)]) == 2
+    assert "config optim.epochs: expected an integer, got 'ten'" in capsys.readouterr().err
+
+
+def test_eval_cli_on_timeline_folders(tmp_path, capsys):
+    from gymscore.timeline import Segment, Timeline, VideoInfo, save_timeline
+
+    cb = default_codebook()
+    ids = [e for e in cb.gym99_ids() if cb.get(e).apparatus == "FX"][:3]
+    sets = [cb.get(e).set_id for e in ids]
+    video = VideoInfo(path="r.mp4", fps=25, frame_count=100, width=640, height=360)
+    truth = Timeline(
+        video=video,
+        apparatus="FX",
+        segments=[
+            Segment(0, 10, sets[0], ids[0]),
+            Segment(20, 30, sets[1], ids[1]),
+            Segment(40, 50, sets[2], ids[2]),
+        ],
+    )
+    pred = Timeline(
+        video=video,
+        apparatus="FX",
+        segments=[
+            Segment(0, 9, sets[0], ids[0], confidence=0.9, source="model"),
+            Segment(21, 30, sets[1], ids[0], confidence=0.8, source="model"),
+        ],
+    )
+    (tmp_path / "p").mkdir()
+    (tmp_path / "t").mkdir()
+    save_timeline(pred, tmp_path / "p" / "r1.json")
+    save_timeline(truth, tmp_path / "t" / "r1.json")
+    save_timeline(truth, tmp_path / "t" / "r2.json")
+    assert main(["eval", str(tmp_path / "p"), str(tmp_path / "t"), "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["routines"] == 1 and res["missing_predictions"] == ["r2.json"]
+    assert res["f1@50"] == pytest.approx(2 * 1 * (2 / 3) / (1 + 2 / 3))
+    assert res["matched_segments"] == 2 and res["element_top1"] == 0.5
+    assert res["edit"] == pytest.approx(100 * (1 - 1 / 3))
+    assert "d_score_mae" in res
