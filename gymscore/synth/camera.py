@@ -94,10 +94,13 @@ def make_camera(
     centre_x = {"VT": -8.0, "UB": 0.8}.get(apparatus, 0.0)
     if mode == "fixed":
         dist = float(rng.uniform(14, 20)) if apparatus != "VT" else 26.0
+        top = float(np.quantile(hi, 0.99)) + 0.3
         c = np.array([centre_x + rng.uniform(-1, 1), -dist, rng.uniform(1.5, 4.0)])
-        tgt = np.array([centre_x, 0.0, 1.0])
+        tgt = np.array([centre_x, 0.0, 0.45 * top])
         R = look_at(np.repeat(c[None], n, 0), np.repeat(tgt[None], n, 0))
-        fx = np.full(n, 1.05 * w * dist / min(extent, 16.0))
+        fit_w = w * dist / (1.1 * min(extent, 16.0))
+        fit_h = h * dist / (1.25 * top)
+        fx = np.full(n, min(fit_w, fit_h))
         cuts: list[int] = []
         centres = np.repeat(c[None], n, 0)
     else:
