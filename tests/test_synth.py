@@ -172,3 +172,21 @@ def test_cli_routine_and_dataset(tmp_path, capsys):
         == 2
     )
     assert "unknown element id 'FX-999'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_beam_dismount_lands_off_the_beam(seed):
+    r = generate_skeleton_routine("BB", seed, elements=["BB-213", "BB-359"])
+    end = r.timeline.segments[-1].end_frame - 1
+    feet = r.joints3d[end, 13:17]
+    assert feet[:, 2].max() < 0.3  # on the floor, not on the beam top (1.25 m)
+    assert abs(feet[:, 0].mean()) > 2.5 or abs(feet[:, 1].mean()) > 0.3  # beyond the beam's end or side
+
+
+@pytest.mark.parametrize("camera", ["fixed", "hard"])
+def test_other_cameras(camera):
+    r = generate_skeleton_routine("UB", 3, camera=camera, size=(320, 180))
+    assert r.timeline.metadata["camera"] == camera
+    assert r.visibility.mean() > 0.5
+    if camera == "fixed":
+        assert np.allclose(r.camera.R, r.camera.R[0]) and np.allclose(r.camera.K, r.camera.K[0])

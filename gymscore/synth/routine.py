@@ -142,8 +142,7 @@ def build_support_routine(plan: RoutinePlan, ctx: MotionContext) -> _Builder:
             d, _ = _travel([*prefix, clip])
             if dismount:
                 facing = 0.0 if d > 0 else PI
-                start = half - 0.2 if d > 0 else -half + 0.2
-                start -= 0.0
+                start = half - 0.2  # the world travel is +x with this facing
                 facing, start = (facing, start) if ctx.rng.uniform() < 0.5 else (_wrap(facing + PI), -start)
             else:
                 facing = 0.0 if (b.x < 0) == (d > 0) else PI
