@@ -346,6 +346,8 @@ class MainWindow(FileActions, QMainWindow):
 
     def _on_analysis_done(self, tl) -> None:
         self.doc.edit("Analyse video", edits.replace_timeline, tl, 0 if tl.segments else None)
+        video = self.doc.timeline.video
+        self.timeline.set_fps(video.fps, video.frame_count or self.player.frame_count)
         self.player.set_poses(self.services.load_poses(self.doc.timeline))
         self.statusBar().showMessage(f"Analysis found {len(tl.segments)} elements", 6000)
 
