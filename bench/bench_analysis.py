@@ -62,7 +62,10 @@ def run_clips() -> list[dict]:
             tiles_rows.append(np.hstack(tiles))
     est.close()
     SHEET.parent.mkdir(parents=True, exist_ok=True)
-    cv2.imwrite(str(SHEET), np.vstack(tiles_rows), [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    from PIL import Image  # a 256-colour palette keeps the PNG small enough for the repository
+
+    rgb = cv2.cvtColor(np.vstack(tiles_rows), cv2.COLOR_BGR2RGB)
+    Image.fromarray(rgb).quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(SHEET, optimize=True)
     print(f"contact sheet: {SHEET}")
     return rows
 
