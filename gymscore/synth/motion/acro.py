@@ -261,6 +261,8 @@ def handspring_clip(a: Attributes, ctx: MotionContext, duration: float | None = 
         s = np.clip((ts - t0) / n_rot, 0, 1)
         high = 1.8 if has_flag(a.flags, "high_flight") else 1.0
         lift = 0.18 * high * np.sin(PI * revs * s) ** 2 * ctx.jitter(1.0, 0.1)
+    # the straight arms hold the shoulders up while the body passes the horizontal
+    lift = lift + 0.5 * ctx.body.upper_arm / 0.29 * np.sin(rot) ** 2 * (ts > t0) * (ts < t1)
     if has_flag(a.flags, "jump_backward_entry"):
         lift = lift + 0.3 * np.sin(PI * np.clip((ts - n_prep * 0.4) / (n_prep * 0.6), 0, 1))
     travel = (1.6 if ctx.apparatus != "BB" else 1.1) * revs
