@@ -96,6 +96,11 @@ def _describe(cfg: TrainConfig) -> dict[str, Any]:
             val_seeds=[d.val_seed_start, d.val_seed_start + d.val_routines - 1],
             val_camera=d.val_camera,
         )
+        if d.balanced_passes and cfg.task == "classifier":
+            info["balanced"] = (
+                f"+ routines with every {d.label_space} element {d.balanced_passes} times "
+                f"(seeds from {d.balanced_seed_start})"
+            )
     if d.train_dirs:
         info["train_dirs"] = d.train_dirs
     if d.use_corrections:
