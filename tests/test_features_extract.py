@@ -70,3 +70,17 @@ def test_cancel_stops_extraction(tmp_path):
     with pytest.raises(Cancelled):
         extract_features(video, FakeEstimator(), ExtractConfig(pose_fps=25), progress=progress, cancel=token)
     assert seen and max(seen) < 30
+
+
+def test_variable_frame_rate_is_resampled_on_a_uniform_grid(tmp_path):
+    from gymscore.features.extract import nearest_frames
+    from gymscore.video.testclips import write_gif
+
+    times = np.array([0.0, 0.04, 0.08, 0.2, 0.24, 0.44])
+    assert nearest_frames(times, np.arange(6) * 0.088).tolist() == [0, 2, 3, 4, 5, 5]
+    video = write_gif(tmp_path / "vfr.gif", frames=6, durations_ms=[40, 40, 120, 40, 200, 40])
+    # the estimator reports x = 10 * call, so the pelvis x tells which decoded frame was used
+    est = FakeEstimator(lambda call, roi: (10.0 + 10.0 * call, 60.0, 60.0))
+    feats = extract_features(video, est, ExtractConfig(pose_fps=100, max_side=160), use_cache=False)
+    assert feats.meta.variable_fps and feats.frame_count == 6
+    assert feats.joints2d[:, 2, 0].round().tolist() == [10.0, 30.0, 40.0, 50.0, 60.0, 60.0]

@@ -134,6 +134,14 @@ def _prefetch(frames: Iterator[Frame], depth: int = 8) -> Iterator[Frame]:
                 th.join(0.05)
 
 
+def nearest_frames(times: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Index of the frame whose timestamp is nearest to each grid time (``times`` ascending)."""
+    pos = np.clip(np.searchsorted(times, grid), 1, len(times) - 1)
+    before = times[pos - 1]
+    after = times[pos]
+    return np.where(np.abs(grid - before) <= np.abs(after - grid), pos - 1, pos)
+
+
 def compute_features(
     reader: VideoReader,
     estimator: PoseEstimator,
@@ -215,6 +223,13 @@ def compute_features(
             camera[:, axis] = np.interp(np.arange(n), pidx, camera[pidx, axis])
     max_gap = max(int(round(config.max_gap_s * meta.fps)), stride)
     joints, vis, source = fill_gaps(joints, vis, detected, processed, max_gap, camera)
+    if reader.meta.variable_fps and n > 1:
+        # Variable frame rate: re-sample every array on a uniform time grid (frame k at k / fps) by
+        # taking the decoded frame nearest in time, so Timeline frames are evenly spaced in time.
+        ts = reader.timestamps()[:n]
+        pick = nearest_frames(ts, ts[0] + np.arange(n) / reader.meta.fps)
+        arrays = (joints, vis, source, flow_feat, processed)
+        joints, vis, source, flow_feat, processed = (a[pick] for a in arrays)
     report(progress, n, n, "pose and motion: done")
     return VideoFeatures(
         sha256=sha256, meta=reader.meta, joints2d=joints, visibility=vis, source=source, flow=flow_feat,
