@@ -190,3 +190,19 @@ def test_other_cameras(camera):
     assert r.visibility.mean() > 0.5
     if camera == "fixed":
         assert np.allclose(r.camera.R, r.camera.R[0]) and np.allclose(r.camera.K, r.camera.K[0])
+
+
+def test_cancel_leaves_no_partial_video(tmp_path):
+    from gymscore.util.progress import Cancelled, CancelToken
+
+    token = CancelToken()
+    seen = []
+
+    def progress(done, total, message):
+        seen.append(done)
+        if done >= 20:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        generate_routine("VT", 1, size=(96, 64), out_dir=tmp_path, progress=progress, cancel=token)
+    assert seen and list(tmp_path.iterdir()) == []

@@ -126,7 +126,9 @@ def generate_routine(
     timeline: Timeline | None = None,
 ) -> SynthRoutine:
     """Generate a routine; with ``out_dir`` write video.mp4 (unless ``skeleton_only``), timeline.json
-    and joints.npz there (layout in docs/synth.md)."""
+    and joints.npz there (layout in docs/synth.md). Without ``out_dir`` nothing is rendered or written.
+    ``progress(done, total, message)`` is called while rendering; ``cancel`` stops it (raising
+    :class:`gymscore.util.progress.Cancelled`) and leaves no partial video behind."""
     from gymscore.synth.writer import (
         JOINTS_NAME,
         TIMELINE_NAME,
@@ -138,27 +140,24 @@ def generate_routine(
     r = generate_skeleton_routine(apparatus, seed, elements, size, fps, camera, timeline)
     n = len(r.joints3d)
     folder = Path(out_dir) if out_dir is not None else None
-    if not skeleton_only:
+    if not skeleton_only and folder is not None:
         from gymscore.synth.render import Renderer, make_look
         from gymscore.synth.scene import make_scene
         from gymscore.synth.writer import VideoSink
 
         rng = _rng(seed, apparatus, 4)
         renderer = Renderer(make_scene(apparatus, rng), r.camera, r.body, make_look(rng, camera), rng)
-        sink = VideoSink((folder or Path(".")) / VIDEO_NAME, fps, size) if folder is not None else None
+        sink = VideoSink(folder / VIDEO_NAME, fps, size)
         ok = False
         try:
             for i in range(n):
                 if i % 10 == 0:
                     check_cancel(cancel)
                     report(progress, i, n, f"rendering frame {i}/{n}")
-                frame = renderer.frame(i, r.joints3d[i])
-                if sink is not None:
-                    sink.write(frame)
+                sink.write(renderer.frame(i, r.joints3d[i]))
             ok = True
         finally:
-            if sink is not None:
-                r.frames_path = sink.close(keep=ok)
+            r.frames_path = sink.close(keep=ok)
         if r.frames_path is not None:
             r.timeline.video.path = VIDEO_NAME
             r.timeline.video.sha256 = file_sha256(r.frames_path)
