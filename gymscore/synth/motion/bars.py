@@ -46,8 +46,21 @@ class BarState:
     position: str = "handstand"  # "handstand", "hang", "support", "stand"
 
 
+# Grips change the arm position on the bar (the codebook sets none yet; ready when it does).
+GRIP_POSE: dict[str, dict[str, float]] = {
+    "undergrip": both(elbow=0.15, sh_abd=0.05),
+    "mixed": {"l_elbow": 0.15},
+    "l_grip": both(sh_abd=0.6),
+    "dorsal": both(sh_flex=-0.6),
+}
+
+
 def _circle_shape(a: Attributes) -> dict[str, float]:
-    """Pose through the lower half of a circle, from body shape and flags."""
+    """Pose through the lower half of a circle, from body shape, flags and grip."""
+    return {**_circle_shape_body(a), **GRIP_POSE.get(a.grip, {})}
+
+
+def _circle_shape_body(a: Attributes) -> dict[str, float]:
     if has_flag(a.flags, "seat"):
         return {**both(sh_flex=-0.4, hip_flex=2.5, knee=0.0, ankle=1.3), "trunk_flex": 0.2}
     if has_flag(a.flags, "hips_on_bar") or (a.body_shape == "none" and not has_flag(a.flags, "giant")):
