@@ -152,6 +152,27 @@ def _min_len(runner: Any) -> int:
     return int((getattr(getattr(runner, "manifest", None), "input", None) or {}).get("min_segment_frames", 5))
 
 
+def rgb_clips(video: str | Path, spans: list[tuple[int, int, int, float]], per_clip: int,
+              max_side: int = 320) -> list[np.ndarray]:
+    """For an RGB classifier: ``per_clip`` evenly spaced frames (t, H, W, 3) RGB of each segment."""
+    import cv2  # noqa: PLC0415
+
+    from gymscore.video import VideoReader  # noqa: PLC0415
+
+    out = []
+    with VideoReader(video, count_frames=False) as reader:
+        for a, b, _, _ in spans:
+            frames = []
+            for i in np.linspace(a, b - 1, max(per_clip, 1)).round().astype(int):
+                img = reader.read(int(min(i, reader.meta.frame_count - 1)))
+                scale = max_side / max(img.shape[:2])
+                if scale < 1:
+                    img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+                frames.append(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
+            out.append(np.stack(frames))
+    return out
+
+
 def _connect(segments: list[Segment], fps: float) -> None:
     from gymscore.timeline.finegym import fix_overlaps_and_connect  # noqa: PLC0415
 
@@ -229,12 +250,21 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
     j, v = feats.joints2d, feats.visibility
     if m != n:
         j, v = resample_pose(j, v, m)
-    probs = np.asarray(segmenter.predict(pose_features(j, v, feats.frame_size)), dtype=np.float64)
+    inputs = pose_features(j, v, feats.frame_size)
+    boundary = None
+    if hasattr(segmenter, "predict_full"):  # also gives the boundary output that splits same-set runs
+        probs, boundary = segmenter.predict_full(inputs)
+    else:
+        probs = segmenter.predict(inputs)
+    probs = np.asarray(probs, dtype=np.float64)
     labels = list(segmenter.label_space)
     app_probs = apparatus_probabilities(probs, labels, codebook)
     chosen = apparatus or max(app_probs, key=lambda a: app_probs[a])
     restricted = restrict_to_apparatus(probs, labels, chosen, codebook)
-    raw = segmenter.decode(restricted, _min_len(segmenter))
+    if boundary is not None:
+        raw = segmenter.decode(restricted, _min_len(segmenter), boundary=boundary)
+    else:
+        raw = segmenter.decode(restricted, _min_len(segmenter))
     ratio = n / m if m else 1.0
     spans = []
     for s, e, set_id, conf in raw:
@@ -246,8 +276,12 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
     # --- classify ------------------------------------------------------------------------
     t = time.perf_counter()
     report(progress, STAGES[2][1], 1.0, f"recognising {len(spans)} elements")
-    clips = [(feats.joints2d[a:b], feats.visibility[a:b]) for a, b, _, _ in spans]
-    preds = classifier.predict(clips) if clips else []
+    if getattr(classifier, "modality", "skeleton") == "rgb":
+        per_clip = int(getattr(classifier, "clip_len", 8))
+        preds = classifier.predict_frames(rgb_clips(meta.path, spans, per_clip)) if spans else []
+    else:
+        clips = [(feats.joints2d[a:b], feats.visibility[a:b]) for a, b, _, _ in spans]
+        preds = classifier.predict(clips) if clips else []
     timings["classify"] = time.perf_counter() - t
     check_cancel(cancel)
     # --- elements through the decision trees -----------------------------------------------

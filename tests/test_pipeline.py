@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from gymscore.codebook import CATEGORICAL, default_codebook
@@ -102,3 +103,41 @@ def test_analyze_returns_the_timeline(video):
     tl = analyze(video, segmenter=FakeSegmenter(), classifier=FakeClassifier(), estimator=FakeEstimator(),
                  config=ExtractConfig(pose_fps=25))
     assert len(tl.segments) == 2
+
+
+class BoundarySegmenter(FakeSegmenter):
+    """Like the real runner: predict_full gives a boundary output that decode uses to split runs."""
+
+    def predict_full(self, features):
+        probs = self.predict(features)
+        boundary = np.zeros(len(probs))
+        boundary[10] = 0.9
+        return probs, boundary
+
+    def decode(self, probs, min_len=5, boundary=None):
+        out = []
+        for s, e, set_id, conf in super().decode(probs, min_len):
+            cuts = [s] + [t for t in range(s + 1, e) if boundary is not None and boundary[t] > 0.5] + [e]
+            out += [(a, b, set_id, conf) for a, b in zip(cuts, cuts[1:], strict=False)]
+        return out
+
+
+def test_boundary_output_reaches_decode(video):
+    tl = _run(video, segmenter=BoundarySegmenter(), classifier=FakeClassifier()).timeline
+    assert [(s.start_frame, s.end_frame) for s in tl.segments] == [(5, 10), (10, 15), (17, 27)]
+
+
+class RgbClassifier(FakeClassifier):
+    modality = "rgb"
+    clip_len = 4
+
+    def predict_frames(self, clips):
+        self.shapes = [c.shape for c in clips]
+        return self.predict([(c, None) for c in clips])
+
+
+def test_rgb_classifier_gets_frames_of_each_segment(video):
+    clf = RgbClassifier()
+    tl = _run(video, classifier=clf).timeline
+    assert clf.shapes == [(4, 120, 160, 3), (4, 120, 160, 3)]
+    assert [s.element_id for s in tl.segments] == ["FX-094", "FX-144"]
