@@ -7,44 +7,55 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
+from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
 from gymscore.gui.score_view import ScoreSummary, format_time
 from gymscore.timeline import Timeline
 from gymscore.util.atomic import SaveError, atomic_write_bytes
 
 APPARATUS_NAMES = {"VT": "Vault", "FX": "Floor exercise", "BB": "Balance beam", "UB": "Uneven bars"}
-COLS = (("#", 0.05), ("Time", 0.09), ("Element", 0.50), ("CoP", 0.08), ("Value", 0.09), ("Counts", 0.19))
+COLS = (("#", 0.04), ("Time", 0.08), ("Element", 0.47), ("CoP", 0.07), ("Value", 0.07), ("Counts", 0.27))
+
+
+def _font(points: float, bold: bool = False) -> QFont:
+    """A font sized in drawing units (1 unit = 1 pt), whatever the device resolution."""
+    f = QFont("DejaVu Sans")
+    f.setPixelSize(max(1, round(points)))
+    f.setBold(bold)
+    return f
 
 
 def _fmt(v: float | None) -> str:
     return "–" if v is None else f"{v:.3f}"
 
 
-def render_score_sheet(tl: Timeline, s: ScoreSummary, writer: QPdfWriter) -> None:
-    """Paint the sheet on an already configured writer (A4 portrait, 72 dpi user units)."""
-    p = QPainter(writer)
+def render_score_sheet(tl: Timeline, s: ScoreSummary, device, page: QRectF, dpi: float) -> None:
+    """Paint the sheet on a paint device (a QPdfWriter, or a QImage for previews) whose printable area
+    is ``page`` (device pixels) at ``dpi``; drawing happens in 72-dpi points."""
+    p = QPainter(device)
     try:
-        page = QRectF(writer.pageLayout().paintRectPixels(writer.resolution()))
-        page.moveTo(0, 0)
-        scale = writer.resolution() / 72.0
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        scale = dpi / 72.0
         p.scale(scale, scale)
         w = page.width() / scale
         y = 0.0
-        title = QFont("DejaVu Sans", 16, QFont.Weight.Bold)
-        body = QFont("DejaVu Sans", 8)
-        bold = QFont("DejaVu Sans", 8, QFont.Weight.Bold)
+        title, body, bold = _font(16, True), _font(8), _font(8, True)
         p.setFont(title)
         p.drawText(QRectF(0, y, w, 24), Qt.AlignmentFlag.AlignLeft, "gymscore: D-score sheet")
         y += 28
         p.setFont(body)
         video = Path(tl.video.path).name if tl.video.path else "(no video)"
-        info = (
-            f"Video: {video}    Apparatus: {APPARATUS_NAMES.get(tl.apparatus, tl.apparatus)} ({tl.apparatus})"
-            f"    Codebook: {tl.edition}    Printed: {time.strftime('%Y-%m-%d %H:%M')}"
-        )
-        p.drawText(QRectF(0, y, w, 14), Qt.AlignmentFlag.AlignLeft, info)
-        y += 22
+        info = [
+            f"Video: {video}",
+            f"Apparatus: {APPARATUS_NAMES.get(tl.apparatus, tl.apparatus)} ({tl.apparatus})    "
+            f"Codebook: {tl.edition}    Elements: {len(s.rows)}    "
+            f"Printed: {time.strftime('%Y-%m-%d %H:%M')}",
+        ]
+        for line in info:
+            p.drawText(QRectF(0, y, w, 12), Qt.AlignmentFlag.AlignLeft, line)
+            y += 12
+        y += 10
         row_h = 13.0 if len(s.rows) <= 30 else max(7.0, 390.0 / max(1, len(s.rows)))
         p.setFont(bold)
         x = 0.0
@@ -91,14 +102,17 @@ def render_score_sheet(tl: Timeline, s: ScoreSummary, writer: QPdfWriter) -> Non
         if s.sb:
             lines.append(("Series bonus (SB)", _fmt(s.sb), True))
         lines.append(("D-score", _fmt(s.d_score), True))
+        lines += [(f"Note: {warning}", "", False) for warning in s.warnings]
         for text, value, strong in lines:
             p.setFont(bold if strong else body)
-            p.drawText(QRectF(0, y, w * 0.8, 12), Qt.AlignmentFlag.AlignLeft, text)
-            p.drawText(QRectF(w * 0.8, y, w * 0.2, 12), Qt.AlignmentFlag.AlignRight, value)
+            width = w * 0.85 if value else w
+            text = p.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(width))
+            p.drawText(QRectF(0, y, width, 12), Qt.AlignmentFlag.AlignLeft, text)
+            p.drawText(QRectF(w * 0.85, y, w * 0.15, 12), Qt.AlignmentFlag.AlignRight, value)
             y += 12
         if s.error:
             p.drawText(QRectF(0, y + 4, w, 12), Qt.AlignmentFlag.AlignLeft, s.error)
-        p.setFont(QFont("DejaVu Sans", 7))
+        p.setFont(_font(7))
         p.setPen(QColor("#666666"))
         p.drawText(
             QRectF(0, page.height() / scale - 14, w, 12),
@@ -107,6 +121,15 @@ def render_score_sheet(tl: Timeline, s: ScoreSummary, writer: QPdfWriter) -> Non
         )
     finally:
         p.end()
+
+
+def preview_score_sheet(tl: Timeline, s: ScoreSummary, dpi: int = 100) -> QImage:
+    """The sheet as an image (A4 printable area at ``dpi``), e.g. to look at it without a PDF viewer."""
+    mm = dpi / 25.4
+    img = QImage(int(180 * mm), int(267 * mm), QImage.Format.Format_RGB32)
+    img.fill(QColor("#ffffff"))
+    render_score_sheet(tl, s, img, QRectF(0, 0, img.width(), img.height()), dpi)
+    return img
 
 
 def write_score_sheet(tl: Timeline, s: ScoreSummary, path: str | os.PathLike) -> Path:
@@ -124,7 +147,9 @@ def write_score_sheet(tl: Timeline, s: ScoreSummary, path: str | os.PathLike) ->
         )
     )
     writer.setTitle(f"gymscore score sheet: {Path(tl.video.path).name if tl.video.path else 'routine'}")
-    render_score_sheet(tl, s, writer)
+    page = QRectF(writer.pageLayout().paintRectPixels(writer.resolution()))
+    page.moveTo(0, 0)
+    render_score_sheet(tl, s, writer, page, writer.resolution())
     del writer
     try:
         data = tmp.read_bytes()

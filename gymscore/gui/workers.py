@@ -38,8 +38,8 @@ class AnalysisJob(QObject):
         except Cancelled:
             self.cancelled.emit()
         except Exception as exc:  # noqa: BLE001 - any failure is shown to the user
-            msg = str(exc) or type(exc).__name__
-            self.failed.emit(f"{type(exc).__name__}: {msg}\n\n{traceback.format_exc(limit=3)}")
+            traceback.print_exc()  # the details go to the terminal / log, the window shows the message
+            self.failed.emit(f"{type(exc).__name__}: {str(exc) or 'no details'}")
         else:
             self.succeeded.emit(tl)
         finally:
