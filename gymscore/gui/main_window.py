@@ -107,7 +107,7 @@ class MainWindow(FileActions, QMainWindow):
         d.undo_stack.cleanChanged.connect(self._update_title)
         d.pathChanged.connect(self._update_title)
         self.player.frameChanged.connect(self.timeline.set_playhead)
-        self.timeline.playheadMoved.connect(self.player.seek)
+        self.timeline.playheadMoved.connect(self.player.request_seek)
         self.timeline.segmentClicked.connect(d.select)
         self.timeline.segmentActivated.connect(lambda _i: self.relabel_dialog())
         self.timeline.boundaryMoved.connect(

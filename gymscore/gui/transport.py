@@ -37,7 +37,7 @@ class TransportBar(QWidget):
         self.overlay.setChecked(True)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
-        self.slider.valueChanged.connect(lambda v: player.seek(v) if v != player.frame else None)
+        self.slider.valueChanged.connect(lambda v: player.request_seek(v) if v != player.frame else None)
         mono = QFont("DejaVu Sans Mono", 10)
         self.timecode = QLabel("0:00.00")
         self.timecode.setFont(mono)

@@ -131,6 +131,7 @@ class PlaybackController(QObject):
         self._timer.timeout.connect(self._tick)
         self._t0 = 0.0
         self._f0 = 0
+        self._pending: int | None = None
 
     # --- source --------------------------------------------------------------------------
     @property
@@ -173,6 +174,19 @@ class PlaybackController(QObject):
         self.frame = frame
         self._show()
         self.frameChanged.emit(frame)
+
+    def request_seek(self, frame: int) -> None:
+        """Seek soon, keeping only the latest request: a fast playhead drag shows the newest frame instead
+        of decoding every frame it passed over."""
+        first = self._pending is None
+        self._pending = int(frame)
+        if first:
+            QTimer.singleShot(0, self._do_pending)
+
+    def _do_pending(self) -> None:
+        frame, self._pending = self._pending, None
+        if frame is not None:
+            self.seek(frame)
 
     def refresh(self) -> None:
         """Redraw the current frame (after the overlay was toggled)."""
