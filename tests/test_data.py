@@ -102,6 +102,9 @@ def test_finegym_splits_load_and_map_through_the_codebook(finegym_dir, bench, sp
         assert el.glabel == cats[label]["Glabel"] and el.set_id == cats[label]["set"]
     s = subs[0]
     assert s.event_start <= s.abs_start <= s.abs_end
+    sets = finegym.label_targets(cb, bench, subs, "set")
+    assert set(sets) == {c["set"] for c in cats.values()}  # Gym99 has no FX side-salto class (set 23)
+    assert set(finegym.label_targets(cb, bench, subs[:50], "event")) <= {"VT", "FX", "BB", "UB"}
 
 
 def test_parse_split_line_errors():

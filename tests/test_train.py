@@ -180,3 +180,37 @@ def test_eval_cli_on_timeline_folders(tmp_path, capsys):
     assert res["matched_segments"] == 2 and res["element_top1"] == 0.5
     assert res["edit"] == pytest.approx(100 * (1 - 1 / 3))
     assert "d_score_mae" in res
+
+
+def test_rgb_tsm_classifier_trains_and_evaluates(tmp_path):
+    import numpy as np
+
+    cb = default_codebook()
+    ids = [e for e in cb.gym99_ids() if cb.get(e).apparatus == "BB"][:3]
+    rng = np.random.default_rng(0)
+    clips = []
+    for k in range(12):
+        c = k % 3
+        frames = rng.integers(0, 40, (10, 24, 24, 3)).astype(np.uint8)
+        frames[..., c] += 180  # the class is the dominant colour channel
+        clips.append((frames, ids[c], cb.get(ids[c]).set_id, 1.0))
+    over = [
+        "model.name=tsm_small",
+        "model.kwargs={channels: [8, 16]}",
+        "data.clip_len=4",
+        "data.frame_size=24",
+        "optim.epochs=6",
+        "optim.batch_size=4",
+        "optim.lr=0.01",
+        "progress=false",
+        "early_stop_patience=0",
+        "data.label_space=" + ",".join(ids),
+        "threads=1",
+    ]
+    cfg = load_config(None, over, task="classifier")
+    task = build_task(cfg, rgb_clips=(clips, clips))
+    summary = Trainer(task, tmp_path / "rgb").run()
+    assert summary["status"] == "finished"
+    assert summary["best_metrics"]["val/element_top1"] >= 0.9
+    info = json.loads((tmp_path / "rgb" / "run.json").read_text())
+    assert info["manifest"]["input"]["modality"] == "rgb" and info["manifest"]["input"]["clip_len"] == 4

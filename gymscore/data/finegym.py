@@ -158,6 +158,24 @@ def label_to_element(codebook: Any, benchmark: str, label: int) -> Any:
     raise ValueError(f"unknown benchmark {benchmark!r}")
 
 
+LEVELS = ("element", "set", "event")
+
+
+def label_targets(codebook: Any, benchmark: str, subs: list[SubAction], level: str = "element") -> list[Any]:
+    """Targets of sub-actions in a label space: ``element`` ids (Gym99/Gym288 classes), FineGym ``set``
+    ids or ``event`` codes (VT, FX, BB, UB), all through the codebook."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown label level {level!r}; use one of {', '.join(LEVELS)}")
+    cache: dict[int, Any] = {}
+    out = []
+    for s in subs:
+        el = cache.get(s.label)
+        if el is None:
+            el = cache[s.label] = label_to_element(codebook, benchmark, s.label)
+        out.append(el.id if level == "element" else int(el.set_id) if level == "set" else el.apparatus)
+    return out
+
+
 def find_video(root: str | Path, youtube_id: str) -> Path | None:
     """The downloaded video of a YouTube id, if any."""
     for ext in VIDEO_EXTS:

@@ -41,7 +41,10 @@ def _d_score(timeline: Any) -> float | None:
         from gymscore.scoring import score
     except ImportError:
         return None
-    card = score(timeline)
+    try:
+        card = score(timeline)
+    except Exception:  # a timeline the scorer cannot handle (e.g. unknown elements) has no D-score
+        return None
     for attr in ("d_score", "d", "total"):
         v = getattr(card, attr, None)
         if isinstance(v, int | float):
