@@ -345,12 +345,13 @@ def test_codebook_browser_search_tree_and_alternatives(qtbot):
     # decision tree of set 21: legs "switch", then 1 turn
     dlg.tabs.setCurrentIndex(3)
     assert dlg.tree_question.text() == "Which shape do the legs make in the air?"
-    dlg.answer_tree(
-        [dlg.tree_answers.item(i).text() for i in range(dlg.tree_answers.count())].index("switch")
-    )
+    first = [dlg.tree_answers.item(i).text().split("    ")[0] for i in range(dlg.tree_answers.count())]
+    assert dlg.tree_answers.item(first.index("switch")).text() == "switch    (3 elements)"
+    dlg.answer_tree(first.index("switch"))
     answers = [dlg.tree_answers.item(i).text() for i in range(dlg.tree_answers.count())]
-    assert dlg.tree_question.text() == "How many turns are made?" and "1" in answers
-    dlg.answer_tree(answers.index("1"))
+    assert dlg.tree_question.text() == "How many turns are made?"
+    assert "1    →  switch leap with 1 turn (D)  CoP 1.404   [FX-068]" in answers
+    dlg.answer_tree(answers.index("1    →  switch leap with 1 turn (D)  CoP 1.404   [FX-068]"))
     assert dlg.walk.leaf == "FX-068" and dlg.chosen_id == "FX-068"
     dlg.back_tree()
     assert dlg.walk.leaf is None and dlg.tree_question.text() == "How many turns are made?"

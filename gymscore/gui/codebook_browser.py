@@ -47,6 +47,17 @@ class TreeWalk:
     def answers(self) -> list[str]:
         return [] if self.leaf else [format_answer(a) for a, _ in self.node.branches]
 
+    def children(self) -> list[Any]:
+        """The node or element id behind each answer."""
+        return [] if self.leaf else [child for _, child in self.node.branches]
+
+
+def count_leaves(node: Any) -> int:
+    """Number of elements below a tree node (1 for an element id)."""
+    if isinstance(node, str):
+        return 1
+    return sum(count_leaves(child) for _, child in node.branches)
+
     def answer(self, i: int) -> None:
         """Take the ``i``-th answer of the current question."""
         ans, child = self.node.branches[i]
@@ -227,6 +238,9 @@ class CodebookBrowser(QDialog):
         self.tree_question.setWordWrap(True)
         self.tree_question.setStyleSheet("font-size: 13pt; font-weight: bold;")
         self.tree_answers = QListWidget()
+        self.tree_answers.setStyleSheet(
+            "QListWidget { font-size: 12pt; } QListWidget::item { padding: 5px; }"
+        )
         self.tree_answers.itemActivated.connect(lambda it: self.answer_tree(self.tree_answers.row(it)))
         self.tree_answers.itemClicked.connect(lambda it: self.answer_tree(self.tree_answers.row(it)))
         back = QPushButton("Back")
@@ -242,6 +256,7 @@ class CodebookBrowser(QDialog):
         lay.addLayout(row)
         lay.addWidget(self.tree_trail)
         lay.addWidget(self.tree_question)
+        lay.addWidget(QLabel("Click an answer. Back undoes the last one."))
         lay.addWidget(self.tree_answers, 1)
         self.walk: TreeWalk | None = None
         return w
@@ -277,4 +292,10 @@ class CodebookBrowser(QDialog):
             self.choose(self.walk.leaf)
         else:
             self.tree_question.setText(self.walk.question)
-            self.tree_answers.addItems(self.walk.answers())
+            for answer, child in zip(self.walk.answers(), self.walk.children(), strict=True):
+                if isinstance(child, str):
+                    text = f"{answer}    →  {self._label(child)}"
+                else:
+                    n = count_leaves(child)
+                    text = f"{answer}    ({n} element{'s' if n != 1 else ''})"
+                self.tree_answers.addItem(text)
