@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,8 @@ def _train(args: argparse.Namespace) -> int:
                 f"{run_dir} already holds a run: use --resume {run_dir} or another run name"
             )
     summary = Trainer(build_task(cfg), run_dir, resume=bool(args.resume)).run()
-    print(json.dumps({k: v for k, v in summary.items() if k != "best_metrics"}, indent=2))
+    if os.environ.get("RANK", "0") == "0":  # torchrun: only rank 0 reports
+        print(json.dumps({k: v for k, v in summary.items() if k != "best_metrics"}, indent=2))
     return 0 if summary["status"] != "interrupted" else 3
 
 
