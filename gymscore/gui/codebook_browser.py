@@ -51,13 +51,6 @@ class TreeWalk:
         """The node or element id behind each answer."""
         return [] if self.leaf else [child for _, child in self.node.branches]
 
-
-def count_leaves(node: Any) -> int:
-    """Number of elements below a tree node (1 for an element id)."""
-    if isinstance(node, str):
-        return 1
-    return sum(count_leaves(child) for _, child in node.branches)
-
     def answer(self, i: int) -> None:
         """Take the ``i``-th answer of the current question."""
         ans, child = self.node.branches[i]
@@ -67,6 +60,13 @@ def count_leaves(node: Any) -> int:
     def back(self) -> None:
         if self.trail:
             self.node, _ = self.trail.pop()
+
+
+def count_leaves(node: Any) -> int:
+    """Number of elements below a tree node (1 for an element id)."""
+    if isinstance(node, str):
+        return 1
+    return sum(count_leaves(child) for _, child in node.branches)
 
 
 class CodebookBrowser(QDialog):
