@@ -140,3 +140,20 @@ def test_refcount_guard_keeps_singletons_alive():
     assert protect_singletons() == (sys.version_info < (3, 12))
     if sys.version_info < (3, 12):
         assert sys.getrefcount(None) > 1 << 39 and sys.getrefcount(True) > 1 << 39
+
+
+def test_bundled_demo_opens_with_skeleton_and_score(qtbot):
+    from gymscore.cli.cmd_demo import demo_dir, find_demos
+    from gymscore.scoring import score
+    from gymscore.timeline import load_timeline
+
+    demos = [d for d in find_demos(demo_dir()) if d[2] is not None]
+    if not demos:
+        pytest.skip("no bundled demo routine in resources/demo")
+    _name, video, truth = demos[0]
+    w = make_window(qtbot)
+    assert w.open_path(str(truth))
+    tl = load_timeline(truth)
+    assert w.player.frame_count == tl.video.frame_count and w.player.poses is not None
+    assert w.player.poses.shape == (tl.video.frame_count, 17, 3)
+    assert w.doc.summary.d_score == score(tl).d_score and w.score.table.rowCount() == len(tl.segments)

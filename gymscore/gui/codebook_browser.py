@@ -239,8 +239,11 @@ class CodebookBrowser(QDialog):
         self.tree_question.setStyleSheet("font-size: 13pt; font-weight: bold;")
         self.tree_answers = QListWidget()
         self.tree_answers.setStyleSheet(
-            "QListWidget { font-size: 12pt; } QListWidget::item { padding: 5px; }"
+            "QListWidget { font-size: 11pt; } QListWidget::item { padding: 4px; }"
         )
+        self.tree_answers.setWordWrap(True)
+        self.tree_answers.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tree_answers.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.tree_answers.itemActivated.connect(lambda it: self.answer_tree(self.tree_answers.row(it)))
         self.tree_answers.itemClicked.connect(lambda it: self.answer_tree(self.tree_answers.row(it)))
         back = QPushButton("Back")
