@@ -157,3 +157,26 @@ def test_bundled_demo_opens_with_skeleton_and_score(qtbot):
     assert w.player.frame_count == tl.video.frame_count and w.player.poses is not None
     assert w.player.poses.shape == (tl.video.frame_count, 17, 3)
     assert w.doc.summary.d_score == score(tl).d_score and w.score.table.rowCount() == len(tl.segments)
+
+
+def test_settings_model_choice(qtbot, demo, monkeypatch):
+    from gymscore.gui import settings as settings_mod
+
+    monkeypatch.setattr(
+        settings_mod,
+        "installed_models",
+        lambda: ({"segmenter": ["seg-a"], "classifier": ["cls-a", "cls-b"]}, {"classifier": "cls-a"}),
+    )
+    applied = []
+    monkeypatch.setattr("gymscore.gui.window_actions.apply_model_choice", applied.append)
+    w = make_window(qtbot)
+
+    def choose(dlg):
+        assert dlg.models["classifier"].currentText() == "cls-a"
+        assert dlg.models["segmenter"].currentText() == "shipped default"
+        dlg.models["classifier"].setCurrentIndex(dlg.models["classifier"].findData("cls-b"))
+        return True
+
+    w.prompts.dialog_script = choose
+    w.actions["settings"].trigger()
+    assert applied == [{"segmenter": None, "classifier": "cls-b"}] and w.settings.model == "cls-b"

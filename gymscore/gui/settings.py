@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from gymscore.paths import shipped_models_dir, user_data_dir, user_models_dir
+from gymscore.paths import user_data_dir
 
 MAX_RECENT = 8
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -76,15 +76,28 @@ def add_recent(path: str) -> list[str]:
     return items[:MAX_RECENT]
 
 
-def available_models() -> list[str]:
-    """ "default" plus the weights installed by ``gymscore train export`` or shipped."""
-    names = ["default"]
-    for folder in (user_models_dir(), shipped_models_dir()):
-        if folder.is_dir():
-            for p in sorted(folder.iterdir()):
-                if p.name not in names and not p.name.startswith("."):
-                    names.append(p.stem if p.is_file() else p.name)
-    return names
+def installed_models() -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Installed model names per task and the selected one per task (empty when the registry is absent)."""
+    try:
+        from gymscore.models.manifest import list_installed, selected_models
+    except ImportError:
+        return {}, {}
+    names: dict[str, list[str]] = {"segmenter": [], "classifier": []}
+    try:
+        for _origin, m in list_installed():
+            if m.name not in names.setdefault(m.task, []):
+                names[m.task].append(m.name)
+        return names, selected_models()
+    except (OSError, ValueError):
+        return names, {}
+
+
+def apply_model_choice(choice: dict[str, str | None]) -> None:
+    """Make these models the ones analyses use (None: the shipped default)."""
+    from gymscore.models.manifest import select_model
+
+    for task, name in choice.items():
+        select_model(task, name)
 
 
 class SettingsDialog(QDialog):
@@ -96,10 +109,16 @@ class SettingsDialog(QDialog):
         self.device = QComboBox()
         self.device.addItems(list(DEVICES))
         self.device.setCurrentText(settings.device)
-        self.model = QComboBox()
-        self.model.addItems(available_models())
-        self.model.setEditable(True)
-        self.model.setCurrentText(settings.model)
+        names, selected = installed_models()
+        self.models: dict[str, QComboBox] = {}
+        for task in ("segmenter", "classifier"):
+            combo = QComboBox()
+            combo.addItem("shipped default", None)
+            for name in names.get(task, []):
+                combo.addItem(name, name)
+            combo.setCurrentIndex(max(0, combo.findData(selected.get(task))))
+            self.models[task] = combo
+        self._initial_models = self.model_choice()
         self.edition = QComboBox()
         self.edition.addItems(editions)
         self.edition.setCurrentText(settings.edition)
@@ -113,7 +132,8 @@ class SettingsDialog(QDialog):
         self.theme.setCurrentText(settings.theme)
         form = QFormLayout()
         form.addRow("Analysis device", self.device)
-        form.addRow("Model", self.model)
+        form.addRow("Segmenter model", self.models["segmenter"])
+        form.addRow("Classifier model", self.models["classifier"])
         form.addRow("Codebook edition", self.edition)
         form.addRow("Autosave every", self.autosave)
         form.addRow("Theme", self.theme)
@@ -126,10 +146,17 @@ class SettingsDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(buttons)
 
+    def model_choice(self) -> dict[str, str | None]:
+        """The model chosen per task (None: the shipped default)."""
+        return {task: combo.currentData() for task, combo in self.models.items()}
+
+    def models_changed(self) -> bool:
+        return self.model_choice() != self._initial_models
+
     def result_settings(self) -> Settings:
         return Settings(
             device=self.device.currentText(),
-            model=self.model.currentText() or "default",
+            model=self.models["classifier"].currentData() or "default",
             edition=self.edition.currentText(),
             autosave_s=self.autosave.value(),
             theme=self.theme.currentText(),

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QToolBar
 
 from gymscore.gui import edits
-from gymscore.gui.settings import SettingsDialog, apply_theme, recent_files
+from gymscore.gui.settings import SettingsDialog, apply_model_choice, apply_theme, recent_files
 
 if TYPE_CHECKING:
     from gymscore.gui.main_window import MainWindow
@@ -196,5 +196,10 @@ def open_settings(w: MainWindow) -> None:
         return
     w.settings = dlg.result_settings()
     w.settings.save()
+    if dlg.models_changed():
+        try:
+            apply_model_choice(dlg.model_choice())
+        except (OSError, ValueError) as exc:
+            w.prompts.error("Model choice", str(exc))
     w.autosaver.set_interval(w.settings.autosave_s)
     apply_theme(w.settings.theme)
