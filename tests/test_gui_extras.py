@@ -180,3 +180,16 @@ def test_settings_model_choice(qtbot, demo, monkeypatch):
     w.prompts.dialog_script = choose
     w.actions["settings"].trigger()
     assert applied == [{"segmenter": None, "classifier": "cls-b"}] and w.settings.model == "cls-b"
+
+
+def test_no_display_gives_a_clear_error(monkeypatch):
+    from gymscore.gui.app import check_display
+
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    if sys.platform.startswith("linux"):
+        with pytest.raises(OSError, match="no display to open the desktop application on"):
+            check_display()
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    check_display()

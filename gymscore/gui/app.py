@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,17 @@ from gymscore.paths import resource_path
 def icon_path() -> Path:
     """The application icon (PNG)."""
     return resource_path("resources", "icons", "gymscore.png")
+
+
+def check_display() -> None:
+    """Raise a clear OSError when no window can be shown (Qt would abort the process instead)."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise OSError(
+            "no display to open the desktop application on (DISPLAY is not set); run it in a desktop "
+            "session, with xvfb-run or QT_QPA_PLATFORM=offscreen, or use the command line: gymscore --help"
+        )
 
 
 def make_app(argv: list[str] | None = None):
@@ -31,6 +43,7 @@ def make_app(argv: list[str] | None = None):
 
 def run(path: str | None = None, quit_after_ms: int = 0) -> int:
     """Open the main window (on ``path`` when given) and run the event loop; returns the exit code."""
+    check_display()
     app = make_app()
     from PySide6.QtCore import QTimer
 
