@@ -16,6 +16,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--quit-after", type=float, default=0.0, metavar="SECONDS", help=argparse.SUPPRESS
     )  # smoke tests: close the window after this many seconds
+    p.add_argument(
+        "--self-test", action="store_true",
+        help="open the video (default: the demo routine), analyse it in the window, exit 0 on success",
+    )
     p.set_defaults(func=run)
 
 
@@ -24,6 +28,10 @@ def run(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"{args.path}: no such file")
     try:
         from gymscore.gui.app import run as run_app
+        if getattr(args, "self_test", False):
+            from gymscore.gui.selftest import run_self_test
+
+            return run_self_test(args.path)
     except ImportError as exc:  # Qt libraries missing on this system
         raise OSError(f"the desktop application cannot start: {exc}") from exc
     return run_app(args.path, int(args.quit_after * 1000))
