@@ -193,3 +193,31 @@ def test_no_display_gives_a_clear_error(monkeypatch):
             check_display()
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     check_display()
+
+
+def test_apparatus_selector_is_an_undoable_edit(qtbot, demo):
+    _, tl_path, _ = demo
+    w = make_window(qtbot)
+    assert w.open_path(str(tl_path)) and w.doc.summary.d_score == 5.1
+    w.score.apparatus.setCurrentText("BB")
+    w.score.apparatus.activated.emit(w.score.apparatus.currentIndex())
+    assert w.doc.timeline.apparatus == "BB" and w.doc.undo_stack.undoText() == "Apparatus BB"
+    w.actions["undo"].trigger()
+    assert w.doc.timeline.apparatus == "FX" and w.score.apparatus.currentText() == "FX"
+    assert w.doc.summary.d_score == 5.1
+
+
+def test_video_only_autosave_is_offered_at_next_open(qtbot, demo):
+    video, _, _ = demo
+    w = make_window(qtbot)
+    assert w.open_path(str(video))
+    assert w.insert()
+    side = w.autosaver.save_now()
+    assert side is not None and side.parent.name == "autosave" and side.exists()
+    w2 = make_window(qtbot)
+    w2.prompts.confirm_answer = False  # decline: the autosave is discarded
+    assert w2.open_path(str(video)) and w2.doc.timeline.segments == [] and not side.exists()
+    w.autosaver.save_now()
+    w3 = make_window(qtbot)
+    assert w3.open_path(str(video)) and len(w3.doc.timeline.segments) == 1 and w3.doc.dirty
+    w.doc.undo_stack.setClean()
