@@ -31,7 +31,8 @@ class AugmentConfig:
     cut_prob: float = 0.004  # chance per frame of a camera cut (a new random view from there on)
     translate: float = 0.15  # fraction of the frame
     flip_prob: float = 0.5
-    jitter: float = 0.03  # joint noise, fraction of body size
+    noise_prob: float = 0.6  # chance that a sample gets the detector-noise family below at all
+    jitter: float = 0.015  # joint noise, fraction of torso length
     drop_joint_prob: float = 0.05
     drop_span_prob: float = 0.01  # chance per frame that a lost-detection span starts
     drop_span_len: tuple[int, int] = (2, 8)
@@ -90,21 +91,22 @@ def augment_pose(
     # jitter in units of the median torso length
     torso = np.linalg.norm(j[:, 1] - j[:, 2], axis=1)
     size = float(np.median(torso)) if T else 1.0
-    if cfg.jitter:
+    noisy = rng.random() < cfg.noise_prob
+    if noisy and cfg.jitter:
         j = j + rng.normal(0, cfg.jitter * max(size, 1.0), j.shape)
-    if cfg.drop_joint_prob:
+    if noisy and cfg.drop_joint_prob:
         v[rng.random((n, 17)) < cfg.drop_joint_prob] = 0.0
-    if cfg.fast_drop_prob and n > 1:
+    if noisy and cfg.fast_drop_prob and n > 1:
         speed = np.zeros(n)
         speed[1:] = np.linalg.norm(np.diff(j, axis=0), axis=2).mean(axis=1) / max(size, 1.0)
         fast = speed > 0.35
         lost = fast[:, None] & (rng.random((n, 17)) < cfg.fast_drop_prob)
         v[lost] = 0.0
-    if cfg.drop_span_prob:
+    if noisy and cfg.drop_span_prob:
         starts = np.flatnonzero(rng.random(n) < cfg.drop_span_prob)
         for s0 in starts:
             v[s0 : s0 + int(rng.integers(cfg.drop_span_len[0], cfg.drop_span_len[1] + 1))] = 0.0
-    if cfg.visibility_noise:
-        noisy = v - np.abs(rng.normal(0, cfg.visibility_noise, v.shape))
-        v = np.where(v > 0, noisy.clip(0.31, 1.0), 0.0)
+    if noisy and cfg.visibility_noise:
+        lowered = v - np.abs(rng.normal(0, cfg.visibility_noise, v.shape))
+        v = np.where(v > 0, lowered.clip(0.31, 1.0), 0.0)
     return j.astype(np.float32), v.astype(np.float32), src

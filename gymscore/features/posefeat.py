@@ -7,7 +7,7 @@ columns    meaning
 =========  ======================================================================
 0:34       joints (17 x [x, y]) relative to the body centre, divided by body size
 34:68      per-frame velocity of those normalised joints (x, y), clipped to +-3
-68:85      visibility of each joint (0..1); invisible joints have zero coords
+68:85      joint seen (1) or not (0): visibility >= 0.3; unseen joints have zero coords
 85:87      velocity of the body centre in body sizes per frame, clipped to +-3
 87:89      body-centre speed and log(body size / frame height)
 =========  ======================================================================
@@ -142,7 +142,7 @@ def pose_features(
     root_vel = root_vel.clip(-3.0, 3.0)
     out[:, COORD_SLICE] = norm.reshape(T, -1)
     out[:, VEL_SLICE] = vel.reshape(T, -1)
-    out[:, VIS_SLICE] = v
+    out[:, VIS_SLICE] = seen  # binary: detectors' confidence scales differ; seen / not seen does not
     out[:, 85:87] = root_vel
     out[:, 87] = np.linalg.norm(root_vel, axis=1)
     height = float(frame_size[1]) if frame_size and frame_size[1] else 0.0
@@ -160,9 +160,7 @@ def features_to_joint_channels(features: np.ndarray) -> np.ndarray:
     return np.concatenate([coords, vel, vis], axis=2).transpose(2, 0, 1).copy()
 
 
-def resample_pose(
-    joints2d: np.ndarray, visibility: np.ndarray, length: int
-) -> tuple[np.ndarray, np.ndarray]:
+def resample_pose(joints2d: np.ndarray, visibility: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
     """Linearly resample a pose sequence in time to ``length`` frames (visibility: nearest frame)."""
     j = np.asarray(joints2d, dtype=np.float64)
     v = np.asarray(visibility, dtype=np.float64)
