@@ -156,21 +156,25 @@ class GymnastTracker:
         return best
 
     def _detect_rotated(self, rgb: np.ndarray, roi: Box, index: int) -> PoseCandidate | None:
-        """Look for an inverted or sideways body: the ROI crop turned by 180, 90 and 270 degrees."""
+        """Look for an inverted or sideways body in the ROI crop turned by 180, 90 or 270 degrees.
+
+        One turn per lost frame (180, then 90, then 270 on the following ones) keeps the cost of a
+        long loss at one extra estimator call per frame.
+        """
         x0, y0, x1, y1 = (int(v) for v in roi)
         crop = rgb[y0:y1, x0:x1]
         if crop.shape[0] < 16 or crop.shape[1] < 16:
             return None
-        for k in (2, 1, 3):
-            turned = np.ascontiguousarray(np.rot90(crop, k))
-            th, tw = turned.shape[:2]
-            cand = self.estimator.detect(turned, (0.0, 0.0, float(tw), float(th)))
-            self.stats["rotated"] += 1
-            if cand is None:
-                continue
-            cand = unrotate(cand, k, crop.shape[1], crop.shape[0], x0, y0)
-            if cand.score >= self.min_rotated_score and self.consistent(cand, index):
-                return cand
+        k = (2, 1, 3)[self.track.misses % 3] if self.track is not None else 2
+        turned = np.ascontiguousarray(np.rot90(crop, k))
+        th, tw = turned.shape[:2]
+        cand = self.estimator.detect(turned, (0.0, 0.0, float(tw), float(th)))
+        self.stats["rotated"] += 1
+        if cand is None:
+            return None
+        cand = unrotate(cand, k, crop.shape[1], crop.shape[0], x0, y0)
+        if cand.score >= self.min_rotated_score and self.consistent(cand, index):
+            return cand
         return None
 
     def new_shot(self) -> None:
