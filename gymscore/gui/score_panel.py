@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QTreeWidget,
@@ -57,6 +58,17 @@ class ScorePanel(QWidget):
         self.total.setFont(big)
         self.breakdown = QLabel("")
         self.breakdown.setWordWrap(False)
+        # fixed sizes: a label whose size hint changes after every edit would re-lay out (and repaint)
+        # the whole window, the video included
+        self.total.setFixedSize(
+            self.total.fontMetrics().horizontalAdvance("D-score 00.000") + 12, self.total.sizeHint().height()
+        )
+        self.total.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.breakdown.setFixedSize(
+            self.breakdown.fontMetrics().horizontalAdvance("DV 00.000 + CR 0.000 + CV 0.000 + SB 0.000") + 12,
+            self.breakdown.sizeHint().height(),
+        )
+        self.breakdown.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         head = QHBoxLayout()
         head.addLayout(top, 0)
         totals = QVBoxLayout()
@@ -79,6 +91,8 @@ class ScorePanel(QWidget):
         hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.itemSelectionChanged.connect(self._on_select)
+        self.table.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)  # see above
+        self.table.setMinimumSize(320, 160)
 
         self.details = QTreeWidget()
         self.details.setHeaderLabels(["Breakdown", "Value"])
@@ -87,6 +101,8 @@ class ScorePanel(QWidget):
         self.details.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.details.header().setStretchLastSection(False)
         self.details.setMaximumHeight(210)
+        self.details.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.details.setMinimumWidth(320)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
