@@ -80,11 +80,25 @@ def main() -> int:
             time.sleep(0.01)
 
     def stand_in(video_path, progress=None, cancel=None, **_kw):
+        """The demo's ground truth dressed as a model output: confidences and top-5 alternatives taken
+        from the same set of the codebook (for the pictures only)."""
+        from gymscore.codebook import default_codebook
+        from gymscore.timeline import Alternative
+
         for k in range(60):
             cancel.check()
             progress(k, 60, "pose and motion features" if k < 45 else "recognising elements")
             time.sleep(0.05)
-        return truth.copy()
+        out, cb = truth.copy(), default_codebook()
+        for i, seg in enumerate(out.segments):
+            siblings = [e.id for e in cb.elements_of_set(seg.set_id) if e.id != seg.element_id][:4]
+            seg.confidence = (0.86, 0.48, 0.74, 0.91, 0.55, 0.8)[i % 6]
+            rest = [(1 - seg.confidence) * f for f in (0.5, 0.25, 0.15, 0.1)]
+            seg.alternatives = [Alternative(seg.element_id, seg.confidence)] + [
+                Alternative(e, round(p, 3)) for e, p in zip(siblings, rest, strict=False)
+            ]
+            seg.source = "model"
+        return out
 
     services = Services() if args.real else Services(analyze=stand_in)
     w = MainWindow(services, Settings(autosave_s=0))
