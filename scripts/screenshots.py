@@ -146,6 +146,13 @@ def main() -> int:
     shot("codebook_search", dlg)
     dlg.close()
 
+    from gymscore.gui.settings import SettingsDialog
+
+    sdlg = SettingsDialog(Settings(), services.editions(), w)
+    sdlg.show()
+    shot("settings", sdlg)
+    sdlg.close()
+
     # training page with the curves of a finished (stand-in) run
     run = work / "home" / "runs" / "classifier-demo"
     run.mkdir(parents=True)

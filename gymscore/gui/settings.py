@@ -106,6 +106,7 @@ class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, editions: list[str], parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
+        self.setMinimumWidth(380)
         self.device = QComboBox()
         self.device.addItems(list(DEVICES))
         self.device.setCurrentText(settings.device)
