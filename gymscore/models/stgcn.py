@@ -106,12 +106,17 @@ class STGCN(ClassifierBase):
         return x.mean(dim=(2, 3))
 
 
+def _strides(n: int, pattern: tuple[int, ...]) -> tuple[int, ...]:
+    """``pattern`` cut or padded with stride 1 to ``n`` blocks."""
+    return tuple(pattern[:n]) + (1,) * max(0, n - len(pattern))
+
+
 @register_model
 def stgcn_small(label_space: Any, **kw: Any) -> STGCN:
     """CPU-friendly ST-GCN: channels 16-32-64, temporal strides 1-2-2, temporal kernel 5 (~40 k
     parameters); the shipped default classifier."""
     kw.setdefault("channels", (16, 32, 64))
-    kw.setdefault("strides", (1, 2, 2)[: len(kw["channels"])])
+    kw.setdefault("strides", _strides(len(kw["channels"]), (1, 2, 2)))
     kw.setdefault("kernel_t", 5)
     return STGCN(label_space, **kw)
 
@@ -120,5 +125,5 @@ def stgcn_small(label_space: Any, **kw: Any) -> STGCN:
 def stgcn_base(label_space: Any, **kw: Any) -> STGCN:
     """ST-GCN with channels 64-64-128-128-256 and temporal kernel 9 (for GPU training)."""
     kw.setdefault("channels", (64, 64, 128, 128, 256))
-    kw.setdefault("strides", (1, 1, 2, 1, 2)[: len(kw["channels"])])
+    kw.setdefault("strides", _strides(len(kw["channels"]), (1, 1, 2, 1, 2)))
     return STGCN(label_space, **kw)

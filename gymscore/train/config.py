@@ -47,7 +47,7 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
-    name: str = "stgcn_small"
+    name: str = ""  # "" = stgcn_small (classifier) or mstcn_small (segmenter)
     kwargs: dict[str, Any] = field(default_factory=dict)
     pretrained: str = ""  # checkpoint path to start from (heads are re-initialised)
 
@@ -215,6 +215,8 @@ def load_config(
         raise ValueError(f"{path}: {exc}" if path else str(exc)) from exc
     if cfg.task not in ("classifier", "segmenter"):
         raise ValueError(f"config task {cfg.task!r} must be classifier or segmenter")
+    if not cfg.model.name:
+        cfg.model.name = "stgcn_small" if cfg.task == "classifier" else "mstcn_small"
     return cfg
 
 
