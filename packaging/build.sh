@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 clean=()
 if [ "${1:-}" = "--clean" ]; then clean=(--clean); rm -rf packaging/build packaging/dist; fi
 start=$(date +%s)
+source_hash="$(bash packaging/source_hash.sh)"  # of the tree as the build reads it
 nice -n "${NICE:-5}" .venv/bin/pyinstaller --noconfirm "${clean[@]}" --log-level WARN \
   --distpath packaging/dist --workpath packaging/build packaging/gymscore.spec
 dist=packaging/dist/gymscore
@@ -21,5 +22,6 @@ if [ "$(uname -s)" = Linux ] && command -v strip >/dev/null 2>&1; then
   done
 fi
 chmod -R a+rX "$dist"  # some resources are written 0600 (atomic saves); installed copies must be readable
+echo "$source_hash" > packaging/dist/gymscore.source-hash  # smoke_test.sh warns when the tree changed since
 echo "build: $(( $(date +%s) - start )) s"
 bash packaging/size_report.sh packaging/dist/gymscore

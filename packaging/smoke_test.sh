@@ -55,6 +55,11 @@ if [ -z "$video" ]; then
   video="$work/demo/video.mp4"
   truth="$work/demo/timeline.json"
 fi
+built_from="$(cat "$(dirname "$(dirname "$BIN")")/gymscore.source-hash" 2>/dev/null || echo unknown)"
+if [ "$built_from" != "$(bash packaging/source_hash.sh)" ]; then
+  echo "smoke: NOTE: the working tree changed since this bundle was built (or its build stamp is missing);"
+  echo "       differences below may be code changes, not packaging faults: rebuild to be sure"
+fi
 echo "smoke: bundle $BIN ($(du -sm "$(dirname "$BIN")" | cut -f1) MB); video $video"
 
 # --- weights -----------------------------------------------------------------------------------
@@ -105,7 +110,8 @@ print(f"apparatus {d['apparatus']}, {len(d['timeline']['segments'])} elements, D
 EOF
 
 # --- 4. GUI self-test -----------------------------------------------------------------------------
-step "gui --self-test (offscreen)" "$BIN" gui --self-test "$video"
+# A fresh feature cache: the window's worker thread runs the pose estimator itself.
+step "gui --self-test (offscreen)" env GYMSCORE_CACHE="$work/gui-cache" "$BIN" gui --self-test "$video"
 grep -h "self-test" "$work/out" "$work/err" | sed 's/^/      /'
 
 echo "smoke: $([ $fails = 0 ] && echo "all passed" || echo "$fails FAILED") in $(( $(date +%s) - t_all )) s"

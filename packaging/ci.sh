@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The packaging check in one command: packaging tests, a clean bundle build, the smoke test.
+# Measured on the shared 2-core dev machine (2026-11-26): build 7.1 min + smoke 1.9 min, so it is NOT
+# part of .ci/run (CI budget); run it before a release or when packaging/ or dependencies change.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+QT_QPA_PLATFORM=offscreen GYMSCORE_HOME="$(mktemp -d)" .venv/bin/python -m pytest -q -p no:cacheprovider \
+  tests/test_packaging.py
+SKIP_SETUP=1 bash packaging/build.sh --clean
+bash packaging/smoke_test.sh "$@"
