@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QLabel,
     QMainWindow,
     QProgressBar,
     QPushButton,
@@ -23,7 +24,7 @@ from gymscore.gui.prompts import Prompts
 from gymscore.gui.score_panel import ScorePanel
 from gymscore.gui.services import Services, default_services
 from gymscore.gui.settings import Settings
-from gymscore.gui.timeline_view import BlockSpec, TimelineView
+from gymscore.gui.timeline_view import TimelineView, block_specs, legend_html
 from gymscore.gui.training_page import TrainingPage
 from gymscore.gui.transport import TransportBar
 from gymscore.gui.video_view import PlaybackController, VideoView
@@ -80,7 +81,15 @@ class MainWindow(FileActions, QMainWindow):
         top.setSizes([860, 560])
         review = QSplitter(Qt.Orientation.Vertical)
         review.addWidget(top)
-        review.addWidget(self.timeline)
+        self.timeline_legend = QLabel()
+        self.timeline_legend.setContentsMargins(6, 0, 6, 0)
+        timeline_box = QWidget()
+        tb = QVBoxLayout(timeline_box)
+        tb.setContentsMargins(0, 0, 0, 0)
+        tb.setSpacing(0)
+        tb.addWidget(self.timeline_legend)
+        tb.addWidget(self.timeline)
+        review.addWidget(timeline_box)
         review.setStretchFactor(0, 1)
         review.setSizes([660, 170])
         self.pages = QTabWidget()
@@ -146,24 +155,8 @@ class MainWindow(FileActions, QMainWindow):
     # --- document -> views ---------------------------------------------------------------
     def _on_timeline_changed(self) -> None:
         tl = self.doc.timeline
-        specs = []
-        for i, seg in enumerate(tl.segments):
-            info = self.services.element(tl.edition, seg.element_id)
-            letter = info.value_letter if info else ""
-            nxt = tl.segments[i + 1].start_frame if i + 1 < len(tl.segments) else None
-            specs.append(
-                BlockSpec(
-                    i,
-                    seg.start_frame,
-                    seg.end_frame,
-                    f"{i + 1}  {letter}".strip(),
-                    info.name if info else "unlabelled",
-                    seg.set_id,
-                    seg.confidence,
-                    seg.connected_to_next,
-                    nxt,
-                )
-            )
+        specs = block_specs(tl, self.services)
+        self.timeline_legend.setText(legend_html(tl, self.services))
         self.timeline.set_blocks(specs, self.doc.selected)
         self.score.set_routine(tl.apparatus, tl.edition)
         self._update_loop()

@@ -14,6 +14,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
 
 from gymscore.gui.score_view import format_time
+from gymscore.gui.services import Services
+from gymscore.timeline import Timeline
 
 LOW_CONFIDENCE = 0.6
 EDGE_PIXELS = 7
@@ -59,6 +61,44 @@ class BlockSpec:
     confidence: float
     connected_to_next: bool
     next_start: int | None
+    set_name: str = ""
+
+
+def block_specs(tl: Timeline, services: Services) -> list[BlockSpec]:
+    """What each block of a timeline shows (number, value letter, name, set, confidence, link)."""
+    specs = []
+    for i, seg in enumerate(tl.segments):
+        info = services.element(tl.edition, seg.element_id)
+        nxt = tl.segments[i + 1].start_frame if i + 1 < len(tl.segments) else None
+        specs.append(
+            BlockSpec(
+                i,
+                seg.start_frame,
+                seg.end_frame,
+                f"{i + 1}  {info.value_letter if info else ''}".strip(),
+                info.name if info else "unlabelled",
+                seg.set_id,
+                seg.confidence,
+                seg.connected_to_next,
+                nxt,
+                services.set_name(tl.edition, seg.set_id),
+            )
+        )
+    return specs
+
+
+def legend_html(tl: Timeline, services: Services) -> str:
+    """One line explaining the colours (the sets present) and the marks."""
+    seen: list[int | None] = []
+    for seg in tl.segments:
+        if seg.set_id not in seen:
+            seen.append(seg.set_id)
+    parts = [
+        f"<span style='color:{set_color(sid).name()}'>&#9632;</span> {services.set_name(tl.edition, sid)}"
+        for sid in sorted(seen, key=lambda x: (x is None, x or 0))
+    ]
+    marks = f"hatched, dashed: confidence &lt; {LOW_CONFIDENCE:.0%} &nbsp; &#9679; connected to next"
+    return "&nbsp;&nbsp; ".join(parts + [marks]) if parts else ""
 
 
 class TimeAxis(pg.AxisItem):
@@ -94,7 +134,7 @@ class SegmentBlock(pg.GraphicsObject):
             " (low: check it)" if spec.confidence < LOW_CONFIDENCE else ""
         )
         self.setToolTip(
-            f"{spec.index + 1}. {spec.name}\nframes {spec.start}-{spec.end} · {conf}\n"
+            f"{spec.index + 1}. {spec.name}\n{spec.set_name} · frames {spec.start}-{spec.end} · {conf}\n"
             "drag an edge to move that boundary, the middle to move the element; double-click to relabel"
         )
         self.update()
