@@ -106,13 +106,22 @@ def test_timeline_wheel_zoom_and_click_seek(qtbot, demo):
 
 def test_frame_source_is_frame_accurate(demo):
     video, _, _ = demo
-    src = FrameSource(video)
+    import time
+
+    src = FrameSource(video, prefetch=False)
     assert (src.frame_count, src.width, src.height, src.fps) == (120, 160, 90, 25.0)
     sequential = [src.read(i).copy() for i in range(120)]
-    src2 = FrameSource(video)
-    for i in (100, 3, 57, 56, 119, 0, 60, 20, 19):  # seeks, backward blocks and forward grabs
+    src2 = FrameSource(video)  # with the background decoder
+    for i in (100, 3, 57, 56, 119, 0, 60, 20, 19, 21, 22, 23, 30):  # seeks, backward blocks, grabs, prefetch
+        assert abs(src2.read(i).astype(int) - sequential[i].astype(int)).mean() < 1.0, i
+        time.sleep(0.01)
+    time.sleep(0.2)
+    assert all(k in src2._cache for k in range(31, 47))  # the frames after the last one asked for are ready
+    for i in range(31, 47):
         assert abs(src2.read(i).astype(int) - sequential[i].astype(int)).mean() < 1.0, i
     assert src2.read(120) is None and src2.read(-1) is None
+    src2.close()
+    src.close()
 
 
 def test_command_line_opens_and_closes(demo):

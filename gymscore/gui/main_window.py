@@ -367,5 +367,6 @@ class MainWindow(FileActions, QMainWindow):
         self.runner.cancel()
         self.runner.wait(3000)
         self.training.stop()
+        self.player.set_source(None)  # stops the background decoder
         self.autosaver.discard()
         event.accept()
