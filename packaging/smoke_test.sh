@@ -3,7 +3,9 @@
 #   1. --version (and `-m gymscore --version`, the form the GUI's training page uses) match;
 #   2. `score --json` of the demo's ground-truth timeline: frozen == unfrozen, field by field;
 #   3. `analyze VIDEO --json --no-cache`: frozen == unfrozen, field by field (packaging/compare_json.py);
-#   4. `gui --self-test VIDEO` offscreen: the real window opens the video, analyses it, exits 0.
+#   4. `gui --self-test VIDEO` offscreen: the real window opens the video, analyses it, exits 0;
+#   5. training as the GUI's training page starts it (`-m gymscore train classifier --config` with the
+#      bundled config, one tiny epoch) and `train export` (frozen only: torch parts left out are missed here).
 # Usage: bash packaging/smoke_test.sh [VIDEO]   (default: the smallest demo video in resources/demo)
 # Env: GYMSCORE_BIN (default packaging/dist/gymscore/gymscore). A fresh GYMSCORE_HOME is used; when no
 # shipped weights exist (resources/models), tiny untrained ones are installed there for both runs.
@@ -113,6 +115,17 @@ EOF
 # A fresh feature cache: the window's worker thread runs the pose estimator itself.
 step "gui --self-test (offscreen)" env GYMSCORE_CACHE="$work/gui-cache" "$BIN" gui --self-test "$video"
 grep -h "self-test" "$work/out" "$work/err" | sed 's/^/      /'
+
+# --- 5. training from the bundle ------------------------------------------------------------------
+train_and_export() {
+  local config
+  config="$(dirname "$BIN")/_internal/configs/classifier_skeleton.yaml"
+  [ -f "$config" ] || { echo "bundled training config missing: $config"; return 1; }
+  "$BIN" -m gymscore train classifier --run-dir "$work/run" --config "$config" optim.epochs=1 \
+    "data.apparatus=[VT]" data.train_routines=1 "data.train_cameras=[broadcast]" data.val_routines=1 \
+    progress=false optim.batch_size=8 && "$BIN" train export "$work/run" --name smoke-run
+}
+step "train classifier (1 tiny epoch) + export, from the bundle" train_and_export
 
 echo "smoke: $([ $fails = 0 ] && echo "all passed" || echo "$fails FAILED") in $(( $(date +%s) - t_all )) s"
 [ $fails = 0 ]
