@@ -230,3 +230,26 @@ def test_video_only_autosave_is_offered_at_next_open(qtbot, demo):
     w3 = make_window(qtbot)
     assert w3.open_path(str(video)) and len(w3.doc.timeline.segments) == 1 and w3.doc.dirty
     w.doc.undo_stack.setClean()
+
+
+def test_playback_forward_backward_and_loop(qtbot, demo):
+    _, tl_path, _ = demo
+    w = make_window(qtbot)
+    assert w.open_path(str(tl_path))
+    p = w.player
+    p.seek(60)
+    p.play(-1)
+    qtbot.waitUntil(lambda: p.frame < 55, timeout=3000)
+    p.play(1)
+    qtbot.waitUntil(lambda: p.frame > 60, timeout=3000)
+    p.pause()
+    w.doc.select(2)  # frames 32-43
+    w.transport.loop.setChecked(True)
+    assert p.loop_range == (32, 43) and p.frame == 32
+    p.set_speed(2.0)
+    p.play(1)
+    seen: list[int] = []
+    p.frameChanged.connect(seen.append)
+    qtbot.waitUntil(lambda: len(seen) > 15, timeout=5000)  # more frames than the element has: it looped
+    p.pause()
+    assert set(seen) <= set(range(32, 43)) and seen.count(32) >= 1

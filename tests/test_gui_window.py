@@ -236,12 +236,15 @@ def test_keyboard_shortcuts(qtbot, demo):
     assert not w.player.playing
     key(Qt.Key.Key_L)
     key(Qt.Key.Key_L)
-    assert w.player.playing and w.player.speed == 1.5
+    assert w.player.playing and (w.player.direction, w.player.speed) == (1, 1.5)
+    key(Qt.Key.Key_L)
+    key(Qt.Key.Key_L)
+    assert w.player.speed == 2.0
     key(Qt.Key.Key_J)
+    assert w.player.playing and (w.player.direction, w.player.speed) == (-1, 1.0)
     key(Qt.Key.Key_J)
-    key(Qt.Key.Key_J)
-    assert w.player.speed == 0.25
-    key(Qt.Key.Key_J)
+    assert (w.player.direction, w.player.speed) == (-1, 1.5)
+    key(Qt.Key.Key_K)
     assert not w.player.playing
     key(Qt.Key.Key_P)
     assert not w.video.show_overlay and not w.transport.overlay.isChecked()

@@ -28,7 +28,7 @@ class TransportBar(QWidget):
         self.speed = QComboBox()
         self.speed.addItems([f"{s:g}×" for s in SPEEDS])
         self.speed.setCurrentIndex(SPEEDS.index(1.0))
-        self.speed.setToolTip("Playback speed (J slower, K pause, L faster)")
+        self.speed.setToolTip("Playback speed 0.25x-2x (J backward, K pause, L forward; again: faster)")
         self.speed.activated.connect(lambda i: player.set_speed(SPEEDS[i]))
         self.loop = QCheckBox("Loop element")
         self.loop.setToolTip("Loop the selected element (O)")

@@ -132,6 +132,7 @@ class PlaybackController(QObject):
         self._t0 = 0.0
         self._f0 = 0
         self._pending: int | None = None
+        self.direction = 1
 
     # --- source --------------------------------------------------------------------------
     @property
@@ -205,14 +206,22 @@ class PlaybackController(QObject):
         self.seek(self.frame + delta)
 
     # --- playing ---------------------------------------------------------------------------
-    def play(self) -> None:
-        if self.source is None or self.playing:
+    def play(self, direction: int = 1) -> None:
+        """Play forward (1) or backward (-1) at the current speed."""
+        if self.source is None:
             return
-        if self.loop_range is None and self.frame >= self.frame_count - 1:
-            self.seek(0)
-        self._t0, self._f0 = time.monotonic(), self.frame
-        self._timer.start(max(5, int(500 / (self.fps * self.speed))))
-        self.playingChanged.emit(True)
+        if self.playing and direction == self.direction:
+            return
+        self.direction = 1 if direction >= 0 else -1
+        if self.loop_range is None:
+            if self.direction > 0 and self.frame >= self.frame_count - 1:
+                self.seek(0)
+            elif self.direction < 0 and self.frame <= 0:
+                self.seek(self.frame_count - 1)
+        was_playing = self.playing
+        self.play_from_here()
+        if not was_playing:
+            self.playingChanged.emit(True)
 
     def pause(self) -> None:
         if self.playing:
@@ -220,7 +229,7 @@ class PlaybackController(QObject):
             self.playingChanged.emit(False)
 
     def toggle(self) -> None:
-        self.pause() if self.playing else self.play()
+        self.pause() if self.playing else self.play(1)
 
     def set_speed(self, speed: float) -> None:
         speed = min(SPEEDS, key=lambda s: abs(s - speed))
@@ -228,7 +237,6 @@ class PlaybackController(QObject):
             return
         self.speed = speed
         if self.playing:
-            self._timer.stop()
             self.play_from_here()
         self.speedChanged.emit(speed)
 
@@ -236,31 +244,27 @@ class PlaybackController(QObject):
         self._t0, self._f0 = time.monotonic(), self.frame
         self._timer.start(max(5, int(500 / (self.fps * self.speed))))
 
-    def faster(self) -> None:
-        """L: play, or play faster."""
-        if not self.playing:
-            self.play()
+    def shuttle(self, direction: int) -> None:
+        """L (1) / J (-1) as in video editors: start playing that way at 1x; pressed again while playing
+        that way, play faster (up to 2x). The other key reverses at 1x; K pauses."""
+        if self.playing and self.direction == direction:
+            i = SPEEDS.index(self.speed)
+            self.set_speed(SPEEDS[min(i + 1, len(SPEEDS) - 1)])
             return
-        i = SPEEDS.index(self.speed)
-        self.set_speed(SPEEDS[min(i + 1, len(SPEEDS) - 1)])
-
-    def slower(self) -> None:
-        """J: play slower; below the slowest speed, pause."""
-        i = SPEEDS.index(self.speed)
-        if i == 0:
-            self.pause()
-        else:
-            self.set_speed(SPEEDS[i - 1])
+        self.set_speed(1.0)
+        self.play(direction)
 
     def _tick(self) -> None:
-        target = self._f0 + int((time.monotonic() - self._t0) * self.fps * self.speed)
+        step = int((time.monotonic() - self._t0) * self.fps * self.speed)
+        target = self._f0 + self.direction * step
         if self.loop_range is not None:
             start, end = self.loop_range
-            if target >= end or target < start:
-                self._t0, self._f0 = time.monotonic(), start
-                target = start
-        elif target >= self.frame_count - 1:
-            self.seek(self.frame_count - 1)
+            if not start <= target < end:  # wrap around within the element, either way
+                self._f0 = start if self.direction > 0 else end - 1
+                self._t0 = time.monotonic()
+                target = self._f0
+        elif target >= self.frame_count - 1 or target <= 0:
+            self.seek(max(0, min(target, self.frame_count - 1)))
             self.pause()
             return
         if target != self.frame:

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 SHORTCUTS_HELP = """\
 Space play / pause · Left / Right one frame · Shift+Left / Right ten frames
-J slower (below 0.25x: pause) · K pause · L play / faster · Up / Down previous / next element
+J play backward · K pause · L play forward (J or L again: faster, up to 2x; speed box: 0.25x-2x)
+Up / Down previous / next element
 O loop the selected element · P skeleton overlay
 Ctrl+B split at the playhead · M merge with next · Del delete · I insert at the playhead
 C connected to next · R or Enter relabel · 1-5 the model's alternatives · [ / ] start / end to playhead
@@ -59,9 +60,9 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
     act("step_forward", "Forward one frame", lambda: p.step(1), "Right")
     act("step_back10", "Back ten frames", lambda: p.step(-10), "Shift+Left")
     act("step_forward10", "Forward ten frames", lambda: p.step(10), "Shift+Right")
-    act("slower", "Slower (J)", p.slower, "J")
+    act("reverse", "Play backward / faster backward (J)", lambda: p.shuttle(-1), "J")
     act("pause", "Pause (K)", p.pause, "K")
-    act("faster", "Play / faster (L)", p.faster, "L")
+    act("forward", "Play / faster (L)", lambda: p.shuttle(1), "L")
     act("prev_element", "Previous element", lambda: w.jump_element(-1), "Up")
     act("next_element", "Next element", lambda: w.jump_element(1), "Down")
     act("loop", "Loop selected element", w.transport.loop.toggle, "O")
@@ -135,9 +136,9 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
         "play",
         "step_back",
         "step_forward",
-        "slower",
+        "reverse",
         "pause",
-        "faster",
+        "forward",
         "prev_element",
         "next_element",
         "loop",
