@@ -138,3 +138,11 @@ def test_autosave_paths_and_recovery(tmp_path):
 def test_format_time():
     assert format_time(0, 25) == "0:00.00"
     assert format_time(61.48, 25) == "1:01.12"
+
+
+def test_replace_timeline_keeps_the_open_video_path():
+    tl = _tl()
+    new = _tl()
+    new.video.path, new.video.sha256, new.video.width = "video.mp4", "abc", 0
+    out = edits.replace_timeline(tl, new, 0).timeline
+    assert (out.video.path, out.video.sha256, out.video.width) == ("/videos/r.mp4", "abc", 640)

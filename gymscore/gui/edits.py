@@ -218,8 +218,15 @@ def set_edition(tl: Timeline, edition: str, selected: int | None = None) -> Edit
 
 
 def replace_timeline(tl: Timeline, new: Timeline, selected: int | None = None) -> EditResult:
-    """Replace the whole timeline (an analysis result), keeping the video information of ``tl``."""
+    """Replace the whole timeline (an analysis result of the open video): the video path stays the one
+    the window opened (the result may name it relatively); missing video facts come from ``tl``."""
     out = copy_timeline(new)
-    if tl.video.path and not out.video.path:
-        out.video = tl.video
+    if tl.video.path:
+        out.video.path = tl.video.path
+        out.video.sha256 = out.video.sha256 or tl.video.sha256
+        out.video.frame_count = out.video.frame_count or tl.video.frame_count
+        out.video.width, out.video.height = (
+            out.video.width or tl.video.width,
+            out.video.height or tl.video.height,
+        )
     return EditResult(out, selected)
