@@ -179,7 +179,9 @@ def main() -> int:
         "Edits toggle 'connected to next' on the 18 elements in turn; the time covers the undo command, the "
         "scoring engine, the score panel, the element panel and the timeline blocks. Scrubbing seeks the "
         "playback controller frame by frame and lets the event loop paint after every seek (OpenCV decode, "
-        "a small frame cache, forward grabs for short jumps, seeks for long ones).",
+        "a frame cache, a background decoder keeping the next 16 frames ready, 24-frame blocks decoded "
+        "for backward steps, seeks for long jumps). Random jumps are bound by decoding from the previous "
+        "keyframe (about 40 ms a jump here) and stay below the target.",
         "",
     ]
     text = "\n".join(lines)
