@@ -135,14 +135,21 @@ class SegmenterRunner(_Runner):
         frame_size: tuple[int, int],
         fps: float,
         min_len: int | None = None,
+        apparatus: str | None = None,
     ) -> list[tuple[int, int, int, float]]:
-        """Convenience: resample a pose track to the model's fps, predict, decode, map frames back."""
+        """Convenience: resample a pose track to the model's fps, predict, decode, map frames back.
+
+        ``apparatus`` (VT/FX/BB/UB, or ``"auto"``: the one whose sets carry the most probability) keeps
+        only that apparatus' sets before decoding, as the pipeline does; None keeps every set.
+        """
         T = len(joints2d)
         n = max(1, int(round(T * self.fps / fps))) if T else 0
         if n == 0:
             return []
         j, v = resample_pose(joints2d, visibility, n) if n != T else (joints2d, visibility)
         probs, bnd = self.predict_full(pose_features(j, v, frame_size))
+        if apparatus is not None:
+            probs = restrict_probs(probs, self.label_space, apparatus)
         ml = int(min_len if min_len is not None else self.manifest.input.get("min_segment_frames", 5))
         segs = decode_segments(probs, self.label_space, ml, bnd)
         ratio = T / n
@@ -152,6 +159,22 @@ class SegmenterRunner(_Runner):
             if b > a:
                 out.append((a, b, sid, conf))
         return out
+
+
+def restrict_probs(probs: np.ndarray, label_space: list[Any], apparatus: str) -> np.ndarray:
+    """Zero the sets of other apparatus and renormalise (``"auto"``: the apparatus of most mass)."""
+    from gymscore.models.labels import event_of_set
+
+    events = [None if lab == "background" else event_of_set(int(lab)) for lab in label_space]
+    if apparatus == "auto":
+        mass: dict[str, float] = {}
+        for k, ev in enumerate(events):
+            if ev is not None:
+                mass[ev] = mass.get(ev, 0.0) + float(probs[:, k].sum())
+        apparatus = max(mass, key=mass.get) if mass else "FX"
+    keep = np.array([ev is None or ev == apparatus for ev in events])
+    out = probs * keep[None, :]
+    return out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12)
 
 
 def _runs(labels: np.ndarray) -> list[tuple[int, int, int]]:

@@ -103,56 +103,102 @@ def evaluate_timeline_dirs(pred_dir: str | Path, truth_dir: str | Path) -> dict[
     return out
 
 
+def _argmax(probs: dict[Any, float], allowed: set[Any] | None = None) -> Any:
+    keys = [k for k in probs if allowed is None or k in allowed]
+    return max(keys, key=probs.get)
+
+
 def evaluate_models(segmenter: Any, classifier: Any, routines: list[Any]) -> dict[str, Any]:
     """Shipped-model figures on routines with true timelines (e.g. held-out GymSynth routines).
 
-    Segmentation: the segmenter's segments vs the truth (F1@k, edit, mAP). Classification as in
-    FineGym's element benchmark: each true segment (trimmed) is classified; element top-1 and
-    mean-class accuracy over segments whose element is in the classifier's label space, set and event
-    accuracy over all. End to end: element top-1 over predicted segments matched to true ones.
+    Segmentation: the segmenter's segments vs the truth, labelled by set (F1@k, edit, mAP), with every
+    set allowed (``segment_*``) and with the routine's apparatus given, as the app does when the user
+    names it (``segment_app_*``), and with each segment's set taken from the classifier's set head
+    (apparatus given: ``segment_pipeline_*``); ``segment_agnostic_f1@50`` ignores labels.
+    Classification as in FineGym's element benchmark: each true segment (trimmed) is classified;
+    element top-1 and mean-class accuracy over segments whose element is in the classifier's label
+    space, set and event accuracy over all; ``*_app`` variants restrict the answer to the apparatus.
+    End to end: element top-1 over the apparatus-given segmenter's segments matched to true ones.
     """
     from gymscore.models.labels import event_of_set
 
-    preds, truths, dets = [], [], []
-    el_p, el_t, set_p, set_t, ev_p, ev_t, e2e_p, e2e_t = [], [], [], [], [], [], [], []
-    label_space = set(classifier.element_ids)
+    seg_variants: dict[str, tuple[list, list]] = {
+        "": ([], []),
+        "app_": ([], []),
+        "pipeline_": ([], []),
+        "agnostic_": ([], []),
+    }
+    truths: list[list[tuple[int, int, Any]]] = []
+    acc: dict[str, tuple[list, list]] = {
+        k: ([], []) for k in ("element", "element_app", "set", "set_app", "event", "e2e")
+    }
+    ids = list(classifier.element_ids)
+    label_space = set(ids)
+    el_event = {
+        e: event_of_set(int(s))
+        for e, s in zip(ids, classifier.manifest.label_space["element_sets"], strict=True)
+    }
+
+    def add(key: str, p: Any, t: Any) -> None:
+        acc[key][0].append(p)
+        acc[key][1].append(t)
+
     for r in routines:
-        segs = segmenter.segment(r.joints2d, r.visibility, r.frame_size, r.fps)
+        app = r.timeline.apparatus
         ts = sorted(r.timeline.segments, key=lambda s: s.start_frame)
-        preds.append([(s, e, sid) for s, e, sid, _ in segs])
-        dets.append(segs)
-        truths.append([(s.start_frame, s.end_frame, s.set_id) for s in ts])
+        truth = [(s.start_frame, s.end_frame, s.set_id) for s in ts]
+        truths.append(truth)
+        segs_all = segmenter.segment(r.joints2d, r.visibility, r.frame_size, r.fps)
+        segs_app = segmenter.segment(r.joints2d, r.visibility, r.frame_size, r.fps, apparatus=app)
+        seg_variants[""][0].append(segs_all)
+        seg_variants["app_"][0].append(segs_app)
+        seg_variants["agnostic_"][0].append([(s, e, 0, c) for s, e, _, c in segs_app])
+        app_sets = {s for s in classifier.set_ids if event_of_set(s) == app}
+        app_elements = {e for e in ids if el_event[e] == app}
         clips = [
             (r.joints2d[s.start_frame : s.end_frame], r.visibility[s.start_frame : s.end_frame]) for s in ts
         ]
-        res = classifier.predict(clips) if clips else []
-        for s, out in zip(ts, res, strict=True):
-            best_set = max(out["set_probs"], key=out["set_probs"].get)
-            set_p.append(int(best_set))
-            set_t.append(int(s.set_id))
-            ev_p.append(max(out["event_probs"], key=out["event_probs"].get))
-            ev_t.append(event_of_set(int(s.set_id)))
+        for s, out in zip(ts, classifier.predict(clips) if clips else [], strict=True):
+            add("set", int(_argmax(out["set_probs"])), int(s.set_id))
+            add("set_app", int(_argmax(out["set_probs"], app_sets)), int(s.set_id))
+            add("event", _argmax(out["event_probs"]), event_of_set(int(s.set_id)))
             if s.element_id in label_space:
-                el_p.append(max(out["element_probs"], key=out["element_probs"].get))
-                el_t.append(s.element_id)
-        pred_clips = [(r.joints2d[s:e], r.visibility[s:e]) for s, e, _, _ in segs]
+                add("element", _argmax(out["element_probs"]), s.element_id)
+                add("element_app", _argmax(out["element_probs"], app_elements), s.element_id)
+        pred_clips = [(r.joints2d[s:e], r.visibility[s:e]) for s, e, _, _ in segs_app]
         pres = classifier.predict(pred_clips) if pred_clips else []
+        seg_variants["pipeline_"][0].append(
+            [
+                (s, e, int(_argmax(p["set_probs"], app_sets)), c)
+                for (s, e, _, c), p in zip(segs_app, pres, strict=True)
+            ]
+        )
         for i, j in match_segments(
-            [(s, e) for s, e, _, _ in segs], [(s.start_frame, s.end_frame) for s in ts]
+            [(s, e) for s, e, _, _ in segs_app], [(s.start_frame, s.end_frame) for s in ts]
         ):
             if ts[j].element_id in label_space:
-                e2e_p.append(max(pres[i]["element_probs"], key=pres[i]["element_probs"].get))
-                e2e_t.append(ts[j].element_id)
+                add("e2e", _argmax(pres[i]["element_probs"], app_elements), ts[j].element_id)
     out: dict[str, Any] = {"routines": len(routines), "true_segments": sum(len(t) for t in truths)}
-    out.update({f"segment_{k}": v for k, v in M.segmentation_report(preds, truths).items()})
-    out["segment_mAP"] = M.detection_map(dets, truths)["mAP"]
+    for key, (dets, _) in seg_variants.items():
+        tr = truths if key != "agnostic_" else [[(s, e, 0) for s, e, _ in t] for t in truths]
+        preds = [[(s, e, lab) for s, e, lab, _ in d] for d in dets]
+        rep = M.segmentation_report(preds, tr)
+        if key == "agnostic_":
+            out["segment_agnostic_f1@50"] = rep["f1@50"]
+            continue
+        out.update({f"segment_{key}{k}": v for k, v in rep.items()})
+        out[f"segment_{key}mAP"] = M.detection_map(dets, tr)["mAP"]
+    el_p, el_t = acc["element"]
     out["element_segments"] = len(el_t)
     out["element_classes"] = len(set(el_t))
     out["element_top1"] = M.top1_accuracy(el_p, el_t)
     out["element_mean_class"] = M.mean_class_accuracy(el_p, el_t)
-    out["set_top1"] = M.top1_accuracy(set_p, set_t)
-    out["set_mean_class"] = M.mean_class_accuracy(set_p, set_t)
-    out["event_top1"] = M.top1_accuracy(ev_p, ev_t)
-    out["end_to_end_element_top1"] = M.top1_accuracy(e2e_p, e2e_t)
-    out["end_to_end_matched"] = len(e2e_t)
+    out["element_top1_app"] = M.top1_accuracy(*acc["element_app"])
+    out["element_mean_class_app"] = M.mean_class_accuracy(*acc["element_app"])
+    out["set_top1"] = M.top1_accuracy(*acc["set"])
+    out["set_mean_class"] = M.mean_class_accuracy(*acc["set"])
+    out["set_top1_app"] = M.top1_accuracy(*acc["set_app"])
+    out["event_top1"] = M.top1_accuracy(*acc["event"])
+    out["end_to_end_element_top1_app"] = M.top1_accuracy(*acc["e2e"])
+    out["end_to_end_matched"] = len(acc["e2e"][1])
     return out
