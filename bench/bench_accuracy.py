@@ -1,0 +1,143 @@
+"""Video-level accuracy of the whole analysis on held-out GymSynth routines (``gymscore eval``).
+
+    .venv/bin/python bench/bench_accuracy.py [--per-apparatus 3] [--size 640x360] [--work DIR]
+
+Generates routines with seeds 95 000+ (never used in training, which uses seeds below 50 000 and the
+balanced seeds from 100 000) and the ``hard`` camera (never used in training), renders their videos,
+runs the full pipeline (BlazePose -> features -> segmenter -> classifier -> codebook -> score) on each
+video with the installed default models, and compares the predicted Timelines with the ground truth
+via :func:`gymscore.train.evaluate.evaluate_timeline_dirs` (what ``gymscore eval`` prints), plus the
+element accuracy restricted to Gym99 classes. Writes ``bench/results/accuracy.md`` and ``.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+RESULTS = REPO / "bench" / "results"
+SEED0 = 95_000
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--per-apparatus", type=int, default=3)
+    ap.add_argument("--apparatus", default="VT,FX,BB,UB")
+    ap.add_argument("--size", default="640x360")
+    ap.add_argument("--work", default="/tmp/gymscore-accuracy")
+    ap.add_argument("--device", default="cpu")
+    args = ap.parse_args()
+
+    from gymscore.codebook import default_codebook
+    from gymscore.pipeline import analyze_video
+    from gymscore.synth import generate_routine
+    from gymscore.timeline import load_timeline, save_timeline
+    from gymscore.train.evaluate import evaluate_timeline_dirs, match_segments
+
+    w, h = (int(x) for x in args.size.split("x"))
+    work = Path(args.work)
+    truth_dir, pred_dir = work / "truth", work / "pred"
+    for d in (truth_dir, pred_dir):
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir(parents=True)
+    cb = default_codebook()
+    gym99 = set(cb.gym99_ids())
+    rows = []
+    t_all = time.perf_counter()
+    for app in args.apparatus.split(","):
+        for k in range(args.per_apparatus):
+            seed = SEED0 + k
+            name = f"{app.lower()}_{seed}"
+            folder = work / "videos" / name
+            if not (folder / "video.mp4").exists():
+                generate_routine(app, seed, size=(w, h), fps=25, camera="hard", out_dir=folder)
+            truth = load_timeline(folder / "timeline.json")
+            save_timeline(truth, truth_dir / f"{name}.json")
+            t = time.perf_counter()
+            res = analyze_video(folder / "video.mp4", device=args.device, use_cache=False)
+            dt = time.perf_counter() - t
+            save_timeline(res.timeline, pred_dir / f"{name}.json")
+            d_true = truth_d(truth)
+            d_pred = res.scorecard.d_score if res.scorecard is not None else None
+            rows.append({
+                "routine": name, "frames": truth.video.frame_count, "true_elements": len(truth.segments),
+                "pred_elements": len(res.timeline.segments), "apparatus_pred": res.timeline.apparatus,
+                "d_true": d_true, "d_pred": d_pred, "seconds": round(dt, 1),
+            })
+            print(json.dumps(rows[-1]), flush=True)
+    metrics = evaluate_timeline_dirs(pred_dir, truth_dir)
+    # Element accuracy restricted to matched segments whose true element is a Gym99 class.
+    hit = tot = 0
+    for p in sorted(pred_dir.glob("*.json")):
+        pt, tt = load_timeline(p), load_timeline(truth_dir / p.name)
+        ps = sorted(pt.segments, key=lambda s: s.start_frame)
+        ts = sorted(tt.segments, key=lambda s: s.start_frame)
+        for i, j in match_segments([(s.start_frame, s.end_frame) for s in ps],
+                                   [(s.start_frame, s.end_frame) for s in ts]):
+            if ts[j].element_id in gym99:
+                tot += 1
+                hit += ps[i].element_id == ts[j].element_id
+    metrics["element_top1_gym99"] = hit / tot if tot else None
+    metrics["gym99_matched_segments"] = tot
+    metrics["apparatus_accuracy"] = sum(
+        r["apparatus_pred"] == r["routine"][:2].upper() for r in rows) / len(rows)
+    out = {"machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, 2 cores", "size": args.size,
+           "camera": "hard", "seeds": f"{SEED0}..{SEED0 + args.per_apparatus - 1} per apparatus",
+           "wall_seconds": round(time.perf_counter() - t_all, 1), "routines": rows, "metrics": metrics}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "accuracy.json").write_text(json.dumps(out, indent=2, default=str) + "\n")
+    write_md(out)
+    print(json.dumps(metrics, indent=2, default=str))
+    return 0
+
+
+def truth_d(tl) -> float | None:
+    from gymscore.scoring import score
+
+    try:
+        return score(tl).d_score
+    except ValueError:
+        return None
+
+
+def write_md(out: dict) -> None:
+    m = out["metrics"]
+    targets = {"f1@50": 0.85, "element_top1_gym99": 0.80, "d_score_mae": 0.3}
+    lines = [
+        "# Video-level accuracy on held-out GymSynth routines",
+        "",
+        f"Command: `.venv/bin/python bench/bench_accuracy.py` ({out['size']}, hard camera,",
+        f"seeds {out['seeds']}, {len(out['routines'])} routines, CPU). Machine: {out['machine']}.",
+        f"Wall time {out['wall_seconds']} s.",
+        "Pipeline: BlazePose (MediaPipe) on the rendered video -> pose/flow features -> installed",
+        "segmenter -> classifier -> codebook tree -> D-score.",
+        "Ground truth: GymSynth's timeline. Metrics from",
+        "`gymscore.train.evaluate.evaluate_timeline_dirs` (the code behind `gymscore eval`).",
+        "",
+        "| metric | value | target |",
+        "| --- | --- | --- |",
+    ]
+    keys = ("f1@10", "f1@25", "f1@50", "edit", "frame_accuracy", "mAP", "element_top1", "element_mean_class",
+            "element_top1_gym99", "d_score_mae", "apparatus_accuracy")
+    for k in keys:
+        if k in m:
+            v = m[k]
+            val = f"{v:.3f}" if isinstance(v, float) else str(v)
+            lines.append(f"| {k} | {val} | {targets.get(k, '')} |")
+    lines += ["", "| routine | frames | true el. | pred el. | apparatus | D true | D pred | analysis s |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in out["routines"]:
+        lines.append(f"| {r['routine']} | {r['frames']} | {r['true_elements']} | {r['pred_elements']} | "
+                     f"{r['apparatus_pred']} | {r['d_true']} | {r['d_pred']} | {r['seconds']} |")
+    (RESULTS / "accuracy.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
