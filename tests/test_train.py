@@ -137,6 +137,20 @@ def test_segmenter_trains_and_export_installs_a_loadable_model(tmp_path, toy, ca
     assert all(0 <= s < e <= len(r.joints2d) for s, e, _, _ in segs)
 
 
+def test_cancelled_run_stops_cleanly(tmp_path, toy):
+    from gymscore.util.progress import CancelToken
+
+    routines, ids = toy
+    token = CancelToken()
+    token.cancel()
+    cfg = load_config(None, [*_tiny(ids), "optim.epochs=2"], task="classifier")
+    summary = Trainer(
+        build_task(cfg, train_routines=routines, val_routines=routines[:1]), tmp_path / "c", cancel=token
+    ).run()
+    assert summary["status"] == "cancelled" and summary["epochs"] == 0
+    assert not (tmp_path / "c" / "run.json").exists()  # nothing trained, nothing to export
+
+
 def test_train_cli_rejects_bad_config(tmp_path, capsys):
     cfg = tmp_path / "bad.yaml"
     cfg.write_text("optim: {epochs: ten}\n")

@@ -66,10 +66,24 @@ def _train(args: argparse.Namespace) -> int:
             raise FileExistsError(
                 f"{run_dir} already holds a run: use --resume {run_dir} or another run name"
             )
+    _stop_on_sigterm()
     summary = Trainer(build_task(cfg), run_dir, resume=bool(args.resume)).run()
     if os.environ.get("RANK", "0") == "0":  # torchrun: only rank 0 reports
         print(json.dumps({k: v for k, v in summary.items() if k != "best_metrics"}, indent=2))
     return 0 if summary["status"] != "interrupted" else 3
+
+
+def _stop_on_sigterm() -> None:
+    """``kill PID`` (e.g. from the GUI) ends training like Ctrl-C: the best checkpoint and run.json stay."""
+    import signal
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        pass
 
 
 def _export(args: argparse.Namespace) -> int:

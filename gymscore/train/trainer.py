@@ -36,7 +36,7 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 
 from gymscore.train.config import TrainConfig, save_config, to_dict
 from gymscore.util.atomic import atomic_write_json, atomic_write_with
-from gymscore.util.progress import CancelToken, check_cancel
+from gymscore.util.progress import Cancelled, CancelToken, check_cancel
 
 
 class Task(Protocol):
@@ -215,84 +215,89 @@ class Trainer:
         writer = self._tensorboard() if dist.main else None
         status = "finished"
         epochs_here = 0
-        while state["epoch"] < cfg.optim.epochs:
-            epoch = state["epoch"]
-            check_cancel(self.cancel)
-            torch.manual_seed(cfg.seed * 100_003 + epoch)
-            sampler.set_epoch(epoch)
-            if hasattr(train_ds, "set_epoch"):
-                train_ds.set_epoch(epoch)
-            model.train()
-            t0 = time.monotonic()
-            total, count = 0.0, 0
-            bar = self._bar(len(loader), f"epoch {epoch + 1}/{cfg.optim.epochs}", dist)
-            for batch in loader:
+        try:
+            while state["epoch"] < cfg.optim.epochs:
+                epoch = state["epoch"]
                 check_cancel(self.cancel)
-                with torch.autocast("cuda", dtype=torch.float16, enabled=use_amp):
-                    loss = self.task.loss(model, batch, device)
-                opt.zero_grad(set_to_none=True)
-                scaler.scale(loss).backward()
-                if cfg.optim.grad_clip:
-                    scaler.unscale_(opt)
-                    nn.utils.clip_grad_norm_(core.parameters(), cfg.optim.grad_clip)
-                scaler.step(opt)
-                scaler.update()
-                sched.step()
-                total += float(loss.detach())
-                count += 1
+                torch.manual_seed(cfg.seed * 100_003 + epoch)
+                sampler.set_epoch(epoch)
+                if hasattr(train_ds, "set_epoch"):
+                    train_ds.set_epoch(epoch)
+                model.train()
+                t0 = time.monotonic()
+                total, count = 0.0, 0
+                bar = self._bar(len(loader), f"epoch {epoch + 1}/{cfg.optim.epochs}", dist)
+                for batch in loader:
+                    check_cancel(self.cancel)
+                    with torch.autocast("cuda", dtype=torch.float16, enabled=use_amp):
+                        loss = self.task.loss(model, batch, device)
+                    opt.zero_grad(set_to_none=True)
+                    scaler.scale(loss).backward()
+                    if cfg.optim.grad_clip:
+                        scaler.unscale_(opt)
+                        nn.utils.clip_grad_norm_(core.parameters(), cfg.optim.grad_clip)
+                    scaler.step(opt)
+                    scaler.update()
+                    sched.step()
+                    total += float(loss.detach())
+                    count += 1
+                    if bar is not None:
+                        bar.update(1)
+                        bar.set_postfix(loss=f"{total / count:.3f}")
                 if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{total / count:.3f}")
-            if bar is not None:
-                bar.close()
-            row: dict[str, Any] = {
-                "epoch": epoch + 1,
-                "train_loss": total / max(1, count),
-                "lr": opt.param_groups[0]["lr"],
-                "seconds": time.monotonic() - t0,
-            }
-            metrics = self.task.evaluate(core, val_ds, device) if len(val_ds) else {}
-            row.update(metrics)
-            value = metrics.get(self.metric, -row["train_loss"])
-            state["epoch"] = epoch + 1
-            state["history"].append(row)
-            improved = value > state["best"]
-            if improved:
-                state.update(best=value, best_epoch=epoch + 1, bad_epochs=0)
-            else:
-                state["bad_epochs"] += 1
-            if dist.main:
-                self._log(row, writer)
+                    bar.close()
+                row: dict[str, Any] = {
+                    "epoch": epoch + 1,
+                    "train_loss": total / max(1, count),
+                    "lr": opt.param_groups[0]["lr"],
+                    "seconds": time.monotonic() - t0,
+                }
+                metrics = self.task.evaluate(core, val_ds, device) if len(val_ds) else {}
+                row.update(metrics)
+                value = metrics.get(self.metric, -row["train_loss"])
+                state["epoch"] = epoch + 1
+                state["history"].append(row)
+                improved = value > state["best"]
                 if improved:
-                    save_checkpoint(self.run_dir / "best.pt", {"model": core.state_dict(), "metrics": row})
-                save_checkpoint(
-                    last,
-                    {
-                        "model": core.state_dict(),
-                        "optimizer": opt.state_dict(),
-                        "scheduler": sched.state_dict(),
-                        "scaler": scaler.state_dict(),
-                        "state": state,
-                        "rng": _rng_state(),
-                        "config": to_dict(cfg),
-                    },
-                )
-                print(self._summary(row), file=sys.stderr)
-            if dist.enabled:
-                import torch.distributed as tdist
+                    state.update(best=value, best_epoch=epoch + 1, bad_epochs=0)
+                else:
+                    state["bad_epochs"] += 1
+                if dist.main:
+                    self._log(row, writer)
+                    if improved:
+                        save_checkpoint(
+                            self.run_dir / "best.pt", {"model": core.state_dict(), "metrics": row}
+                        )
+                    save_checkpoint(
+                        last,
+                        {
+                            "model": core.state_dict(),
+                            "optimizer": opt.state_dict(),
+                            "scheduler": sched.state_dict(),
+                            "scaler": scaler.state_dict(),
+                            "state": state,
+                            "rng": _rng_state(),
+                            "config": to_dict(cfg),
+                        },
+                    )
+                    print(self._summary(row), file=sys.stderr)
+                if dist.enabled:
+                    import torch.distributed as tdist
 
-                tdist.barrier()
-            epochs_here += 1
-            if len(val_ds) and cfg.early_stop_patience and state["bad_epochs"] >= cfg.early_stop_patience:
-                status = "early-stopped"
-                break
-            if (
-                cfg.stop_after_epochs
-                and epochs_here >= cfg.stop_after_epochs
-                and state["epoch"] < cfg.optim.epochs
-            ):
-                status = "interrupted"
-                break
+                    tdist.barrier()
+                epochs_here += 1
+                if len(val_ds) and cfg.early_stop_patience and state["bad_epochs"] >= cfg.early_stop_patience:
+                    status = "early-stopped"
+                    break
+                if (
+                    cfg.stop_after_epochs
+                    and epochs_here >= cfg.stop_after_epochs
+                    and state["epoch"] < cfg.optim.epochs
+                ):
+                    status = "interrupted"
+                    break
+        except (Cancelled, KeyboardInterrupt):
+            status = "cancelled"  # the best checkpoint so far stays usable (run.json is written)
         if writer is not None:
             writer.close()
         best_row = next((r for r in state["history"] if r["epoch"] == state["best_epoch"]), {})
@@ -305,7 +310,7 @@ class Trainer:
             "best": state["best"],
             "best_metrics": best_row,
         }
-        if dist.main and status != "interrupted":
+        if dist.main and status != "interrupted" and state["best_epoch"] > 0:
             atomic_write_json(self.run_dir / "run.json", {**summary, "manifest": self.task.manifest_fields()})
         if dist.enabled:
             import torch.distributed as tdist
