@@ -33,7 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
     parser = argparse.ArgumentParser(
         prog="gymscore",
-        description="Recognise the elements of a women's artistic gymnastics routine and estimate its D-score.",
+        description=(
+            "Recognise the elements of a women's artistic gymnastics routine and estimate its D-score."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"gymscore {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -57,6 +57,7 @@ def atomic_write_with(path: str | os.PathLike, writer: Callable[[BinaryIO], Any]
             pass
         if isinstance(exc, OSError):
             reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-            raise SaveError(exc.errno, f"cannot write {target}: {reason}; the previous file is unchanged") from exc
+            message = f"cannot write {target}: {reason}; the previous file is unchanged"
+            raise SaveError(exc.errno, message) from exc
         raise
     return target
