@@ -14,6 +14,9 @@ from typing import Any, BinaryIO
 class SaveError(OSError):
     """A file could not be written; the previous version (if any) is untouched."""
 
+    def __str__(self) -> str:
+        return str(self.strerror)
+
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically and return the path."""
