@@ -2,9 +2,10 @@
 
     python bench/bench_train.py [--device cpu|cuda|all] [--batch 64] [--steps 10] [--repeats 3]
 
-Times forward + backward + optimizer steps of the default skeleton classifier (stgcn_small, Gym99
-label space, clip length 24) on pre-made batches, so the figure is the model's, not the data
-loader's; a second figure includes on-the-fly augmentation and feature extraction (data clips/s).
+Times forward + backward + optimizer steps of the shipped skeleton classifier (stgcn_small with
+channels 32-64-128, Gym99 label space, clip length 24) on pre-made batches, so the figure is the
+model's, not the data loader's; a second figure includes on-the-fly augmentation and feature
+extraction (data clips/s).
 Prints medians and writes bench/results/bench_train.md and .json.
 """
 
@@ -27,11 +28,12 @@ from gymscore.models import create_model
 from gymscore.models.labels import build_label_space
 
 RESULTS = Path(__file__).resolve().parent / "results"
+CHANNELS = (32, 64, 128)  # as configs/classifier_skeleton.yaml (the shipped classifier)
 
 
 def bench_model(device: str, amp: bool, batch: int, steps: int, repeats: int, clip_len: int) -> float:
     ls = build_label_space(default_codebook(), "gym99")
-    model = create_model("stgcn_small", label_space=ls).to(device)
+    model = create_model("stgcn_small", label_space=ls, channels=CHANNELS).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     scaler = torch.amp.GradScaler("cuda", enabled=amp)
     x = torch.randn(batch, 5, clip_len, 17, device=device)
@@ -117,7 +119,7 @@ def main() -> None:
     lines = [
         "# Classifier training throughput (bench/bench_train.py)",
         "",
-        f"Model stgcn_small (Gym99 heads), batch {args.batch}, clip length {args.clip_len}; "
+        f"Model stgcn_small {CHANNELS} (Gym99 heads), batch {args.batch}, clip length {args.clip_len}; "
         f"median of {args.repeats} rounds of {args.steps} steps. torch {info['torch']}, "
         f"{info['threads']} CPU threads, GPU: {info['gpu'] or 'none'}.",
         "",

@@ -29,7 +29,7 @@ from gymscore.models.manifest import (
     sha256_file,
     upsert_manifest,
 )
-from gymscore.paths import user_models_dir
+from gymscore.paths import shipped_models_dir, user_models_dir
 
 
 @pytest.fixture(scope="module")
@@ -160,10 +160,13 @@ def test_manifest_roundtrip_lookup_and_sha_check(label_space):
     _install_tiny_models(label_space)
     entries = load_manifest(user_models_dir())
     assert {m.name for m in entries} == {"tiny-cls", "tiny-seg"}
-    assert find_model("classifier").name == "tiny-cls"
+    shipped = load_manifest(shipped_models_dir())
+    # an installed model is used only once selected; until then the shipped default (if any) wins
+    assert find_model("classifier").name == ("gymsynth-stgcn-classifier" if shipped else "tiny-cls")
     with pytest.raises(ManifestError, match="no segmenter model called 'x'"):
         find_model("segmenter", "x")
     select_model("classifier", "tiny-cls")
+    assert find_model("classifier").name == "tiny-cls"
     assert json.loads((user_models_dir() / "selected.json").read_text()) == {"classifier": "tiny-cls"}
     (user_models_dir() / "tiny-cls.pt").write_bytes(b"garbage")
     with pytest.raises(ManifestError, match="does not match the manifest's sha256"):
@@ -228,3 +231,18 @@ def test_runner_falls_back_to_cpu_on_cuda_oom(label_space):
     assert len(out) == 1 and len(calls) == 2
     assert any("ran out of memory; continuing on the CPU" in str(x.message) for x in w)
     assert isinstance(cls, ClassifierRunner) and cls.device.type == "cpu"
+
+
+def test_shipped_models_have_complete_manifests():
+    entries = load_manifest(shipped_models_dir())
+    if not entries:
+        pytest.skip("no shipped models in resources/models")
+    by_task = {m.task: m for m in entries if m.default}
+    assert set(by_task) == {"classifier", "segmenter"}
+    for m in entries:
+        assert m.weights_path.stat().st_size < 5_000_000
+        assert sha256_file(m.weights_path) == m.sha256
+        assert m.input["fps"] == 25 and m.input["joint_layout"][0] == "head"
+        assert m.licence and m.training_data and "heldout_hard_camera" in m.metrics
+    assert by_task["classifier"].label_space["element_ids"] == default_codebook().gym99_ids()
+    assert by_task["segmenter"].label_space["labels"][0] == "background"
