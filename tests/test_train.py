@@ -70,8 +70,12 @@ def test_classifier_overfits_tiny_generated_set(tmp_path):
     assert summary["best_metrics"]["val/element_top1"] >= 0.95
     assert summary["status"] == "finished"
     run = tmp_path / "run"
-    for f in ("config.yaml", "log.csv", "last.pt", "best.pt", "run.json"):
+    for f in ("config.yaml", "log.csv", "last.pt", "best.pt", "run.json", "eval_report.json"):
         assert (run / f).is_file(), f
+    rep = json.loads((run / "eval_report.json").read_text())
+    assert rep["element"]["top1"] == summary["best_metrics"]["val/element_top1"]
+    assert len(rep["element"]["confusion"]["matrix"]) == len(rep["element"]["confusion"]["labels"]) == 5
+    assert {r["class"] for r in rep["element"]["per_class"]} == set(ids)
     rows = (run / "log.csv").read_text().splitlines()
     assert rows[0].startswith("epoch,train_loss,lr,seconds,val/element_top1") and len(rows) == 11
 

@@ -232,6 +232,30 @@ class ClassifierTask:
             out[f"val/{k}_mean_class"] = M.mean_class_accuracy(pred, true[keep].tolist())
         return out
 
+    def report(self, model: nn.Module, dataset: Dataset, device: torch.device) -> dict[str, Any]:
+        """FineGym-style report on a dataset: per-class report and confusion matrix per level."""
+        r = self.predict_dataset(model, dataset, device)
+        names = {
+            "element": self.label_space.element_ids,
+            "set": self.label_space.set_ids,
+            "event": self.label_space.events,
+        }
+        out: dict[str, Any] = {}
+        for k, labels in names.items():
+            true = r[f"{k}_true"]
+            keep = true != -100
+            pred = [labels[i] for i in r[k].argmax(axis=1)[keep]]
+            tl = [labels[i] for i in true[keep]]
+            present = [c for c in labels if c in set(tl) | set(pred)]
+            cm, order = M.confusion_matrix(pred, tl, present)
+            out[k] = {
+                "top1": M.top1_accuracy(pred, tl),
+                "mean_class": M.mean_class_accuracy(pred, tl),
+                "per_class": M.per_class_report(pred, tl),
+                "confusion": {"labels": order, "matrix": cm.tolist()},
+            }
+        return out
+
     def manifest_fields(self) -> dict[str, Any]:
         d = self.cfg.data
         if self.modality == "rgb":

@@ -301,6 +301,15 @@ class Trainer:
         if writer is not None:
             writer.close()
         best_row = next((r for r in state["history"] if r["epoch"] == state["best_epoch"]), {})
+        if (
+            dist.main
+            and hasattr(self.task, "report")
+            and len(val_ds)
+            and (self.run_dir / "best.pt").is_file()
+        ):
+            # per-class report and confusion matrices of the best checkpoint on the validation split
+            core.load_state_dict(torch.load(self.run_dir / "best.pt", map_location=device)["model"])
+            atomic_write_json(self.run_dir / "eval_report.json", self.task.report(core, val_ds, device))
         summary = {
             "run_dir": str(self.run_dir),
             "status": status,
