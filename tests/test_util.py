@@ -22,6 +22,19 @@ def test_atomic_write_replaces_content_and_leaves_no_temp(tmp_path):
     assert [p.name for p in target.parent.iterdir()] == ["a.json"]
 
 
+def test_atomic_write_keeps_normal_permissions(tmp_path):
+    target = tmp_path / "p.json"
+    umask = os.umask(0o022)
+    try:
+        atomic_write_text(target, "x")
+        assert target.stat().st_mode & 0o777 == 0o644
+        target.chmod(0o640)
+        atomic_write_text(target, "y")
+        assert target.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(umask)
+
+
 def test_full_disk_keeps_previous_file(tmp_path, monkeypatch):
     target = tmp_path / "t.json"
     atomic_write_bytes(target, b"old")

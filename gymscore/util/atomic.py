@@ -48,6 +48,14 @@ def atomic_write_with(path: str | os.PathLike, writer: Callable[[BinaryIO], Any]
     except OSError as exc:
         raise SaveError(exc.errno, f"cannot write {target}: {exc.strerror or exc}") from exc
     try:
+        # mkstemp creates the file 0600: give it the mode of the file it replaces, or the usual one.
+        try:
+            mode = target.stat().st_mode & 0o777
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp_name, mode)
         with os.fdopen(fd, "wb") as fh:
             writer(fh)
             fh.flush()
