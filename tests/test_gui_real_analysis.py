@@ -23,6 +23,7 @@ from gymscore.gui.settings import Settings  # noqa: E402
 from gymscore.models.manifest import list_installed  # noqa: E402
 from gymscore.scoring import score  # noqa: E402
 from gymscore.synth import generate_routine  # noqa: E402
+from tests.test_gui_window import ScriptedPrompts  # noqa: E402
 
 
 def test_window_analyses_with_real_models(qtbot, tmp_path):
@@ -31,6 +32,7 @@ def test_window_analyses_with_real_models(qtbot, tmp_path):
     r = generate_routine("FX", 11, elements=["FX-195", "FX-068"], size=(320, 180), fps=25,
                          out_dir=tmp_path / "r")
     w = MainWindow(Services(), Settings(autosave_s=0))
+    w.prompts = ScriptedPrompts()  # no modal dialogs (e.g. "unsaved changes" when the test closes it)
     qtbot.addWidget(w)
     w.resize(1200, 760)
     w.show()
@@ -52,3 +54,4 @@ def test_window_analyses_with_real_models(qtbot, tmp_path):
     assert w.doc.summary.d_score == pytest.approx(card.d_score)
     assert w.score.total.text() == f"D-score {card.d_score:.3f}"
     assert w.score.table.rowCount() == len(tl.segments)
+    assert w.prompts.errors == []
