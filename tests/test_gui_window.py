@@ -315,9 +315,12 @@ def test_exports(qtbot, demo, tmp_path):
     w.prompts.paths = [str(out / "r.csv"), str(out / "r.json"), str(out / "r.pdf"), str(out / "r.fg.json")]
     assert w.export("csv") and w.export("json") and w.export("pdf") and w.export("finegym")
     rows = (out / "r.csv").read_text().splitlines()
-    assert rows[0].startswith("index,start_frame,end_frame") and len(rows) == 1 + 8 + 4
-    assert rows[1].startswith("1,2,13,0.080,0.520,FX-181,double salto backward stretched,5.603,F,0.60,yes")
-    assert rows[-1].split(",")[0] == "D" and rows[-1].split(",")[9] == "5.100"
+    assert rows[0].startswith("index,start_frame,end_frame,start_s,end_s,set_id,element_id")
+    assert len(rows) == 1 + 8 + 4
+    assert rows[1].startswith(
+        "0,2,13,0.08,0.52,25,FX-181,double salto backward stretched,5.603,F,0.6,True,counted in DV"
+    )
+    assert rows[-1].split(",")[0] == "D" and rows[-1].split(",")[10] == "5.1"
     assert (out / "r.pdf").read_bytes().startswith(b"%PDF")
     import json
 

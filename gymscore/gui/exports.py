@@ -3,18 +3,20 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from gymscore.gui.score_view import ScoreSummary
 from gymscore.gui.services import Services
 from gymscore.paths import user_data_dir
 from gymscore.timeline import Timeline, save_timeline
+from gymscore.timeline.export import CSV_COLUMNS, timeline_table
 from gymscore.util.atomic import atomic_write_json, atomic_write_text, atomic_write_with
 
 POSE_SUFFIX = ".pose.npz"
@@ -34,69 +36,33 @@ FINEGYM_SET_LABELS = {
     43: "UB_transition_flight",
     44: "UB_dismounts",
 }
-CSV_FIELDS = (
-    "index",
-    "start_frame",
-    "end_frame",
-    "start_s",
-    "end_s",
-    "element_id",
-    "name",
-    "cop_number",
-    "value_letter",
-    "value",
-    "counted",
-    "reason",
-    "connected_to_next",
-    "confidence",
-    "source",
-)
-
-
 def write_json(tl: Timeline, path: str | os.PathLike) -> Path:
     """The timeline in gymscore's JSON format."""
     return save_timeline(tl, path)
 
 
-def csv_text(tl: Timeline, summary: ScoreSummary) -> str:
-    """One row per element (with its value and whether it counts), then the D breakdown rows."""
+def csv_text(tl: Timeline, summary: ScoreSummary, card: Any = None) -> str:
+    """The same per-element table as ``gymscore export --csv`` (:func:`timeline_table`), then one row
+    per part of the D breakdown (label in ``index``, amount in ``value``)."""
+    df = timeline_table(tl, card)
+    breakdown = [
+        (label, value)
+        for label, value in (("DV", summary.dv), ("CR", summary.cr), ("CV", summary.cv), ("SB", summary.sb),
+                             ("D", summary.d_score))
+        if value is not None and (value or label != "SB")
+    ]
+    if breakdown:
+        extra = pd.DataFrame([{"index": label, "value": round(value, 3)} for label, value in breakdown],
+                             columns=list(CSV_COLUMNS))
+        df = pd.concat([df.astype(object), extra.astype(object)], ignore_index=True)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_FIELDS)
-    for row, seg in zip(summary.rows, tl.segments, strict=True):
-        w.writerow(
-            [
-                row.index + 1,
-                seg.start_frame,
-                seg.end_frame,
-                f"{row.start_s:.3f}",
-                f"{row.end_s:.3f}",
-                row.element_id,
-                row.name,
-                row.cop_number,
-                row.value_letter,
-                "" if row.value is None else f"{row.value:.2f}",
-                "" if row.counted is None else ("yes" if row.counted else "no"),
-                row.reason,
-                "yes" if seg.connected_to_next else "no",
-                f"{seg.confidence:.3f}",
-                seg.source,
-            ]
-        )
-    for label, value in (
-        ("DV", summary.dv),
-        ("CR", summary.cr),
-        ("CV", summary.cv),
-        ("SB", summary.sb),
-        ("D", summary.d_score),
-    ):
-        if value is not None and (value or label != "SB"):
-            w.writerow([label] + [""] * 8 + [f"{value:.3f}"] + [""] * 5)
+    df.to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue()
 
 
-def write_csv(tl: Timeline, summary: ScoreSummary, path: str | os.PathLike) -> Path:
-    return atomic_write_text(path, csv_text(tl, summary))
+def write_csv(tl: Timeline, summary: ScoreSummary, path: str | os.PathLike, card: Any = None) -> Path:
+    """Write :func:`csv_text` atomically."""
+    return atomic_write_text(path, csv_text(tl, summary, card))
 
 
 def finegym_routine(tl: Timeline, services: Services) -> dict:

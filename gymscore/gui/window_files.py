@@ -200,7 +200,7 @@ class FileActions:
             if kind == "json":
                 exports.write_json(tl, path)
             elif kind == "csv":
-                exports.write_csv(tl, self.doc.summary, path)
+                exports.write_csv(tl, self.doc.summary, path, self.services.score(tl))
             elif kind == "finegym":
                 exports.write_finegym(tl, self.services, path)
             else:
