@@ -17,25 +17,13 @@ from gymscore.gui.services import Services
 from gymscore.paths import user_data_dir
 from gymscore.timeline import Timeline, save_timeline
 from gymscore.timeline.export import CSV_COLUMNS, timeline_table
+from gymscore.timeline.finegym import SET_IDS
 from gymscore.util.atomic import atomic_write_json, atomic_write_text, atomic_write_with
 
 POSE_SUFFIX = ".pose.npz"
-FINEGYM_SET_LABELS = {
-    21: "FX_leap_jump_hop",
-    22: "FX_turns",
-    23: "FX_side_salto",
-    24: "FX_front_salto",
-    25: "FX_back_salto",
-    31: "BB_leap_jump_hop",
-    32: "BB_turns",
-    33: "BB_flight_salto",
-    34: "BB_flight_handspring",
-    35: "BB_dismounts",
-    41: "UB_circles",
-    42: "UB_fligh_same_bar",
-    43: "UB_transition_flight",
-    44: "UB_dismounts",
-}
+# Set id -> the label stem FineGym routines use (the importer's table read backwards; keeps the
+# dataset's own spelling "UB_fligh_same_bar", which is listed first there).
+FINEGYM_SET_LABELS = {sid: name for name, sid in reversed(SET_IDS.items()) if sid != 1}
 def write_json(tl: Timeline, path: str | os.PathLike) -> Path:
     """The timeline in gymscore's JSON format."""
     return save_timeline(tl, path)
