@@ -281,7 +281,7 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
         preds = classifier.predict_frames(rgb_clips(meta.path, spans, per_clip)) if spans else []
     else:
         clips = [(feats.joints2d[a:b], feats.visibility[a:b]) for a, b, _, _ in spans]
-        preds = classifier.predict(clips) if clips else []
+        preds = classifier.predict(clips, fps=meta.fps) if clips else []
     timings["classify"] = time.perf_counter() - t
     check_cancel(cancel)
     # --- elements through the decision trees -----------------------------------------------

@@ -39,7 +39,7 @@ def label_space():
 
 def test_registry_lists_every_family():
     names = list_models()
-    for n in ("mstcn_small", "stgcn_small", "tsm_small", "tsn_small"):
+    for n in ("mstcn_small", "stgcn_small", "stgcn_temporal", "tsm_small", "tsn_small"):
         assert n in names
     with pytest.raises(ValueError, match="unknown model 'nope'"):
         create_model("nope")
@@ -62,6 +62,7 @@ def test_label_space_from_codebook(label_space):
     [
         ("stgcn_small", (2, 5, 16, 17)),
         ("stgcn_base", (2, 5, 16, 17)),
+        ("stgcn_temporal", (2, 8, 16, 17)),
         ("tsm_small", (2, 4, 3, 32, 32)),
         ("tsn_small", (2, 4, 3, 32, 32)),
     ],

@@ -94,7 +94,7 @@ class FakeClassifier:
         self.manifest = FakeManifest("fake-classifier")
         self.clip_lengths: list[int] = []
 
-    def predict(self, clips):
+    def predict(self, clips, fps=None):
         out = []
         for j, _v in clips:
             self.clip_lengths.append(len(j))

@@ -14,7 +14,7 @@ from torch.utils.data import Dataset
 
 from gymscore.data.augment import AugmentConfig, augment_pose, time_map
 from gymscore.data.routines import RoutineSample
-from gymscore.features.posefeat import features_to_joint_channels, pose_features, resample_pose
+from gymscore.features.posefeat import CLIP_CHANNELS_V1, pose_features, skeleton_clip
 from gymscore.models.labels import LabelSpace, event_of_set
 
 
@@ -57,8 +57,10 @@ class ClipDataset(_Seeded):
         seed: int = 0,
         codebook: Any | None = None,
         require_element: bool = False,
+        channels: tuple[str, ...] = CLIP_CHANNELS_V1,
     ) -> None:
         self.routines, self.ls, self.clip_len = routines, label_space, clip_len
+        self.channels = tuple(channels)
         self.augment, self.boundary_jitter, self.seed = augment, boundary_jitter, seed
         self.items: list[tuple[int, int, int, int, str | None, float]] = []
         for ri, r in enumerate(routines):
@@ -90,8 +92,7 @@ class ClipDataset(_Seeded):
         j, v = r.joints2d[s:e], r.visibility[s:e]
         if self.augment is not None:
             j, v, _ = augment_pose(j, v, r.frame_size, self._rng(index + 7919), self.augment)
-        j, v = resample_pose(j, v, self.clip_len)
-        x = features_to_joint_channels(pose_features(j, v, None))
+        x = skeleton_clip(j, v, self.clip_len, r.fps, self.channels)
         targets = {
             "element": torch.tensor(self.ls.element_index(el) if el else -100),
             "set": torch.tensor(self.ls.set_index(set_id)),

@@ -182,3 +182,55 @@ def resample_pose(joints2d: np.ndarray, visibility: np.ndarray, length: int) -> 
     jr = np.where(hi_bad[..., None], j[lo], jr)
     vr = np.where(w[..., 0] < 0.5, v_lo, v_hi)
     return jr, vr
+
+
+CLIP_CHANNELS_V1 = ("x", "y", "vx", "vy", "visibility")
+CLIP_CHANNELS_V2 = ("x", "y", "vx", "vy", "visibility", "x_clip", "y_clip", "log_duration")
+REFERENCE_FPS = 25.0  # velocities of v2 clips are per 1/25 s whatever the video's frame rate
+
+
+def skeleton_clip(
+    joints2d: np.ndarray,
+    visibility: np.ndarray,
+    clip_len: int,
+    fps: float = REFERENCE_FPS,
+    channels: tuple[str, ...] = CLIP_CHANNELS_V2,
+) -> np.ndarray:
+    """Per-joint channels (C, clip_len, 17) of one segment clip for the skeleton classifiers.
+
+    v1 (5 channels) resamples the pose to ``clip_len`` frames first and then computes per-frame
+    features (the shipped models up to 0.1). v2 (8 channels) computes the features at the video's own
+    frame rate, so that velocities of fast saltos and twists are not aliased, and adds where each
+    joint is relative to the clip's mean body centre (``x_clip``, ``y_clip``: flight height and travel,
+    in body sizes) and the clip's log duration in seconds; then it resamples all channels in time.
+    """
+    if tuple(channels) == CLIP_CHANNELS_V1:
+        j, v = resample_pose(joints2d, visibility, clip_len)
+        return features_to_joint_channels(pose_features(j, v, None))
+    if tuple(channels) != CLIP_CHANNELS_V2:
+        raise ValueError(f"skeleton_clip: unknown channel layout {channels}")
+    j = np.nan_to_num(np.asarray(joints2d, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    v = np.asarray(visibility, dtype=np.float64)
+    T = j.shape[0]
+    if T == 0:
+        raise ValueError("skeleton_clip: empty pose sequence")
+    f = pose_features(j, v, None)
+    per_frame = features_to_joint_channels(f)  # (5, T, 17)
+    per_frame[2:4] *= float(fps) / REFERENCE_FPS if fps else 1.0
+    per_frame[2:4] = per_frame[2:4].clip(-3.0, 3.0)
+    centre, scale = body_centre_and_scale(j, v, None)
+    ref = centre.mean(axis=0)
+    size = float(np.median(scale))
+    rel = ((j - ref) / max(size, 1e-6)).clip(-8.0, 8.0)
+    rel[per_frame[4] < 0.5] = 0.0
+    stacked = np.concatenate([per_frame, rel.transpose(2, 0, 1).astype(np.float32)], axis=0)  # (7, T, 17)
+    if T != clip_len:
+        pos = np.linspace(0, T - 1, clip_len) if clip_len > 1 else np.array([(T - 1) / 2])
+        lo = np.floor(pos).astype(int)
+        hi = np.minimum(lo + 1, T - 1)
+        w = (pos - lo).astype(np.float32)[None, :, None]
+        stacked = stacked[:, lo] * (1 - w) + stacked[:, hi] * w
+        stacked[4] = (stacked[4] >= 0.5).astype(np.float32)
+    duration = np.log(max(T / float(fps or REFERENCE_FPS), 1e-3))
+    dur = np.full((1, clip_len, NUM_JOINTS), duration, dtype=np.float32)
+    return np.concatenate([stacked.astype(np.float32), dur], axis=0)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from gymscore.features.posefeat import features_to_joint_channels, pose_features, resample_pose
+from gymscore.features.posefeat import CLIP_CHANNELS_V1, pose_features, resample_pose, skeleton_clip
 from gymscore.models.manifest import ModelManifest, find_model, verify_weights
 from gymscore.models.registry import create_model
 
@@ -244,12 +244,12 @@ class ClassifierRunner(_Runner):
         self.clip_len = int(manifest.input.get("clip_len", 32))
         self.fps = float(manifest.input.get("fps", 25.0))
         self.batch_size = int(manifest.input.get("batch_size", 64))
+        self.channels = tuple(manifest.input.get("channels", CLIP_CHANNELS_V1))
 
-    def _skeleton_tensor(self, joints2d: np.ndarray, visibility: np.ndarray) -> np.ndarray:
+    def _skeleton_tensor(self, joints2d: np.ndarray, visibility: np.ndarray, fps: float | None) -> np.ndarray:
         if len(joints2d) == 0:
             raise ValueError("classifier: a clip has no frames")
-        j, v = resample_pose(joints2d, visibility, self.clip_len)
-        return features_to_joint_channels(pose_features(j, v, None))
+        return skeleton_clip(joints2d, visibility, self.clip_len, fps or 25.0, self.channels)
 
     def _frames_tensor(self, frames: np.ndarray) -> np.ndarray:
         from gymscore.data.rgb import preprocess_frames
@@ -289,11 +289,12 @@ class ClassifierRunner(_Runner):
     ) -> list[dict[str, Any]]:
         """One dict per clip of (joints2d (t, 17, 2) pixels, visibility (t, 17)); see the module doc.
 
-        Clips are resampled to the manifest's clip length, so ``fps`` only matters for the RGB models.
+        Clips are resampled to the manifest's clip length; ``fps`` (the clips' frame rate, default 25)
+        sets the duration and velocity scale of the v2 input channels.
         """
         if self.modality != "skeleton":
             raise ValueError(f"classifier {self.manifest.name!r} takes RGB frames: use predict_frames()")
-        return self._predict_arrays([self._skeleton_tensor(j, v) for j, v in clips])
+        return self._predict_arrays([self._skeleton_tensor(j, v, fps) for j, v in clips])
 
     def predict_frames(self, clips: list[np.ndarray]) -> list[dict[str, Any]]:
         """One dict per clip of RGB frames (t, H, W, 3) uint8 (RGB models only)."""

@@ -158,7 +158,7 @@ def evaluate_models(segmenter: Any, classifier: Any, routines: list[Any]) -> dic
         clips = [
             (r.joints2d[s.start_frame : s.end_frame], r.visibility[s.start_frame : s.end_frame]) for s in ts
         ]
-        for s, out in zip(ts, classifier.predict(clips) if clips else [], strict=True):
+        for s, out in zip(ts, classifier.predict(clips, fps=r.fps) if clips else [], strict=True):
             add("set", int(_argmax(out["set_probs"])), int(s.set_id))
             add("set_app", int(_argmax(out["set_probs"], app_sets)), int(s.set_id))
             add("event", _argmax(out["event_probs"]), event_of_set(int(s.set_id)))
@@ -166,7 +166,7 @@ def evaluate_models(segmenter: Any, classifier: Any, routines: list[Any]) -> dic
                 add("element", _argmax(out["element_probs"]), s.element_id)
                 add("element_app", _argmax(out["element_probs"], app_elements), s.element_id)
         pred_clips = [(r.joints2d[s:e], r.visibility[s:e]) for s, e, _, _ in segs_app]
-        pres = classifier.predict(pred_clips) if pred_clips else []
+        pres = classifier.predict(pred_clips, fps=r.fps) if pred_clips else []
         seg_variants["pipeline_"][0].append(
             [
                 (s, e, int(_argmax(p["set_probs"], app_sets)), c)

@@ -20,7 +20,7 @@ from gymscore.data.routines import (
     synth_balanced_routines,
     synth_routines,
 )
-from gymscore.features.posefeat import FEATURE_DIM
+from gymscore.features.posefeat import CLIP_CHANNELS_V1, CLIP_CHANNELS_V2, FEATURE_DIM
 from gymscore.models.inference import decode_segments
 from gymscore.models.labels import LabelSpace, build_label_space, segmenter_labels
 from gymscore.models.registry import create_model
@@ -170,15 +170,27 @@ class ClassifierTask:
         )
         val = self._given[1] if self._given[1] is not None else load_routines(self.cfg, "val")
         aug = AugmentConfig() if d.augment else None
+        ch = self.clip_channels
         return (
-            ClipDataset(train, self.label_space, d.clip_len, aug, seed=self.cfg.seed, codebook=self.codebook),
-            ClipDataset(val, self.label_space, d.clip_len, None, codebook=self.codebook),
+            ClipDataset(train, self.label_space, d.clip_len, aug, seed=self.cfg.seed, codebook=self.codebook,
+                        channels=ch),
+            ClipDataset(val, self.label_space, d.clip_len, None, codebook=self.codebook, channels=ch),
         )
+
+    @property
+    def clip_channels(self) -> tuple[str, ...]:
+        """Per-joint input channels of the skeleton clips (``data.clip_channels``)."""
+        layouts = {"v1": CLIP_CHANNELS_V1, "v2": CLIP_CHANNELS_V2}
+        if self.cfg.data.clip_channels not in layouts:
+            raise ValueError(f"config data.clip_channels {self.cfg.data.clip_channels!r} must be v1 or v2")
+        return layouts[self.cfg.data.clip_channels]
 
     def build_model(self) -> nn.Module:
         kw = dict(self.cfg.model.kwargs)
         if self.cfg.model.pretrained and self.modality == "rgb":
             kw["pretrained"] = self.cfg.model.pretrained
+        if self.modality == "skeleton":
+            kw.setdefault("in_channels", len(self.clip_channels))
         model = create_model(self.cfg.model.name, label_space=self.label_space, **kw)
         if self.cfg.model.pretrained and self.modality != "rgb":
             from gymscore.models.tsm import load_backbone
@@ -272,8 +284,14 @@ class ClassifierTask:
                 "clip_len": d.clip_len,
                 "joint_layout": list(JOINTS),
                 "feature_dim": FEATURE_DIM,
-                "channels": ["x", "y", "vx", "vy", "visibility"],
-                "normalisation": NORMALISATION + "; each clip resampled in time to clip_len frames",
+                "channels": list(self.clip_channels),
+                "normalisation": NORMALISATION + (
+                    "; each clip resampled in time to clip_len frames"
+                    if self.cfg.data.clip_channels == "v1"
+                    else "; features at the video's frame rate, then resampled to clip_len frames; "
+                    "x_clip/y_clip: joints relative to the clip's mean body centre in body sizes; "
+                    "log_duration: log of the duration in seconds (posefeat.skeleton_clip)"
+                ),
             }
         return {
             "task": "classifier",
