@@ -39,6 +39,17 @@ class AugmentConfig:
     fast_drop_prob: float = 0.3  # chance a joint is lost on frames of fast motion
     speed: tuple[float, float] = (0.8, 1.25)  # temporal speed factor
     visibility_noise: float = 0.15
+    # "estimator" family (instead of the detector-noise one): what the analysis pipeline does to a
+    # video -- the estimator runs on every ``stride``-th frame only, loses the body (mostly when it is
+    # inverted or moving fast), swaps left and right, and the pipeline interpolates the gaps
+    estimator_prob: float = 0.0
+    strides: tuple[int, ...] = (1, 2, 2, 3)
+    lose_prob: float = 0.06  # chance per processed frame that the body is not found
+    lose_inverted_prob: float = 0.45  # ... when the head is below the pelvis
+    lose_fast_prob: float = 0.3  # ... when the body moves more than 0.35 torso lengths per frame
+    swap_prob: float = 0.03  # chance per processed frame of a left/right identity swap
+    max_gap_s: float = 0.6  # the pipeline's gap filling (gymscore.features.extract.ExtractConfig)
+    fps: float = 25.0
 
 
 def mirror(joints2d: np.ndarray, visibility: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray]:
@@ -63,7 +74,7 @@ def augment_pose(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Augmented (joints2d, visibility, source_index): ``source_index[t]`` is the input frame of output t."""
     cfg = cfg or AugmentConfig()
-    j = np.asarray(joints2d, dtype=np.float64)
+    j = np.array(joints2d, dtype=np.float64)  # a copy: the caller's array is never changed
     v = np.asarray(visibility, dtype=np.float64).copy()
     T = len(j)
     w, h = float(frame_size[0] or 1), float(frame_size[1] or 1)
@@ -91,6 +102,9 @@ def augment_pose(
     # jitter in units of the median torso length
     torso = np.linalg.norm(j[:, 1] - j[:, 2], axis=1)
     size = float(np.median(torso)) if T else 1.0
+    if cfg.estimator_prob and rng.random() < cfg.estimator_prob:
+        j, v = simulate_estimator(j, v, rng, cfg, size)
+        return j.astype(np.float32), v.astype(np.float32), src
     noisy = rng.random() < cfg.noise_prob
     if noisy and cfg.jitter:
         j = j + rng.normal(0, cfg.jitter * max(size, 1.0), j.shape)
@@ -110,3 +124,47 @@ def augment_pose(
         lowered = v - np.abs(rng.normal(0, cfg.visibility_noise, v.shape))
         v = np.where(v > 0, lowered.clip(0.31, 1.0), 0.0)
     return j.astype(np.float32), v.astype(np.float32), src
+
+
+def simulate_estimator(
+    joints2d: np.ndarray,
+    visibility: np.ndarray,
+    rng: np.random.Generator,
+    cfg: AugmentConfig,
+    torso: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pose as the analysis pipeline sees it (see :class:`AugmentConfig`'s "estimator" family).
+
+    Returns joints and visibility after the pipeline's own gap filling
+    (:func:`gymscore.features.tracking.fill_gaps`), so that training clips show the same linear
+    interpolation through lost saltos and skipped frames as analysed videos do.
+    """
+    from gymscore.features.tracking import fill_gaps  # numpy only
+
+    j = np.asarray(joints2d, dtype=np.float64).copy()
+    v = np.asarray(visibility, dtype=np.float64).copy()
+    n = len(j)
+    if n == 0:
+        return j, v
+    stride = int(rng.choice(cfg.strides))
+    processed = np.zeros(n, bool)
+    processed[int(rng.integers(0, stride)) :: stride] = True
+    size = max(torso, 1.0)
+    speed = np.zeros(n)
+    if n > 1:
+        speed[1:] = np.linalg.norm(np.diff(j, axis=0), axis=2).mean(axis=1) / size
+    inverted = j[:, 0, 1] > j[:, 2, 1]  # head below the pelvis (image y grows downwards)
+    p_lose = np.full(n, cfg.lose_prob)
+    p_lose = np.where(inverted, np.maximum(p_lose, cfg.lose_inverted_prob), p_lose)
+    p_lose = np.where(speed > 0.35, np.maximum(p_lose, cfg.lose_fast_prob), p_lose)
+    detected = processed & (rng.random(n) >= p_lose)
+    swap = detected & (rng.random(n) < cfg.swap_prob)
+    if swap.any():
+        j[swap] = j[swap][:, _SWAP]
+        v[swap] = v[swap][:, _SWAP]
+    j = j + rng.normal(0, cfg.jitter * size, j.shape)
+    lowered = v - np.abs(rng.normal(0, cfg.visibility_noise, v.shape))
+    v = np.where(v > 0, lowered.clip(0.31, 1.0), 0.0)
+    max_gap = max(int(round(cfg.max_gap_s * cfg.fps)), stride)
+    j2, v2, _ = fill_gaps(j.astype(np.float32), v.astype(np.float32), detected, processed, max_gap)
+    return j2.astype(np.float64), v2.astype(np.float64)

@@ -43,6 +43,7 @@ class DataConfig:
     fps: float = 25.0  # segmenter: frames per second of the features
     max_len: int = 1500  # segmenter: longest training crop in frames
     augment: bool = True
+    estimator_aug: float = 0.0  # share of training samples that get the pipeline-like pose corruption
     num_workers: int = 0
 
 

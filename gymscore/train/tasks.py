@@ -106,6 +106,8 @@ def _describe(cfg: TrainConfig) -> dict[str, Any]:
     if d.use_corrections:
         info["user_corrections"] = "user_data_dir()/corrections, user segments weight 2.0"
     info["augmentation"] = d.augment
+    if d.augment and d.estimator_aug:
+        info["estimator_augmentation"] = d.estimator_aug
     return info
 
 
@@ -169,7 +171,7 @@ class ClassifierTask:
             else load_routines(self.cfg, "train", self.label_space)
         )
         val = self._given[1] if self._given[1] is not None else load_routines(self.cfg, "val")
-        aug = AugmentConfig() if d.augment else None
+        aug = AugmentConfig(estimator_prob=d.estimator_aug, fps=d.fps) if d.augment else None
         ch = self.clip_channels
         return (
             ClipDataset(train, self.label_space, d.clip_len, aug, seed=self.cfg.seed, codebook=self.codebook,
@@ -326,7 +328,7 @@ class SegmenterTask:
         d = self.cfg.data
         train = self._given[0] if self._given[0] is not None else load_routines(self.cfg, "train")
         val = self._given[1] if self._given[1] is not None else load_routines(self.cfg, "val")
-        aug = AugmentConfig() if d.augment else None
+        aug = AugmentConfig(estimator_prob=d.estimator_aug, fps=d.fps) if d.augment else None
         return (
             RoutineDataset(train, self.labels, d.fps, aug, d.max_len, self.cfg.seed, self.codebook),
             RoutineDataset(val, self.labels, d.fps, None, None, codebook=self.codebook),
