@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import queue
 import threading
 import time
@@ -27,7 +28,7 @@ from gymscore.skeleton import NUM_JOINTS
 from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
 from gymscore.video import Frame, VideoMeta, VideoReader, file_sha256
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -38,13 +39,22 @@ class ExtractConfig:
     max_side: int = 640  # frames are downscaled so that their longer side is at most this
     flow_width: int = 160  # optical flow is computed on a grey copy this wide
     max_gap_s: float = 0.6  # losses up to this long are interpolated
+    workers: int = 2  # worker processes for long videos (capped at the CPU count); 1: this process only
+    min_parallel_s: float = 20.0  # videos shorter than this are analysed in this process
+    seam_warmup_s: float = 1.0  # a parallel range first tracks this much of the video before it
 
     def stride(self, fps: float) -> int:
         """Process every n-th frame so that the estimator runs at about ``pose_fps``."""
         return max(1, int(round(fps / self.pose_fps))) if self.pose_fps > 0 else 1
 
+    def worker_count(self) -> int:
+        """Worker processes a long video is split over on this machine (1: no split)."""
+        return max(1, min(int(self.workers), os.cpu_count() or 1))
+
     def key(self, estimator_id: str) -> str:
-        blob = json.dumps({"v": FEATURE_VERSION, "cfg": asdict(self), "est": estimator_id}, sort_keys=True)
+        """Cache key: results differ with the number of parallel ranges, so it is the effective one."""
+        cfg = {**asdict(self), "workers": self.worker_count()}
+        blob = json.dumps({"v": FEATURE_VERSION, "cfg": cfg, "est": estimator_id}, sort_keys=True)
         return hashlib.sha1(blob.encode()).hexdigest()[:12]
 
 
@@ -142,24 +152,54 @@ def nearest_frames(times: np.ndarray, grid: np.ndarray) -> np.ndarray:
     return np.where(np.abs(grid - before) <= np.abs(after - grid), pos - 1, pos)
 
 
-def compute_features(
+@dataclass
+class RangeTrack:
+    """Raw per-frame results of tracking frames ``start .. start + len`` (before gap filling).
+
+    ``camera`` is the camera's accumulated image motion relative to the processed frame just before
+    ``start`` (the warm-up's last frame), or to ``start`` itself without a warm-up. ``end`` is the
+    index after the last frame that could be read (smaller than the asked stop when the file breaks).
+    """
+
+    start: int
+    end: int
+    joints: np.ndarray
+    visibility: np.ndarray
+    detected: np.ndarray
+    processed: np.ndarray
+    flow: np.ndarray
+    camera: np.ndarray
+    stats: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def track_range(
     reader: VideoReader,
     estimator: PoseEstimator,
     config: ExtractConfig,
-    sha256: str = "",
+    start: int = 0,
+    stop: int | None = None,
+    warmup_from: int | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
-) -> VideoFeatures:
-    """Run pose tracking and optical flow over an open video (no caching)."""
+) -> RangeTrack:
+    """Pose tracking and optical flow on frames ``[start, stop)`` of an open video (on the stride grid).
+
+    With ``warmup_from < start`` the tracker and the optical flow first run over
+    ``[warmup_from, start)`` without recording anything, so that the range starts like the middle of
+    a longer run (the seam between two parallel ranges). ``progress`` counts frames of the range.
+    """
     meta = reader.meta
-    n, w, h = meta.frame_count, meta.width, meta.height
+    w, h = meta.width, meta.height
+    stop = meta.frame_count if stop is None else min(stop, meta.frame_count)
+    first = start if warmup_from is None else min(warmup_from, start)
+    n = max(stop - start, 0)
     stride = config.stride(meta.fps)
     joints = np.zeros((n, NUM_JOINTS, 2), np.float32)
     vis = np.zeros((n, NUM_JOINTS), np.float32)
     detected = np.zeros(n, bool)
     processed = np.zeros(n, bool)
     flow_feat = np.zeros((n, NUM_FLOW_FEATURES), np.float32)
-    times = np.zeros(n, np.float64)
     camera = np.zeros((n, 2), np.float64)  # accumulated camera motion (displayed pixels)
     cam_total = np.zeros(2)
     tracker: GymnastTracker | None = None
@@ -169,7 +209,7 @@ def compute_features(
     last_t = None
     k = 0
     box_size = float(h) / 2
-    for frame in _prefetch(reader.frames(stride=stride, max_side=config.max_side)):
+    for frame in _prefetch(reader.frames(start=first, stop=stop, stride=stride, max_side=config.max_side)):
         check_cancel(cancel)
         i, img = frame.index, frame.image
         factor = img.shape[1] / w  # processed pixels per displayed pixel
@@ -186,16 +226,10 @@ def compute_features(
         tc = time.perf_counter()
         t_flow += tb - ta
         t_pose += tc - tb
-        processed[i] = True
-        times[i] = frame.time
         if fl is not None:
             cam_total = cam_total + np.median(fl.reshape(-1, 2), axis=0) / (flow.scale * factor)
-        camera[i] = cam_total
         box = None
         if cand is not None:
-            joints[i] = cand.joints / factor
-            vis[i] = cand.visibility
-            detected[i] = True
             box = tuple(v / factor for v in cand.box)
             box_size = 0.7 * box_size + 0.3 * max(box[2] - box[0], box[3] - box[1])
         elif tracker.track is not None:
@@ -204,16 +238,46 @@ def compute_features(
             box = tuple(v / factor for v in box)
         dt = (frame.time - last_t) if last_t is not None else 0.0
         last_t = frame.time
-        flow_feat[i] = flow_stats(fl, box, flow.scale * factor, dt, box_size)
         k += 1
+        if i < start:  # warm-up: only the tracker's and the flow's state matter
+            cam_total = np.zeros(2)
+            continue
+        r = i - start
+        processed[r] = True
+        camera[r] = cam_total
+        if cand is not None:
+            joints[r] = cand.joints / factor
+            vis[r] = cand.visibility
+            detected[r] = True
+        flow_feat[r] = flow_stats(fl, box, flow.scale * factor, dt, box_size)
         if k % 8 == 0:
-            report(progress, i + 1, n, f"pose and motion: frame {i + 1}/{n}")
-    total = time.perf_counter() - t0
-    n_read = reader.meta.frame_count  # a truncated file shrinks its frame count while reading
-    if n_read < n:
-        joints, vis, detected = joints[:n_read], vis[:n_read], detected[:n_read]
-        processed, flow_feat, times, n = processed[:n_read], flow_feat[:n_read], times[:n_read], n_read
-        camera = camera[:n_read]
+            report(progress, r + 1, n, f"pose and motion: frame {i + 1}/{meta.frame_count}")
+    end = max(min(stop, reader.meta.frame_count), start)  # a truncated file shrinks its frame count
+    m = end - start
+    return RangeTrack(
+        start=start, end=end, joints=joints[:m], visibility=vis[:m], detected=detected[:m],
+        processed=processed[:m], flow=flow_feat[:m], camera=camera[:m],
+        stats=dict(tracker.stats) if tracker else {},
+        timings={"decode_pose_flow": time.perf_counter() - t0, "pose": t_pose, "flow": t_flow},
+    )
+
+
+def finish_features(
+    raw: RangeTrack,
+    reader: VideoReader | None,
+    meta: VideoMeta,
+    config: ExtractConfig,
+    estimator_name: str,
+    sha256: str = "",
+) -> VideoFeatures:
+    """Whole-video features from the raw tracking of all frames: flow and camera motion carried over
+    skipped frames, gaps filled (seams between parallel ranges included), variable frame rate
+    re-sampled (needs ``reader``)."""
+    t0 = time.perf_counter()
+    n = len(raw.processed)
+    joints, vis, detected, processed = raw.joints, raw.visibility, raw.detected, raw.processed
+    flow_feat, camera = raw.flow, raw.camera.copy()
+    stride = config.stride(meta.fps)
     # Flow statistics of skipped frames: hold the value of the next processed frame.
     pidx = np.flatnonzero(processed)
     if len(pidx):
@@ -223,20 +287,35 @@ def compute_features(
             camera[:, axis] = np.interp(np.arange(n), pidx, camera[pidx, axis])
     max_gap = max(int(round(config.max_gap_s * meta.fps)), stride)
     joints, vis, source = fill_gaps(joints, vis, detected, processed, max_gap, camera)
-    if reader.meta.variable_fps and n > 1:
+    if meta.variable_fps and n > 1 and reader is not None:
         # Variable frame rate: re-sample every array on a uniform time grid (frame k at k / fps) by
         # taking the decoded frame nearest in time, so Timeline frames are evenly spaced in time.
         ts = reader.timestamps()[:n]
-        pick = nearest_frames(ts, ts[0] + np.arange(n) / reader.meta.fps)
+        pick = nearest_frames(ts, ts[0] + np.arange(n) / meta.fps)
         arrays = (joints, vis, source, flow_feat, processed)
         joints, vis, source, flow_feat, processed = (a[pick] for a in arrays)
-    report(progress, n, n, "pose and motion: done")
+    timings = {**raw.timings, "fill_gaps": time.perf_counter() - t0}
     return VideoFeatures(
-        sha256=sha256, meta=reader.meta, joints2d=joints, visibility=vis, source=source, flow=flow_feat,
-        processed=processed, estimator=f"{estimator.name}/{estimator.version}", stride=stride,
-        timings={"decode_pose_flow": total, "pose": t_pose, "flow": t_flow},
-        tracker_stats=dict(tracker.stats) if tracker else {},
+        sha256=sha256, meta=meta, joints2d=joints, visibility=vis, source=source, flow=flow_feat,
+        processed=processed, estimator=estimator_name, stride=stride, timings=timings,
+        tracker_stats=dict(raw.stats),
     )
+
+
+def compute_features(
+    reader: VideoReader,
+    estimator: PoseEstimator,
+    config: ExtractConfig,
+    sha256: str = "",
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> VideoFeatures:
+    """Run pose tracking and optical flow over an open video in this process (no caching)."""
+    n = reader.meta.frame_count
+    raw = track_range(reader, estimator, config, 0, n, progress=progress, cancel=cancel)
+    feats = finish_features(raw, reader, reader.meta, config, f"{estimator.name}/{estimator.version}", sha256)
+    report(progress, feats.frame_count, feats.frame_count, "pose and motion: done")
+    return feats
 
 
 def extract_features(
@@ -262,14 +341,27 @@ def extract_features(
             hit.meta = VideoMeta(**{**asdict(hit.meta), "path": str(video)})
             hit.timings = {"hash": t_hash, "cache_load": time.perf_counter() - t0 - t_hash}
             return hit
+    from gymscore.features import parallel  # noqa: PLC0415
+
     with VideoReader(video) as reader:
         check_cancel(cancel)
-        if estimator is None:
-            from gymscore.features.pose import default_estimator  # noqa: PLC0415
+        workers = parallel.plan_workers(reader.meta, config, estimator)
+        if workers == 1:
+            t = time.perf_counter()
+            if estimator is None:
+                from gymscore.features.pose import default_estimator  # noqa: PLC0415
 
-            estimator = default_estimator()
-        feats = compute_features(reader, estimator, config, sha, progress, cancel)
+                estimator = default_estimator()
+            t_load = time.perf_counter() - t
+            feats = compute_features(reader, estimator, config, sha, progress, cancel)
+            feats.timings["estimator_load"] = t_load
+            feats.timings["workers"] = 1
+    if workers > 1:
+        feats = parallel.compute_features_parallel(video, reader.meta, estimator, config, workers, sha,
+                                                   progress, cancel)
     feats.timings["hash"] = t_hash
     if use_cache:
+        t = time.perf_counter()
         cache.save(feats, key)
+        feats.timings["cache_save"] = time.perf_counter() - t
     return feats
