@@ -131,14 +131,16 @@ def rank_elements(set_id: int, prediction: dict[str, Any], codebook: Any) -> lis
 
 
 def _best_set(seg_set: int, set_probs: dict[Any, float], apparatus: str, codebook: Any) -> int:
-    """The segmenter's set, unless the classifier is far surer of another set of the same apparatus."""
+    """The classifier's most likely set of the apparatus (it sees the whole segment; measured on
+    held-out GymSynth it labels segments better than the segmenter's frame-wise sets, see
+    bench/results/models.md ``segment_pipeline``); the segmenter's set without set probabilities."""
     if not set_probs:
         return int(seg_set)
     same = {int(s): float(p) for s, p in set_probs.items() if _set_apparatus(codebook, s) == apparatus}
     if not same:
         return int(seg_set)
     best = max(same, key=lambda s: same[s])
-    return best if same[best] > 2 * same.get(int(seg_set), 0.0) else int(seg_set)
+    return best
 
 
 def _model_fps(runner: Any, default: float) -> float:
@@ -150,6 +152,55 @@ def _model_fps(runner: Any, default: float) -> float:
 
 def _min_len(runner: Any) -> int:
     return int((getattr(getattr(runner, "manifest", None), "input", None) or {}).get("min_segment_frames", 5))
+
+
+def _candidate_apparatus(app_probs: dict[str, float], max_candidates: int = 2,
+                         floor: float = 0.1) -> list[str]:
+    """The apparatus worth a closer look: the segmenter's favourite and a runner-up with some mass."""
+    ranked = sorted(app_probs, key=lambda a: -app_probs[a])
+    return [a for i, a in enumerate(ranked[:max_candidates]) if i == 0 or app_probs[a] >= floor]
+
+
+def _decode_spans(segmenter: Any, probs: np.ndarray, labels: list[Any], apparatus: str,
+                  boundary: np.ndarray | None, codebook: Any, n: int,
+                  m: int) -> list[tuple[int, int, int, float]]:
+    """Segments (start, end, set, confidence) in video frames with the sets of one apparatus."""
+    restricted = restrict_to_apparatus(probs, labels, apparatus, codebook)
+    if boundary is not None:
+        raw = segmenter.decode(restricted, _min_len(segmenter), boundary=boundary)
+    else:
+        raw = segmenter.decode(restricted, _min_len(segmenter))
+    ratio = n / m if m else 1.0
+    spans = []
+    for s, e, set_id, conf in raw:
+        a, b = int(round(s * ratio)), min(n, int(round(e * ratio)))
+        if b > a:
+            spans.append((a, b, int(set_id), float(conf)))
+    return spans
+
+
+def _classify(classifier: Any, feats: VideoFeatures, spans: list[tuple[int, int, int, float]]) -> list[dict]:
+    if not spans:
+        return []
+    if getattr(classifier, "modality", "skeleton") == "rgb":
+        per_clip = int(getattr(classifier, "clip_len", 8))
+        return classifier.predict_frames(rgb_clips(feats.meta.path, spans, per_clip))
+    clips = [(feats.joints2d[a:b], feats.visibility[a:b]) for a, b, _, _ in spans]
+    return classifier.predict(clips, fps=feats.meta.fps)
+
+
+def _apparatus_vote(apparatus: str, app_probs: dict[str, float], spans: list[tuple[int, int, int, float]],
+                    preds: list[dict]) -> float:
+    """Evidence for an apparatus: the segmenter's share times the classifier's length-weighted mean
+    event probability over the segments found with that apparatus' sets (0 when none are found)."""
+    votes = [(b - a, float(p.get("event_probs", {}).get(apparatus, 0.0))) for (a, b, _, _), p in
+             zip(spans, preds, strict=True)]
+    total = sum(w for w, _ in votes)
+    if not votes or total <= 0:
+        return 0.0
+    if not any(p.get("event_probs") for p in preds):
+        return app_probs.get(apparatus, 0.0)  # a classifier without an event head: the segmenter decides
+    return app_probs.get(apparatus, 0.0) * sum(w * e for w, e in votes) / total
 
 
 def rgb_clips(video: str | Path, spans: list[tuple[int, int, int, float]], per_clip: int,
@@ -259,29 +310,18 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
     probs = np.asarray(probs, dtype=np.float64)
     labels = list(segmenter.label_space)
     app_probs = apparatus_probabilities(probs, labels, codebook)
-    chosen = apparatus or max(app_probs, key=lambda a: app_probs[a])
-    restricted = restrict_to_apparatus(probs, labels, chosen, codebook)
-    if boundary is not None:
-        raw = segmenter.decode(restricted, _min_len(segmenter), boundary=boundary)
-    else:
-        raw = segmenter.decode(restricted, _min_len(segmenter))
-    ratio = n / m if m else 1.0
-    spans = []
-    for s, e, set_id, conf in raw:
-        a, b = int(round(s * ratio)), min(n, int(round(e * ratio)))
-        if b > a:
-            spans.append((a, b, int(set_id), float(conf)))
+    candidates = [apparatus] if apparatus else _candidate_apparatus(app_probs)
     timings["segment"] = time.perf_counter() - t
     check_cancel(cancel)
-    # --- classify ------------------------------------------------------------------------
+    # --- classify (each candidate apparatus; the classifier's event votes settle the apparatus) ---
     t = time.perf_counter()
-    report(progress, STAGES[2][1], 1.0, f"recognising {len(spans)} elements")
-    if getattr(classifier, "modality", "skeleton") == "rgb":
-        per_clip = int(getattr(classifier, "clip_len", 8))
-        preds = classifier.predict_frames(rgb_clips(meta.path, spans, per_clip)) if spans else []
-    else:
-        clips = [(feats.joints2d[a:b], feats.visibility[a:b]) for a, b, _, _ in spans]
-        preds = classifier.predict(clips, fps=meta.fps) if clips else []
+    report(progress, STAGES[2][1], 1.0, "recognising elements")
+    options = []
+    for app in candidates:
+        spans = _decode_spans(segmenter, probs, labels, app, boundary, codebook, n, m)
+        preds = _classify(classifier, feats, spans)
+        options.append((app, spans, preds, _apparatus_vote(app, app_probs, spans, preds)))
+    chosen, spans, preds, _ = max(options, key=lambda o: o[3]) if apparatus is None else options[0]
     timings["classify"] = time.perf_counter() - t
     check_cancel(cancel)
     # --- elements through the decision trees -----------------------------------------------

@@ -65,8 +65,31 @@ def test_segmenter_at_another_frame_rate_is_mapped_back(video):
 
 def test_classifier_sees_the_segment_clips(video):
     clf = FakeClassifier()
-    _run(video, classifier=clf)
+    _run(video, classifier=clf, apparatus="FX")
     assert clf.clip_lengths == [10, 10]
+    # without an apparatus, the segments of the runner-up apparatus (BB, 20 % of the mass) are
+    # classified too, so that the classifier's event votes can settle the apparatus
+    clf = FakeClassifier()
+    res = _run(video, classifier=clf)
+    assert clf.clip_lengths == [10, 10, 10, 10] and res.timeline.apparatus == "FX"
+
+
+class _BeamVoter(FakeClassifier):
+    """Sure that every segment is a beam element."""
+
+    def predict(self, clips, fps=None):
+        out = super().predict(clips, fps)
+        for o in out:
+            o["event_probs"] = {"FX": 0.05, "BB": 0.95}
+        return out
+
+
+def test_classifier_event_votes_can_overturn_the_segmenter_apparatus(video):
+    # segmenter mass: FX 0.8 (of the non-background), BB 0.2; votes FX 0.05 vs BB 0.95:
+    # 0.8 * 0.05 = 0.04 < 0.2 * 0.95 = 0.19 -> beam
+    tl = _run(video, classifier=_BeamVoter()).timeline
+    assert tl.apparatus == "BB"
+    assert [(s.start_frame, s.end_frame, s.set_id) for s in tl.segments] == [(5, 15, 31), (17, 27, 31)]
 
 
 def test_rank_elements_without_element_probabilities_uses_attributes():
