@@ -32,6 +32,7 @@ from gymscore.features.pose import PoseEstimator
 from gymscore.features.posefeat import pose_features, resample_pose
 from gymscore.timeline import APPARATUS, Alternative, Segment, Timeline, VideoInfo
 from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
+from gymscore.video import VideoMeta
 
 TOP_K = 5
 # Share of the progress bar given to each stage.
@@ -286,6 +287,26 @@ def analyze_video(
     result.timeline.metadata["analysis"]["device"] = result.device
     report(progress, 1.0, 1.0, "done")
     return result
+
+
+def recognise_pose(joints2d: np.ndarray, visibility: np.ndarray, fps: float, frame_size: tuple[int, int],
+                   segmenter: Any, classifier: Any, apparatus: str | None = None,
+                   codebook: Any = None) -> Timeline:
+    """The pipeline's recognition steps on a known pose track (no video): a Timeline (unscored).
+
+    Used to evaluate the models' decisions apart from pose estimation (held-out GymSynth poses).
+    """
+    if codebook is None:
+        from gymscore.codebook import default_codebook  # noqa: PLC0415
+
+        codebook = default_codebook()
+    n = len(joints2d)
+    meta = VideoMeta(path="pose-track", fps=float(fps), frame_count=n, width=int(frame_size[0]),
+                     height=int(frame_size[1]))
+    feats = VideoFeatures(sha256="", meta=meta, joints2d=np.asarray(joints2d, np.float32),
+                          visibility=np.asarray(visibility, np.float32), source=np.ones(n, np.int8),
+                          flow=np.zeros((n, 1), np.float32), processed=np.ones(n, bool))
+    return _recognise(feats, apparatus, segmenter, classifier, codebook, None, None, {}).timeline
 
 
 def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, classifier: Any, codebook: Any,

@@ -164,3 +164,24 @@ def test_rgb_classifier_gets_frames_of_each_segment(video):
     tl = _run(video, classifier=clf).timeline
     assert clf.shapes == [(4, 120, 160, 3), (4, 120, 160, 3)]
     assert [s.element_id for s in tl.segments] == ["FX-094", "FX-144"]
+
+
+def test_recognise_pose_and_system_evaluation_on_a_known_track():
+    from gymscore.data.routines import RoutineSample
+    from gymscore.pipeline import recognise_pose
+    from gymscore.timeline import Segment, Timeline, VideoInfo
+    from gymscore.train.evaluate import evaluate_system
+
+    j = np.random.default_rng(0).uniform(100, 200, (40, 17, 2)).astype(np.float32)
+    v = np.ones((40, 17), np.float32)
+    tl = recognise_pose(j, v, 25.0, (320, 240), FakeSegmenter(), FakeClassifier())
+    got = [(s.start_frame, s.end_frame, s.set_id, s.element_id) for s in tl.segments]
+    assert tl.apparatus == "FX" and got == [(5, 15, 21, "FX-094"), (17, 27, 22, "FX-144")]
+    truth = Timeline(video=VideoInfo(path="x.mp4", fps=25.0, frame_count=40, width=320, height=240),
+                     apparatus="FX", segments=[Segment(5, 15, 21, "FX-094", source="truth"),
+                                               Segment(17, 27, 22, "FX-143", source="truth")])
+    clf = FakeClassifier()
+    clf.element_ids = ["FX-094", "FX-143", "FX-144"]
+    out = evaluate_system(FakeSegmenter(), clf, [RoutineSample(j, v, truth)])
+    assert out["system_f1@50"] == 1.0 and out["system_apparatus_accuracy"] == 1.0
+    assert out["system_element_top1_label_space"] == 0.5

@@ -202,3 +202,36 @@ def evaluate_models(segmenter: Any, classifier: Any, routines: list[Any]) -> dic
     out["end_to_end_element_top1_app"] = M.top1_accuracy(*acc["e2e"])
     out["end_to_end_matched"] = len(acc["e2e"][1])
     return out
+
+
+def evaluate_system(segmenter: Any, classifier: Any, routines: list[Any]) -> dict[str, Any]:
+    """The analysis pipeline's own decisions on known poses (no video, no pose estimator).
+
+    Each routine's 2D joints go through :func:`gymscore.pipeline.recognise_pose` exactly as the
+    features of a video would (apparatus recognised, not given; segments; sets; elements through the
+    decision trees; connections), and the resulting Timelines are scored against the truth with
+    :func:`evaluate_timelines` (``system_*``), plus element top-1 over matched segments whose true
+    element is in the classifier's label space and the share of routines whose apparatus is right.
+    """
+    from gymscore.pipeline import recognise_pose
+
+    pairs, app_ok = [], 0
+    for r in routines:
+        tl = recognise_pose(r.joints2d, r.visibility, r.fps, r.frame_size, segmenter, classifier)
+        pairs.append((tl, r.timeline))
+        app_ok += tl.apparatus == r.timeline.apparatus
+    rep = evaluate_timelines(pairs)
+    label_space = set(classifier.element_ids)
+    hit = tot = 0
+    for p, t in pairs:
+        ps = sorted(p.segments, key=lambda s: s.start_frame)
+        ts = sorted(t.segments, key=lambda s: s.start_frame)
+        for i, j in match_segments([(s.start_frame, s.end_frame) for s in ps],
+                                   [(s.start_frame, s.end_frame) for s in ts]):
+            if ts[j].element_id in label_space:
+                tot += 1
+                hit += ps[i].element_id == ts[j].element_id
+    out = {f"system_{k}": v for k, v in rep.items() if k not in ("routines",)}
+    out["system_element_top1_label_space"] = hit / tot if tot else None
+    out["system_apparatus_accuracy"] = app_ok / len(routines) if routines else None
+    return out
