@@ -178,8 +178,8 @@ def test_recognise_pose_and_system_evaluation_on_a_known_track():
     got = [(s.start_frame, s.end_frame, s.set_id, s.element_id) for s in tl.segments]
     assert tl.apparatus == "FX" and got == [(5, 15, 21, "FX-094"), (17, 27, 22, "FX-144")]
     truth = Timeline(video=VideoInfo(path="x.mp4", fps=25.0, frame_count=40, width=320, height=240),
-                     apparatus="FX", segments=[Segment(5, 15, 21, "FX-094", source="truth"),
-                                               Segment(17, 27, 22, "FX-143", source="truth")])
+                     apparatus="FX", segments=[Segment(5, 15, 21, "FX-094", source="synth"),
+                                               Segment(17, 27, 22, "FX-143", source="synth")])
     clf = FakeClassifier()
     clf.element_ids = ["FX-094", "FX-143", "FX-144"]
     out = evaluate_system(FakeSegmenter(), clf, [RoutineSample(j, v, truth)])
