@@ -33,6 +33,9 @@ def main() -> int:
     ap.add_argument("--size", default="640x360")
     ap.add_argument("--work", default="/tmp/gymscore-accuracy")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--reuse-features", action="store_true",
+                    help="take pose features from the feature cache when present (to compare models on "
+                         "the same poses; the per-routine seconds then leave out pose estimation)")
     args = ap.parse_args()
 
     from gymscore.codebook import default_codebook
@@ -61,7 +64,7 @@ def main() -> int:
             truth = load_timeline(folder / "timeline.json")
             save_timeline(truth, truth_dir / f"{name}.json")
             t = time.perf_counter()
-            res = analyze_video(folder / "video.mp4", device=args.device, use_cache=False)
+            res = analyze_video(folder / "video.mp4", device=args.device, use_cache=args.reuse_features)
             dt = time.perf_counter() - t
             save_timeline(res.timeline, pred_dir / f"{name}.json")
             d_true = truth_d(truth)
@@ -70,6 +73,7 @@ def main() -> int:
                 "routine": name, "frames": truth.video.frame_count, "true_elements": len(truth.segments),
                 "pred_elements": len(res.timeline.segments), "apparatus_pred": res.timeline.apparatus,
                 "d_true": d_true, "d_pred": d_pred, "seconds": round(dt, 1),
+                "features_from_cache": res.features.from_cache,
             })
             print(json.dumps(rows[-1]), flush=True)
     metrics = evaluate_timeline_dirs(pred_dir, truth_dir)
