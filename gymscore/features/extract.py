@@ -39,6 +39,7 @@ class ExtractConfig:
     max_side: int = 640  # frames are downscaled so that their longer side is at most this
     flow_width: int = 160  # optical flow is computed on a grey copy this wide
     max_gap_s: float = 0.6  # losses up to this long are interpolated
+    bridge_gap_s: float = 1.0  # ... and up to this long when she is found again where she was lost
     workers: int = 2  # worker processes for long videos (capped at the CPU count); 1: this process only
     min_parallel_s: float = 20.0  # videos shorter than this are analysed in this process
     seam_warmup_s: float = 1.0  # a parallel range first tracks this much of the video before it
@@ -286,7 +287,8 @@ def finish_features(
         for axis in range(2):
             camera[:, axis] = np.interp(np.arange(n), pidx, camera[pidx, axis])
     max_gap = max(int(round(config.max_gap_s * meta.fps)), stride)
-    joints, vis, source = fill_gaps(joints, vis, detected, processed, max_gap, camera)
+    bridge_gap = max(int(round(config.bridge_gap_s * meta.fps)), max_gap)
+    joints, vis, source = fill_gaps(joints, vis, detected, processed, max_gap, camera, bridge_gap)
     if meta.variable_fps and n > 1 and reader is not None:
         # Variable frame rate: re-sample every array on a uniform time grid (frame k at k / fps) by
         # taking the decoded frame nearest in time, so Timeline frames are evenly spaced in time.

@@ -106,6 +106,8 @@ class GymnastTracker:
         shrink: float = 0.75,
         try_rotations: bool = True,
         min_rotated_score: float = 0.6,
+        roi_first: bool = True,
+        probe_every: int = 6,
     ) -> None:
         self.estimator = estimator
         self.width, self.height = width, height
@@ -117,6 +119,9 @@ class GymnastTracker:
         self.shrink = shrink
         self.try_rotations = try_rotations
         self.min_rotated_score = min_rotated_score
+        self.roi_first = roi_first
+        self.probe_every = probe_every
+        self._roi_streak = 0  # frames in a row where the crop found her and the whole frame did not
         self.track: Track | None = None
         self.stats = dict.fromkeys(("full", "roi", "rotated", "rejected", "acquired", "switched", "cuts"), 0)
 
@@ -189,13 +194,41 @@ class GymnastTracker:
         sb = candidate_score(b, self.width, self.height, motion)
         return sa > self.switch_ratio * sb
 
+    def _roi(self, index: int) -> Box:
+        assert self.track is not None
+        center, size = self.track.predict(index)
+        steps = index - self.track.last_index
+        return roi_around(center, size, self.roi_margin + 0.3 * min(steps, 4), self.width, self.height)
+
+    def _detect_in_roi(self, rgb: np.ndarray, roi: Box, index: int) -> PoseCandidate | None:
+        cand = self.estimator.detect(rgb, roi)
+        self.stats["roi"] += 1
+        return cand if cand is not None and self.consistent(cand, index) else None
+
     def update(self, index: int, rgb: np.ndarray, motion: np.ndarray | None = None) -> PoseCandidate | None:
-        """Process frame ``index`` (processed-frame counter); the gymnast's pose or None."""
+        """Process frame ``index`` (processed-frame counter); the gymnast's pose or None.
+
+        Estimator calls are spent where they find her: while BlazePose's whole-frame tracking keeps
+        losing her and the crop around the prediction finds her, the crop is tried first (the
+        whole frame again every ``probe_every`` frames); while she stays lost, the crop and the
+        rotated crop take turns after the first two lost frames.
+        """
         if self.track is None:
+            self._roi_streak = 0
             return self._acquire(index, rgb, motion)
+        roi_tried = False
+        if self.roi_first and self._roi_streak and self._roi_streak % self.probe_every:
+            roi = self._roi(index)
+            roi_tried = True
+            found = self._detect_in_roi(rgb, roi, index)
+            if found is not None:
+                self.track.update(found, index)
+                self._roi_streak += 1
+                return found
         cand = self.estimator.detect(rgb)
         self.stats["full"] += 1
         if cand is not None and self.consistent(cand, index):
+            self._roi_streak = 0
             if cand.size < self.shrink * self.track.size:
                 # BlazePose's own tracking may drift onto someone further away (a camera cut while
                 # she runs): ask the detector on the whole frame for a second opinion.
@@ -210,23 +243,27 @@ class GymnastTracker:
             return cand
         if cand is not None:
             self.stats["rejected"] += 1
-        center, size = self.track.predict(index)
-        roi = roi_around(center, size, self.roi_margin + 0.3 * min(index - self.track.last_index, 4),
-                         self.width, self.height)
-        cand2 = self.estimator.detect(rgb, roi)
-        self.stats["roi"] += 1
-        if cand2 is not None and self.consistent(cand2, index):
+        roi = self._roi(index)
+        misses = self.track.misses
+        cand2 = None
+        if not roi_tried and (misses < 2 or misses % 2 == 0 or not self.try_rotations):
+            roi_tried = True
+            cand2 = self._detect_in_roi(rgb, roi, index)
+        if cand2 is not None:
             if cand is not None and self._clearly_better(cand, cand2, motion):
                 # A camera cut or zoom: the person the whole-frame detector sees is far more likely
                 # the gymnast (bigger, more visible, moving) than what is left where she was.
                 self.track = Track(np.asarray(cand.center, dtype=np.float64), cand.size, last_index=index)
                 self.stats["switched"] += 1
+                self._roi_streak = 0
                 return cand
             self.track.update(cand2, index)
+            self._roi_streak += 1
             if cand is not None:
                 self.estimator.reset()  # the whole-frame tracker follows someone else: re-detect
             return cand2
-        if self.try_rotations and self.track.size >= 0.2 * self.height:
+        self._roi_streak = 0
+        if self.try_rotations and self.track.size >= 0.2 * self.height and (misses < 2 or not roi_tried):
             rotated = self._detect_rotated(rgb, roi, index)
             if rotated is not None:
                 self.track.update(rotated, index)
@@ -260,6 +297,16 @@ def unrotate(cand: PoseCandidate, k: int, width: int, height: int, dx: float, dy
     return PoseCandidate(joints, cand.visibility, box, cand.score, from_roi=True)
 
 
+def _same_place(a: np.ndarray, b: np.ndarray, distance: float) -> bool:
+    """Whether two poses (J, 2) have centres at most ``distance`` body sizes apart and similar sizes."""
+    size_a = float(np.ptp(a, axis=0).max())
+    size_b = float(np.ptp(b, axis=0).max())
+    if min(size_a, size_b) <= 0 or max(size_a, size_b) > 1.5 * min(size_a, size_b):
+        return False
+    gap = float(np.hypot(*(a.mean(axis=0) - b.mean(axis=0))))
+    return gap <= distance * max(size_a, size_b)
+
+
 def _inside(point: tuple[float, float], box: Box) -> bool:
     return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
 
@@ -271,20 +318,26 @@ def fill_gaps(
     processed: np.ndarray,
     max_gap: int,
     camera: np.ndarray | None = None,
+    bridge_gap: int = 0,
+    bridge_distance: float = 0.75,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Interpolate joints linearly through short gaps.
 
     ``joints`` (T, J, 2) and ``visibility`` (T, J) hold values where ``detected`` (T,) is true.
     A gap between two detections is filled when it spans at most ``max_gap`` frames, or when it
-    holds no processed frame (frames skipped by the stride). Filled visibility is interpolated, and
-    halved in gaps where the estimator was run and failed. Frames left unfilled hold the nearest
-    known joints with visibility 0. Returns (joints, visibility, source) with source per frame
-    DETECTED, INTERPOLATED or MISSING. ``camera`` (T, 2), the camera's accumulated image motion in
-    pixels, makes the interpolation follow a panning camera (joints move linearly relative to the scene).
+    holds no processed frame (frames skipped by the stride), or when it spans at most ``bridge_gap``
+    frames and she is found again where she was lost (pose centres at most ``bridge_distance`` body
+    sizes apart, sizes within a factor 1.5: a giant swing or a salto in place, not a run across the
+    floor). Filled visibility is interpolated, and halved in gaps where the estimator was run and
+    failed. Frames left unfilled hold the nearest known joints with visibility 0. Returns (joints,
+    visibility, source) with source per frame DETECTED, INTERPOLATED or MISSING. ``camera`` (T, 2),
+    the camera's accumulated image motion in pixels, makes the interpolation follow a panning camera
+    (joints move linearly relative to the scene).
     """
     if camera is not None:
         cam = camera.astype(np.float32)[:, None, :]
-        j, v, src = fill_gaps(joints - cam, visibility, detected, processed, max_gap)
+        j, v, src = fill_gaps(joints - cam, visibility, detected, processed, max_gap, None, bridge_gap,
+                              bridge_distance)
         return j + cam, v, src
     t = joints.shape[0]
     out_j = joints.astype(np.float32).copy()
@@ -299,7 +352,8 @@ def fill_gaps(
         if gap <= 0:
             continue
         failed = bool(processed[a + 1:b].any())
-        if failed and gap > max_gap:
+        if failed and gap > max_gap and not (gap <= bridge_gap and _same_place(joints[a], joints[b],
+                                                                                  bridge_distance)):
             continue
         w = (np.arange(1, gap + 1, dtype=np.float32) / (gap + 1))[:, None]
         out_j[a + 1:b] = (1 - w)[:, :, None] * joints[a] + w[:, :, None] * joints[b]
