@@ -247,3 +247,29 @@ def test_shipped_models_have_complete_manifests():
         assert m.licence and m.training_data and "heldout_hard_camera" in m.metrics
     assert by_task["classifier"].label_space["element_ids"] == default_codebook().gym99_ids()
     assert by_task["segmenter"].label_space["labels"][0] == "background"
+
+
+def test_v2_classifier_averages_a_clip_with_its_mirror(label_space):
+    from gymscore.features.posefeat import CLIP_CHANNELS_V2
+    from gymscore.models.inference import ClassifierRunner, mirror_pose
+
+    space = label_space.to_dict()
+
+    class _M:  # just what the runner reads of a manifest
+        name = "tiny-v2"
+        input = {"clip_len": 12, "channels": list(CLIP_CHANNELS_V2)}
+        label_space = space
+
+    torch.manual_seed(0)
+    model = create_model("stgcn_temporal", label_space=label_space, channels=(4, 8), temporal_channels=8)
+    model.eval()
+    runner = ClassifierRunner(model, _M(), torch.device("cpu"))
+    assert runner.mirror_tta
+    rng = np.random.default_rng(3)
+    j, v = rng.uniform(0, 500, (30, 17, 2)), np.ones((30, 17))
+    a = runner.predict([(j, v)], fps=25)[0]["element_probs"]
+    b = runner.predict([mirror_pose(j, v)], fps=25)[0]["element_probs"]
+    assert a == pytest.approx(b, abs=1e-5)
+    runner.mirror_tta = False
+    c = runner.predict([(j, v)], fps=25)[0]["element_probs"]
+    assert c != pytest.approx(a, abs=1e-5)

@@ -186,6 +186,14 @@ def _runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
     return [(int(s), int(e), int(labels[s])) for s, e in zip(starts, ends, strict=True)]
 
 
+def mirror_pose(joints2d: np.ndarray, visibility: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same pose track seen in a mirror: x negated, left and right joints swapped."""
+    from gymscore.data.augment import mirror
+
+    j = np.asarray(joints2d, dtype=np.float32)
+    return mirror(j, np.asarray(visibility, dtype=np.float32), 0.0)
+
+
 def decode_segments(
     probs: np.ndarray,
     label_space: list[Any],
@@ -245,6 +253,8 @@ class ClassifierRunner(_Runner):
         self.fps = float(manifest.input.get("fps", 25.0))
         self.batch_size = int(manifest.input.get("batch_size", 64))
         self.channels = tuple(manifest.input.get("channels", CLIP_CHANNELS_V1))
+        # average with the mirrored clip (trained with mirroring; elements are the same in a mirror)
+        self.mirror_tta = bool(manifest.input.get("mirror_tta", self.channels != CLIP_CHANNELS_V1))
 
     def _skeleton_tensor(self, joints2d: np.ndarray, visibility: np.ndarray, fps: float | None) -> np.ndarray:
         if len(joints2d) == 0:
@@ -256,8 +266,13 @@ class ClassifierRunner(_Runner):
 
         return preprocess_frames(frames, self.manifest.input)
 
-    def _decode(self, logits: dict[str, torch.Tensor]) -> list[dict[str, Any]]:
+    def _decode(
+        self, logits: dict[str, torch.Tensor], mirrored: dict[str, torch.Tensor] | None = None
+    ) -> list[dict[str, Any]]:
         probs = {k: torch.softmax(v.float(), dim=1).cpu().numpy() for k, v in logits.items()}
+        if mirrored is not None:  # test-time mirroring: elements do not change in a mirror
+            for k, v in mirrored.items():
+                probs[k] = 0.5 * (probs[k] + torch.softmax(v.float(), dim=1).cpu().numpy())
         out = []
         for i in range(len(probs["element"])):
             out.append(
@@ -273,7 +288,9 @@ class ClassifierRunner(_Runner):
             )
         return out
 
-    def _predict_arrays(self, arrays: list[np.ndarray]) -> list[dict[str, Any]]:
+    def _predict_arrays(
+        self, arrays: list[np.ndarray], mirrored: list[np.ndarray] | None = None
+    ) -> list[dict[str, Any]]:
         results: list[dict[str, Any]] = []
         for k in range(0, len(arrays), self.batch_size):
             batch = np.stack(arrays[k : k + self.batch_size]).astype(np.float32)
@@ -281,7 +298,15 @@ class ClassifierRunner(_Runner):
             def fwd(dev: torch.device, batch: np.ndarray = batch) -> dict[str, torch.Tensor]:
                 return self.model(torch.from_numpy(batch).to(dev))
 
-            results.extend(self._decode(self._run(fwd)))
+            flipped = None
+            if mirrored is not None:
+                mbatch = np.stack(mirrored[k : k + self.batch_size]).astype(np.float32)
+
+                def fwd_m(dev: torch.device, mbatch: np.ndarray = mbatch) -> dict[str, torch.Tensor]:
+                    return self.model(torch.from_numpy(mbatch).to(dev))
+
+                flipped = self._run(fwd_m)
+            results.extend(self._decode(self._run(fwd), flipped))
         return results
 
     def predict(
@@ -294,7 +319,11 @@ class ClassifierRunner(_Runner):
         """
         if self.modality != "skeleton":
             raise ValueError(f"classifier {self.manifest.name!r} takes RGB frames: use predict_frames()")
-        return self._predict_arrays([self._skeleton_tensor(j, v, fps) for j, v in clips])
+        arrays = [self._skeleton_tensor(j, v, fps) for j, v in clips]
+        mirrored = None
+        if self.mirror_tta:
+            mirrored = [self._skeleton_tensor(*mirror_pose(j, v), fps) for j, v in clips]
+        return self._predict_arrays(arrays, mirrored)
 
     def predict_frames(self, clips: list[np.ndarray]) -> list[dict[str, Any]]:
         """One dict per clip of RGB frames (t, H, W, 3) uint8 (RGB models only)."""
