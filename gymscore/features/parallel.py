@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from gymscore.features.extract import (
@@ -159,6 +160,7 @@ def range_worker(task: RangeTask, messages: Any) -> None:
     """Worker process body: track one range and put ``("done", index, RangeTrack, warnings, info)``
     (or ``("error", index, exception)``) on ``messages``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it cancels)
+    cv2.setNumThreads(1)  # one core per worker: OpenCV's thread pool would only compete with the others
     t0 = time.perf_counter()
     try:
         with warnings.catch_warnings(record=True) as caught:

@@ -4,9 +4,10 @@ How the gymnast is chosen (:class:`GymnastTracker`):
 
 * **Acquire.** With no live track, the estimator looks at the whole frame and, when a motion map is
   given, also at a crop around the strongest residual motion (camera pan removed): gymnasts move,
-  judges and spectators mostly do not. Candidates are scored by landmark visibility, size,
-  closeness to the image centre and motion inside their box; the best one above ``min_score`` starts
-  the track.
+  judges and spectators mostly do not. Every other try looks around the place where the track was
+  lost, or sweeps the centre, left and right of the frame instead (a small gymnast standing still
+  makes no motion peak). Candidates are scored by landmark visibility, size, closeness to the image
+  centre and motion inside their box; the best one above ``min_score`` starts the track.
 * **Follow.** The track predicts the next box (constant velocity). A whole-frame detection (BlazePose's
   own ROI tracking) is accepted only if it lies near the prediction and has a similar size. Otherwise
   the estimator is re-run on a crop around the prediction (re-detection where she should be), and a
@@ -122,6 +123,8 @@ class GymnastTracker:
         self.roi_first = roi_first
         self.probe_every = probe_every
         self._roi_streak = 0  # frames in a row where the crop found her and the whole frame did not
+        self._last_place: tuple[np.ndarray, float] | None = None  # where a dropped track was last seen
+        self._acquire_tries = 0
         self.track: Track | None = None
         self.stats = dict.fromkeys(("full", "roi", "rotated", "rejected", "acquired", "switched", "cuts"), 0)
 
@@ -141,11 +144,25 @@ class GymnastTracker:
         self.stats["full"] += 1
         if full is not None:
             cands.append(full)
-        if motion is not None and motion.size and motion.max() > 0:
+        moving = motion is not None and motion.size and motion.max() > 0
+        roi = None
+        tries = self._acquire_tries
+        if tries % 2 or not moving:
+            # Every other try, look where she was lost, or else sweep the centre, left and right of
+            # the frame: a small gymnast standing still makes no motion peak.
+            if self._last_place is not None:
+                roi = roi_around(self._last_place[0], self._last_place[1], 2.5, self.width, self.height)
+            elif full is None:
+                x = self.width * (0.5, 0.2, 0.8)[(tries // 2) % 3]
+                roi = roi_around(np.array([x, self.height / 2]), 0.6 * self.height, 1.0,
+                                 self.width, self.height)
+        elif moving:
             mh, mw = motion.shape
             y, x = np.unravel_index(int(np.argmax(motion)), motion.shape)
             center = np.array([(x + 0.5) * self.width / mw, (y + 0.5) * self.height / mh])
             roi = roi_around(center, 0.6 * self.height, 1.0, self.width, self.height)
+        self._acquire_tries += 1
+        if roi is not None:
             if full is None or not _inside(full.center, roi):
                 c = self.estimator.detect(rgb, roi)
                 self.stats["roi"] += 1
@@ -158,6 +175,7 @@ class GymnastTracker:
         best = cands[max(scored)[1]]
         self.track = Track(np.asarray(best.center, dtype=np.float64), best.size, last_index=index)
         self.stats["acquired"] += 1
+        self._last_place, self._acquire_tries = None, 0
         return best
 
     def _detect_rotated(self, rgb: np.ndarray, roi: Box, index: int) -> PoseCandidate | None:
@@ -187,6 +205,7 @@ class GymnastTracker:
         if self.track is not None:
             self.stats["cuts"] += 1
         self.track = None
+        self._last_place = None
         self.estimator.reset()
 
     def _clearly_better(self, a: PoseCandidate, b: PoseCandidate, motion: np.ndarray | None) -> bool:
@@ -210,8 +229,8 @@ class GymnastTracker:
 
         Estimator calls are spent where they find her: while BlazePose's whole-frame tracking keeps
         losing her and the crop around the prediction finds her, the crop is tried first (the
-        whole frame again every ``probe_every`` frames); while she stays lost, the crop and the
-        rotated crop take turns after the first two lost frames.
+        whole frame again every ``probe_every`` frames); while she stays lost, the rotated crop is
+        tried on every other frame after the first two.
         """
         if self.track is None:
             self._roi_streak = 0
@@ -245,10 +264,7 @@ class GymnastTracker:
             self.stats["rejected"] += 1
         roi = self._roi(index)
         misses = self.track.misses
-        cand2 = None
-        if not roi_tried and (misses < 2 or misses % 2 == 0 or not self.try_rotations):
-            roi_tried = True
-            cand2 = self._detect_in_roi(rgb, roi, index)
+        cand2 = None if roi_tried else self._detect_in_roi(rgb, roi, index)
         if cand2 is not None:
             if cand is not None and self._clearly_better(cand, cand2, motion):
                 # A camera cut or zoom: the person the whole-frame detector sees is far more likely
@@ -263,13 +279,14 @@ class GymnastTracker:
                 self.estimator.reset()  # the whole-frame tracker follows someone else: re-detect
             return cand2
         self._roi_streak = 0
-        if self.try_rotations and self.track.size >= 0.2 * self.height and (misses < 2 or not roi_tried):
+        if self.try_rotations and self.track.size >= 0.2 * self.height and (misses < 2 or misses % 2):
             rotated = self._detect_rotated(rgb, roi, index)
             if rotated is not None:
                 self.track.update(rotated, index)
                 return rotated
         self.track.misses += 1
         if self.track.misses >= self.lost_after:
+            self._last_place = (self.track.center.copy(), self.track.size)
             self.track = None
             self.estimator.reset()
         return None
