@@ -1,10 +1,12 @@
 """Analysis figures: real clips (gymnast found per clip, contact sheet), speed of a long 720p routine.
 
-    .venv/bin/python bench/bench_analysis.py [--clips-only] [--speed-only] [--video FILE]
+    .venv/bin/python bench/bench_analysis.py [--clips-only] [--speed-only] [--video FILE] [--workers K]
 
 Writes bench/results/analysis.md (and .json) and docs/img/realclips_pose.png. The speed run analyses
 a GymSynth FX routine at 1280x720, 25 fps (generated into a temporary folder unless ``--video`` is
-given) in a fresh subprocess, so that its peak memory is the analysis' own. When no trained models
+given) in a fresh subprocess, so that its peak memory is the analysis' own (no tracemalloc: it slows
+Python code, MediaPipe's import most of all, by several seconds). ``--workers 1`` measures the
+single-process path. When no trained models
 are installed, the segmenter and classifier are tiny stand-ins (their cost is negligible next to pose
 estimation) and the report says so.
 """
@@ -79,10 +81,11 @@ def make_long_video(folder: Path) -> Path:
 
 
 SPEED_CHILD = r"""
-import json, resource, sys, time, tracemalloc, warnings
+import json, resource, sys, time, warnings
 sys.path.insert(0, sys.argv[2])
 from gymscore.video import VideoReader
 video = sys.argv[1]
+workers = int(sys.argv[3])
 out = {}
 t = time.perf_counter()
 with VideoReader(video) as r:
@@ -90,6 +93,7 @@ with VideoReader(video) as r:
     n = sum(1 for _ in r.frames())
 out["decode_s"] = time.perf_counter() - t
 out["frames"], out["fps"], out["size"] = n, meta.fps, [meta.width, meta.height]
+from gymscore.features.extract import ExtractConfig
 from gymscore.pipeline import analyze_video
 kw = {}
 try:
@@ -103,43 +107,47 @@ except Exception as exc:
     out["models"] = f"stand-ins ({exc})"
 import os, tempfile
 os.environ["GYMSCORE_CACHE"] = tempfile.mkdtemp(prefix="gymscore-bench-cache-")
-tracemalloc.start()
+config = ExtractConfig(workers=workers) if workers else ExtractConfig()
 t = time.perf_counter()
-res = analyze_video(video, **kw)  # empty cache: computes everything, then stores the features
+res = analyze_video(video, config=config, **kw)  # empty cache: computes everything, then stores the features
 out["analyze_s"] = time.perf_counter() - t
-out["python_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
-tracemalloc.stop()
 out["timings"] = res.timings
 out["found"], out["detected"] = res.features.found_rate, res.features.detection_rate
 out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out["worker_peak_rss_mb"] = res.timings.get("features.worker_peak_rss_mb", 0.0)
+out["tracker"] = res.features.tracker_stats
 out["pose_calls"] = sum(v for k, v in res.features.tracker_stats.items() if k in ("full", "roi", "rotated"))
+out["processed"] = int(res.features.processed.sum())
+out["stride"] = res.features.stride
 t = time.perf_counter()
-again = analyze_video(video, **kw)
+again = analyze_video(video, config=config, **kw)
 out["cached_s"] = time.perf_counter() - t
 out["cache_hit"] = again.features.from_cache
 print(json.dumps(out))
 """
 
 
-def run_speed(video: Path) -> dict:
-    proc = subprocess.run([sys.executable, "-c", SPEED_CHILD, str(video), str(REPO)], capture_output=True,
-                          text=True, check=False)
+def run_speed(video: Path, workers: int = 0) -> dict:
+    """Analyse ``video`` in a fresh process (``workers``: the feature worker processes, 0: the default)."""
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    proc = subprocess.run([sys.executable, "-c", SPEED_CHILD, str(video), str(REPO), str(workers)],
+                          capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"speed run failed:\n{proc.stderr[-3000:]}")
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     out["video"] = str(video)
+    out["load"] = [load_before, os.getloadavg()[0] if hasattr(os, "getloadavg") else None]
     return out
 
 
-def write_report(clips: list[dict] | None, speed: dict | None) -> None:
-    RESULTS.mkdir(parents=True, exist_ok=True)
+def write_report(clips: list[dict] | None, speed: dict | None, dry_run: bool = False) -> None:
+    """Write bench/results/analysis.md and .json (sections not measured now keep their old figures)."""
     old = {}
     if (RESULTS / "analysis.json").is_file():
         old = json.loads((RESULTS / "analysis.json").read_text())
     data = {"clips": clips if clips is not None else old.get("clips"),
             "speed": speed if speed is not None else old.get("speed"),
             "machine": f"{os.cpu_count()} CPU cores, shared with other jobs while measured"}
-    (RESULTS / "analysis.json").write_text(json.dumps(data, indent=2) + "\n")
     lines = ["# Analysis figures", "", f"Machine: {data['machine']}.", ""]
     if data["clips"]:
         lines += ["## Real clips (../shared/realclips, 320x240 GIF, 10 fps)", "",
@@ -153,32 +161,66 @@ def write_report(clips: list[dict] | None, speed: dict | None) -> None:
                   "Contact sheet: `docs/img/realclips_pose.png` (colour: detected, grey: interpolated).", ""]
     s = data["speed"]
     if s:
-        dur = s["frames"] / s["fps"]
-        t = s["timings"]
-        lines += [
-            f"## Speed: {s['frames']} frames ({dur:.0f} s) at {s['size'][0]}x{s['size'][1]}, "
-            f"{s['fps']:g} fps",
-            "", f"Video: GymSynth FX seed 6 (`{Path(s['video']).name}`); models: {s['models']}.", "",
-            "| stage | seconds |", "| --- | --- |",
-            f"| decode only (every frame, full size) | {s['decode_s']:.1f} |",
-            f"| end to end (analyze, no cache) | {s['analyze_s']:.1f} |",
-        ]
-        for k in ("features.hash", "features.decode_pose_flow", "features.pose", "features.flow",
-                  "load_models", "segment", "classify", "elements", "score"):
-            if k in t:
-                lines.append(f"| {k} | {t[k]:.2f} |")
-        lines += [
-            f"| second analysis (feature cache hit: {s.get('cache_hit')}) | {s['cached_s']:.2f} |", "",
-            f"Pose estimator calls: {s.get('pose_calls')} for {s['frames']} frames, "
-            f"{1000 * t.get('features.pose', 0) / max(s.get('pose_calls') or 1, 1):.0f} ms per call "
-            "(BlazePose alone: about 11 ms per call on an idle core, STACK.md).", "",
-            f"End to end / decode only: {s['analyze_s'] / s['decode_s']:.1f}x. "
-            f"Scaled to a 90 s routine: {s['analyze_s'] * 90 / dur:.0f} s (target <= 45 s). "
-            f"Peak memory: {s['peak_rss_mb']:.0f} MB resident, {s['python_peak_mb']:.0f} MB Python "
-            f"allocations (target <= 3 GB). Gymnast found in {s['found']:.0%} of frames.", "",
-        ]
-    (RESULTS / "analysis.md").write_text("\n".join(lines) + "\n")
-    print((RESULTS / "analysis.md").read_text())
+        lines += speed_lines(s)
+    text = "\n".join(lines) + "\n"
+    if not dry_run:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "analysis.json").write_text(json.dumps(data, indent=2) + "\n")
+        (RESULTS / "analysis.md").write_text(text)
+    print(text)
+
+
+STAGES = (
+    ("features.hash", "hash the file (cache key)"),
+    ("features.estimator_load", "load the pose estimator (one process)"),
+    ("features.worker_startup", "start the worker processes (import, load the estimator; slowest one)"),
+    ("features.decode_pose_flow", "decode, pose and optical flow (wall clock)"),
+    ("features.pose", "  pose estimation (CPU seconds, all processes)"),
+    ("features.flow", "  optical flow (CPU seconds, all processes)"),
+    ("features.worker_wall_max", "  slowest worker, start to end"),
+    ("features.worker_wall_min", "  fastest worker, start to end"),
+    ("features.fill_gaps", "join ranges, fill gaps"),
+    ("features.cache_save", "save to the feature cache"),
+    ("features", "features in all"),
+    ("load_models", "load models"), ("segment", "segment"), ("classify", "classify"),
+    ("elements", "elements"), ("score", "score"),
+)
+
+
+def speed_lines(s: dict) -> list[str]:
+    """The speed section of the report."""
+    dur = s["frames"] / s["fps"]
+    t = s["timings"]
+    workers = int(t.get("features.workers", 1))
+    load = s.get("load") or [None, None]
+    lines = [
+        f"## Speed: {s['frames']} frames ({dur:.0f} s) at {s['size'][0]}x{s['size'][1]}, {s['fps']:g} fps",
+        "", f"Video: GymSynth FX seed 6 (`{Path(s['video']).name}`); models: {s['models']}. "
+        f"Pose on every {s.get('stride', '?')}th frame ({s.get('processed', '?')} frames), "
+        f"{workers} worker process{'es' if workers > 1 else ''} for the features. "
+        f"Load average before / after the run: {load[0]} / {load[1]} (2 cores: above 1.5 the machine is busy "
+        "and the times are not the analysis' own).", "",
+        "| stage | seconds |", "| --- | --- |",
+        f"| decode only (every frame, full size) | {s['decode_s']:.1f} |",
+        f"| end to end (analyze, no cache) | {s['analyze_s']:.1f} |",
+    ]
+    lines += [f"| {label} | {t[k]:.2f} |" for k, label in STAGES if k in t]
+    lines += [f"| second analysis (feature cache hit: {s.get('cache_hit')}) | {s['cached_s']:.2f} |", ""]
+    tr = s.get("tracker") or {}
+    calls = s.get("pose_calls") or 1
+    lines += [
+        f"Pose estimator calls: {s.get('pose_calls')} for {s.get('processed', '?')} frames looked at "
+        f"(whole frame {tr.get('full', '?')}, crop around her {tr.get('roi', '?')}, rotated crop "
+        f"{tr.get('rotated', '?')}; track acquired {tr.get('acquired', '?')} times, camera cuts "
+        f"{tr.get('cuts', '?')}), {1000 * t.get('features.pose', 0) / calls:.0f} ms CPU per call.", "",
+        f"End to end / decode only: {s['analyze_s'] / s['decode_s']:.1f}x. "
+        f"Scaled to a 90 s routine: {s['analyze_s'] * 90 / dur:.0f} s (target <= 45 s). "
+        f"Peak memory: {s['peak_rss_mb']:.0f} MB resident in the main process"
+        + (f" + {s['worker_peak_rss_mb']:.0f} MB in the workers" if s.get("worker_peak_rss_mb") else "")
+        + f" (target <= 3 GB). Gymnast found in {s['found']:.0%} of frames, detected in "
+        f"{s['detected']:.0%} of the frames looked at.", "",
+    ]
+    return lines
 
 
 def main() -> None:
@@ -186,16 +228,18 @@ def main() -> None:
     ap.add_argument("--clips-only", action="store_true")
     ap.add_argument("--speed-only", action="store_true")
     ap.add_argument("--video", type=Path, help="analyse this video for the speed figures")
+    ap.add_argument("--workers", type=int, default=0, help="feature worker processes (default: the setting)")
+    ap.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
     args = ap.parse_args()
     clips = None if args.speed_only else run_clips()
     speed = None
     if not args.clips_only:
         if args.video:
-            speed = run_speed(args.video)
+            speed = run_speed(args.video, args.workers)
         else:
             with tempfile.TemporaryDirectory() as tmp:
-                speed = run_speed(make_long_video(Path(tmp)))
-    write_report(clips, speed)
+                speed = run_speed(make_long_video(Path(tmp)), args.workers)
+    write_report(clips, speed, args.dry_run)
 
 
 if __name__ == "__main__":

@@ -273,5 +273,7 @@ def _check_alive(procs: list, results: dict, tasks: list[RangeTask], video: str 
         if task.index not in results and p.exitcode is not None and p.exitcode != 0:
             raise RuntimeError(
                 f"{video}: the pose worker for frames {task.start}-{task.stop - 1} stopped unexpectedly "
-                f"(exit code {p.exitcode})"
+                f"(exit code {p.exitcode}; its messages are above. A script that analyses videos must "
+                "run its main code under `if __name__ == \"__main__\":` so that worker processes can "
+                "import it)"
             )

@@ -125,6 +125,7 @@ class GymnastTracker:
         self._roi_streak = 0  # frames in a row where the crop found her and the whole frame did not
         self._last_place: tuple[np.ndarray, float] | None = None  # where a dropped track was last seen
         self._acquire_tries = 0
+        self._sweep = 0  # next place of the centre/left/right sweep
         self.track: Track | None = None
         self.stats = dict.fromkeys(("full", "roi", "rotated", "rejected", "acquired", "switched", "cuts"), 0)
 
@@ -153,7 +154,8 @@ class GymnastTracker:
             if self._last_place is not None:
                 roi = roi_around(self._last_place[0], self._last_place[1], 2.5, self.width, self.height)
             elif full is None:
-                x = self.width * (0.5, 0.2, 0.8)[(tries // 2) % 3]
+                x = self.width * (0.5, 0.2, 0.8)[self._sweep % 3]
+                self._sweep += 1
                 roi = roi_around(np.array([x, self.height / 2]), 0.6 * self.height, 1.0,
                                  self.width, self.height)
         elif moving:
