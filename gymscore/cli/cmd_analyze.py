@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print timeline, score card and facts as JSON")
     p.add_argument("--no-cache", action="store_true", help="recompute the video features even if cached")
     p.add_argument("--pose-fps", type=float, default=None,
-                   help="run the pose estimator at about this rate (default 12.5; in between: interpolated)")
+                   help="run the pose estimator at about this rate (default 10; in between: interpolated)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=run_analyze)
 

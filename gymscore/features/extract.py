@@ -29,13 +29,14 @@ from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
 from gymscore.video import Frame, VideoMeta, VideoReader, file_sha256
 
 FEATURE_VERSION = 2
+MIN_POSE_FPS = 8.0  # the default stride never looks at fewer frames per second than this
 
 
 @dataclass(frozen=True)
 class ExtractConfig:
     """How features are computed; every field is part of the cache key."""
 
-    pose_fps: float = 12.5  # the estimator runs at about this rate; frames in between are interpolated
+    pose_fps: float = 10.0  # the estimator runs at about this rate; frames in between are interpolated
     max_side: int = 640  # frames are downscaled so that their longer side is at most this
     flow_width: int = 160  # optical flow is computed on a grey copy this wide
     max_gap_s: float = 0.6  # losses up to this long are interpolated
@@ -45,8 +46,14 @@ class ExtractConfig:
     seam_warmup_s: float = 1.0  # a parallel range first tracks this much of the video before it
 
     def stride(self, fps: float) -> int:
-        """Process every n-th frame so that the estimator runs at about ``pose_fps``."""
-        return max(1, int(round(fps / self.pose_fps))) if self.pose_fps > 0 else 1
+        """Process every n-th frame so that the estimator runs at about ``pose_fps`` (halves round up:
+        every 3rd frame of 25 fps for 10), never below :data:`MIN_POSE_FPS` unless asked to."""
+        if self.pose_fps <= 0 or fps <= 0:
+            return 1
+        n = max(1, int(fps / self.pose_fps + 0.5))
+        while n > 1 and fps / n < min(MIN_POSE_FPS, self.pose_fps):
+            n -= 1
+        return n
 
     def worker_count(self) -> int:
         """Worker processes a long video is split over on this machine (1: no split)."""
