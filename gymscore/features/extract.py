@@ -1,9 +1,10 @@
 """From a video file to per-frame features: the gymnast's 2D pose (17 joints), motion statistics.
 
 The estimator runs on every ``stride``-th frame (``stride`` from :attr:`ExtractConfig.pose_fps`) at a
-reduced resolution; joints are interpolated in between and through short losses. Results are cached
-per video content hash and feature configuration (see :mod:`gymscore.features.cache`), so a second
-analysis of the same file is near-instant.
+reduced resolution; joints are interpolated in between and through short losses. A long video is
+split over worker processes, one pose estimator each (:mod:`gymscore.features.parallel`). Results are
+cached per video content hash and feature configuration (see :mod:`gymscore.features.cache`), so a
+second analysis of the same file is near-instant.
 """
 
 from __future__ import annotations

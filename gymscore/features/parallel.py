@@ -169,7 +169,7 @@ def range_worker(task: RangeTask, messages: Any) -> None:
             estimator = spec() if isinstance(spec, type) or not hasattr(spec, "detect") else spec
             name = f"{estimator.name}/{estimator.version}"
             with VideoReader(task.path) as reader:
-                t_ready = time.perf_counter() - t0
+                messages.put(("ready", task.index))
                 try:
                     raw = track_range(reader, estimator, task.config, task.start, task.stop, task.warmup_from,
                                       progress=_QueueProgress(messages, task.index))
@@ -180,8 +180,7 @@ def range_worker(task: RangeTask, messages: Any) -> None:
             estimator.close()
         found = [(w.category, str(w.message)) for w in caught
                  if not issubclass(w.category, DeprecationWarning)]
-        info = {"estimator": name, "startup": t_ready, "peak_rss_mb": _peak_rss_mb(),
-                "wall": time.perf_counter() - t0}
+        info = {"estimator": name, "peak_rss_mb": _peak_rss_mb(), "wall": time.perf_counter() - t0}
         messages.put(("done", task.index, raw, found, info))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
         messages.put(("error", task.index, _picklable(exc)))
@@ -217,6 +216,7 @@ def compute_features_parallel(
     procs = [ctx.Process(target=range_worker, args=(t, messages), daemon=True,
                          name=f"gymscore-pose-{t.index}") for t in tasks]
     done = [0.0] * len(tasks)
+    ready = [0.0] * len(tasks)  # when each worker had its estimator and video open (s after the start)
     results: dict[int, tuple[RangeTrack, list, dict]] = {}
     try:
         for p in procs:
@@ -229,7 +229,9 @@ def compute_features_parallel(
                 _check_alive(procs, results, tasks, video)
                 continue
             kind, index = msg[0], msg[1]
-            if kind == "progress":
+            if kind == "ready":
+                ready[index] = time.perf_counter() - t0
+            elif kind == "progress":
                 done[index] = msg[2]
                 total = int(sum(done))
                 report(progress, total, n, f"pose and motion: frame {total}/{n} ({len(tasks)} processes)")
@@ -259,7 +261,7 @@ def compute_features_parallel(
     feats = finish_features(raw, None, meta, config, infos[0]["estimator"], sha256)
     feats.timings.update({
         "decode_pose_flow": wall, "workers": float(len(tasks)),
-        "worker_startup": max(i["startup"] for i in infos),
+        "worker_startup": max(ready),
         "worker_wall_max": max(i["wall"] for i in infos), "worker_wall_min": min(i["wall"] for i in infos),
         "worker_peak_rss_mb": sum(i["peak_rss_mb"] for i in infos),
     })
