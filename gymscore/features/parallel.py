@@ -226,6 +226,7 @@ def compute_features_parallel(
             try:
                 msg = messages.get(timeout=POLL_S)
             except queue.Empty:
+                check_cancel(cancel)  # Ctrl-C reaches the workers too: a cancel explains their exit
                 _check_alive(procs, results, tasks, video)
                 continue
             kind, index = msg[0], msg[1]
