@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 import pickle
 import queue
 import signal
@@ -135,6 +136,12 @@ def _picklable(exc: BaseException) -> BaseException:
     return exc
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process so far."""
+    t = os.times()
+    return t.user + t.system
+
+
 def _peak_rss_mb() -> float:
     try:
         import resource  # noqa: PLC0415 - not on Windows
@@ -180,7 +187,8 @@ def range_worker(task: RangeTask, messages: Any) -> None:
             estimator.close()
         found = [(w.category, str(w.message)) for w in caught
                  if not issubclass(w.category, DeprecationWarning)]
-        info = {"estimator": name, "peak_rss_mb": _peak_rss_mb(), "wall": time.perf_counter() - t0}
+        info = {"estimator": name, "peak_rss_mb": _peak_rss_mb(), "wall": time.perf_counter() - t0,
+                "cpu": _cpu_seconds()}
         messages.put(("done", task.index, raw, found, info))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
         messages.put(("error", task.index, _picklable(exc)))
@@ -265,6 +273,7 @@ def compute_features_parallel(
         "worker_startup": max(ready),
         "worker_wall_max": max(i["wall"] for i in infos), "worker_wall_min": min(i["wall"] for i in infos),
         "worker_peak_rss_mb": sum(i["peak_rss_mb"] for i in infos),
+        "worker_cpu_max": max(i["cpu"] for i in infos), "worker_cpu_sum": sum(i["cpu"] for i in infos),
     })
     report(progress, feats.frame_count, feats.frame_count, "pose and motion: done")
     return feats
