@@ -130,39 +130,3 @@ def test_long_gap_is_bridged_only_when_she_is_found_again_in_place():
     detected[11] = True
     _, _, src = fill_gaps(joints, vis, detected, processed, max_gap=3, bridge_gap=12)
     assert list(src[1:11]) == [MISSING] * 10
-
-
-class Follower(Scripted):
-    """An estimator that can also follow a person through crops (kind 'fol')."""
-
-    def __init__(self, where, follow_misses=()):
-        super().__init__(where)
-        self.follow_misses = set(follow_misses)
-        self.forgotten = 0
-
-    def follow(self, rgb, roi):
-        self.kinds.append("fol")
-        if len(self.kinds) - 1 in self.follow_misses:
-            return None
-        self.kinds.pop()
-        cand = super().detect(rgb, roi)
-        self.kinds[-1] = "fol"
-        return cand
-
-    def forget_crop(self):
-        self.forgotten += 1
-
-
-def test_crops_are_followed_after_a_crop_found_her_and_checked_statically_when_the_follower_slips():
-    gymnast = (320.0, 200.0, 150.0)
-    est = Follower(lambda call, roi: gymnast if roi is not None else None, follow_misses=(3,))
-    tracker = GymnastTracker(est, 640, 360, probe_every=100)
-    tracker.track = None
-    tracker.update(0, FRAME)  # acquired by the sweep (the whole frame sees nobody)
-    est.kinds.clear()
-    for k in range(1, 5):
-        assert tracker.update(k, FRAME) is not None
-    # 1: whole frame, static crop (the first crop hit); 2: followed; 3: the follower slips (call 4),
-    # a static call finds her; 4: followed again
-    assert est.kinds == ["full", "roi", "fol", "fol", "roi", "fol"]
-    assert est.forgotten == 2  # the first follow starts afresh; the slip is forgotten

@@ -137,8 +137,6 @@ class MediaPipePose:
             self._static = mp_pose.Pose(static_image_mode=True, **kw)
         except Exception as exc:  # model files missing, unsupported complexity, ...
             raise PoseBackendError(f"MediaPipe could not load BlazePose: {exc}") from exc
-        self._mp_pose, self._kw, self._min_tracking = mp_pose, kw, min_tracking_confidence
-        self._crop_track = None  # a third graph, in tracking mode on crops that move with her (lazy)
 
     def detect(self, rgb: np.ndarray, roi: Box | None = None) -> PoseCandidate | None:
         h, w = rgb.shape[:2]
@@ -158,30 +156,6 @@ class MediaPipePose:
         xy = np.stack([x0 + lm[:, 0] * cw, y0 + lm[:, 1] * ch], axis=1)
         return candidate_from_landmarks(xy, lm[:, 2], from_roi=roi is not None)
 
-    def follow(self, rgb: np.ndarray, roi: Box) -> PoseCandidate | None:
-        """Like ``detect(rgb, roi)``, for a crop that stays centred on the same person from call to call:
-        BlazePose's tracking mode runs on the crops, so while it keeps her only the landmark model
-        runs (no person detector), which costs about half of a static call."""
-        h, w = rgb.shape[:2]
-        x0, y0, x1, y1 = clip_box(roi, w, h)
-        cw, ch = x1 - x0, y1 - y0
-        if cw < 16 or ch < 16:
-            return None
-        if self._crop_track is None:
-            self._crop_track = self._mp_pose.Pose(static_image_mode=False, smooth_landmarks=False,
-                                                  min_tracking_confidence=self._min_tracking, **self._kw)
-        res = self._crop_track.process(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
-        if res.pose_landmarks is None:
-            return None
-        lm = np.array([(p.x, p.y, p.visibility) for p in res.pose_landmarks.landmark], dtype=np.float32)
-        xy = np.stack([x0 + lm[:, 0] * cw, y0 + lm[:, 1] * ch], axis=1)
-        return candidate_from_landmarks(xy, lm[:, 2], from_roi=True)
-
-    def forget_crop(self) -> None:
-        """Forget the person followed in crops (the next :meth:`follow` runs the detector)."""
-        if self._crop_track is not None:
-            self._crop_track.reset()
-
     def reset(self) -> None:
         """Forget the tracked person (the next whole-frame call runs the detector)."""
         self._track.reset()
@@ -189,8 +163,6 @@ class MediaPipePose:
     def close(self) -> None:
         self._track.close()
         self._static.close()
-        if self._crop_track is not None:
-            self._crop_track.close()
 
 
 def default_estimator() -> PoseEstimator:

@@ -109,7 +109,6 @@ class GymnastTracker:
         min_rotated_score: float = 0.6,
         roi_first: bool = True,
         probe_every: int = 6,
-        follow_crops: bool = True,
     ) -> None:
         self.estimator = estimator
         self.width, self.height = width, height
@@ -122,8 +121,6 @@ class GymnastTracker:
         self.try_rotations = try_rotations
         self.min_rotated_score = min_rotated_score
         self.roi_first = roi_first
-        self.follow_crops = follow_crops
-        self._followed_at = self._roi_hit_at = -2  # last frames the crop follower ran / a crop found her
         self.probe_every = probe_every
         self._roi_streak = 0  # frames in a row where the crop found her and the whole frame did not
         self._last_place: tuple[np.ndarray, float] | None = None  # where a dropped track was last seen
@@ -225,30 +222,9 @@ class GymnastTracker:
         return roi_around(center, size, self.roi_margin + 0.3 * min(steps, 4), self.width, self.height)
 
     def _detect_in_roi(self, rgb: np.ndarray, roi: Box, index: int) -> PoseCandidate | None:
-        """Her pose in the crop around the prediction, if consistent with the track.
-
-        Right after a frame where the crop found her, an estimator that can
-        :meth:`~gymscore.features.pose.MediaPipePose.follow` her through the crops of consecutive frames
-        does so (about half the cost of a static call); when the follower loses her, a static call
-        checks again.
-        """
-        follow = getattr(self.estimator, "follow", None) if self.follow_crops else None
-        if follow is not None and self._roi_hit_at == index - 1:
-            if self._followed_at != index - 1:
-                self.estimator.forget_crop()  # the follower did not see the previous frame
-            self._followed_at = index
-            cand = follow(rgb, roi)
-            self.stats["roi"] += 1
-            if cand is not None and self.consistent(cand, index):
-                self._roi_hit_at = index
-                return cand
-            self.estimator.forget_crop()
         cand = self.estimator.detect(rgb, roi)
         self.stats["roi"] += 1
-        if cand is not None and self.consistent(cand, index):
-            self._roi_hit_at = index
-            return cand
-        return None
+        return cand if cand is not None and self.consistent(cand, index) else None
 
     def update(self, index: int, rgb: np.ndarray, motion: np.ndarray | None = None) -> PoseCandidate | None:
         """Process frame ``index`` (processed-frame counter); the gymnast's pose or None.
