@@ -224,7 +224,7 @@ def speed_lines(s: dict) -> list[str]:
         f"Pose estimator calls: {s.get('pose_calls')} for {s.get('processed', '?')} frames looked at "
         f"(whole frame {tr.get('full', '?')}, crop around her {tr.get('roi', '?')}, rotated crop "
         f"{tr.get('rotated', '?')}; track acquired {tr.get('acquired', '?')} times, camera cuts "
-        f"{tr.get('cuts', '?')}), {1000 * t.get('features.pose', 0) / calls:.0f} ms CPU per call.", "",
+        f"{tr.get('cuts', '?')}), {1000 * t.get('features.pose', 0) / calls:.0f} ms per call.", "",
         (f"CPU time of the analysis (main process and workers): {s['cpu_s']:.0f} s. " if "cpu_s" in s else "")
         + f"End to end / decode only: {s['analyze_s'] / s['decode_s']:.1f}x. "
         f"Scaled to a 90 s routine: {s['analyze_s'] * 90 / dur:.0f} s (target <= 45 s). "
