@@ -127,9 +127,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.ship:
         from gymscore.train.export import export_run
 
+        nat = results["natural"]
+        missed = [
+            f"{k} {nat[k]:.3f} vs target {t}" for k, t in TARGETS.items()
+            if nat.get(k) is None or (nat[k] > t if k in LOWER_IS_BETTER else nat[k] < t)
+        ]
         note = (
             "Trained on GymSynth 2D projections only (no real video); see bench/results/models.md. "
-            "Held-out: hard camera, unseen seeds."
+            "Held-out: hard camera, unseen seeds. "
+            + ("WEAK: misses " + "; ".join(missed) + "." if missed else "Meets every held-out target.")
         )
         for run, name in (
             (args.classifier, "gymsynth-stgcn-classifier"),
