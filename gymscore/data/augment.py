@@ -49,6 +49,7 @@ class AugmentConfig:
     lose_fast_prob: float = 0.3  # ... when the body moves more than 0.35 torso lengths per frame
     swap_prob: float = 0.03  # chance per processed frame of a left/right identity swap
     max_gap_s: float = 0.6  # the pipeline's gap filling (gymscore.features.extract.ExtractConfig)
+    bridge_gap_s: float = 1.0  # ... and its longer bridge where the body reappears in place
     fps: float = 25.0
 
 
@@ -166,5 +167,7 @@ def simulate_estimator(
     lowered = v - np.abs(rng.normal(0, cfg.visibility_noise, v.shape))
     v = np.where(v > 0, lowered.clip(0.31, 1.0), 0.0)
     max_gap = max(int(round(cfg.max_gap_s * cfg.fps)), stride)
-    j2, v2, _ = fill_gaps(j.astype(np.float32), v.astype(np.float32), detected, processed, max_gap)
+    bridge = max(int(round(cfg.bridge_gap_s * cfg.fps)), max_gap)
+    j2, v2, _ = fill_gaps(j.astype(np.float32), v.astype(np.float32), detected, processed, max_gap,
+                          bridge_gap=bridge)
     return j2.astype(np.float64), v2.astype(np.float64)
