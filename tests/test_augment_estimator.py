@@ -42,7 +42,7 @@ def test_inverted_bodies_are_lost_more_often():
     j, v = _walk(400)
     inv = j.copy()
     inv[:, 0, 1], inv[:, 2, 1] = 300.0, 100.0  # head below pelvis
-    cfg = _clean(lose_inverted_prob=0.5, strides=(1,), max_gap_s=0.0)
+    cfg = _clean(lose_inverted_prob=0.5, strides=(1,), max_gap_s=0.0, bridge_gap_s=0.0)
     _, up = simulate_estimator(j, v, np.random.default_rng(2), cfg, 100.0)
     _, down = simulate_estimator(inv, v, np.random.default_rng(2), cfg, 100.0)
     assert (up[:, 3] > 0).mean() == 1.0
