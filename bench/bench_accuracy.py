@@ -119,7 +119,10 @@ def write_md(out: dict) -> None:
         "",
         f"Command: `.venv/bin/python bench/bench_accuracy.py` ({out['size']}, hard camera,",
         f"seeds {out['seeds']}, {len(out['routines'])} routines, CPU). Machine: {out['machine']}.",
-        f"Wall time {out['wall_seconds']} s.",
+        f"Wall time {out['wall_seconds']} s."
+        + (" Pose features came from the feature cache (`--reuse-features`: the same pipeline computed "
+           "them in an earlier run), so `analysis s` leaves out pose estimation."
+           if all(r.get("features_from_cache") for r in out["routines"]) else ""),
         "Pipeline: BlazePose (MediaPipe) on the rendered video -> pose/flow features -> installed",
         "segmenter -> classifier -> codebook tree -> D-score.",
         "Ground truth: GymSynth's timeline. Metrics from",
