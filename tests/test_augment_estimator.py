@@ -55,3 +55,23 @@ def test_augment_pose_uses_the_estimator_family_when_asked():
     a = augment_pose(j, v, (640, 360), np.random.default_rng(5), cfg)
     b = augment_pose(j, v, (640, 360), np.random.default_rng(5), cfg)
     assert np.array_equal(a[0], b[0]) and a[0].shape == (30, 17, 2)
+
+
+def test_label_swap_and_torso_stretch():
+    from gymscore.data.augment import stretch_torso
+    from gymscore.skeleton import JOINT_INDEX
+
+    j, v = _walk(5)
+    j[:, JOINT_INDEX["l_wrist"], 1] = 111.0
+    j[:, JOINT_INDEX["r_wrist"], 1] = 222.0
+    cfg = AugmentConfig(swap_labels_prob=1.0, speed=(1.0, 1.0), flip_prob=0.0, cut_prob=0.0, noise_prob=0.0,
+                        scale=(1.0, 1.0), rotate_deg=0.0, foreshorten=(1.0, 1.0), foreshorten_y=(1.0, 1.0),
+                        shear=0.0, translate=0.0)
+    out, _, _ = augment_pose(j, v, (640, 360), np.random.default_rng(0), cfg)
+    assert np.allclose(out[:, JOINT_INDEX["l_wrist"], 1], 222.0)  # labels swapped, x not mirrored
+    assert np.allclose(out[:, JOINT_INDEX["l_wrist"], 0], j[:, JOINT_INDEX["r_wrist"], 0])
+    s = stretch_torso(j, 1.2)  # neck 150 -> 130 (pelvis 250), the head moves with it
+    assert np.allclose(s[:, JOINT_INDEX["neck"], 1], 130.0)
+    assert np.allclose(s[:, JOINT_INDEX["pelvis"], 1], 250.0)
+    assert np.allclose(s[:, JOINT_INDEX["head"], 1] - j[:, JOINT_INDEX["head"], 1], -20.0)
+    assert np.allclose(s[:, JOINT_INDEX["l_knee"]], j[:, JOINT_INDEX["l_knee"]])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gymscore.skeleton import FLIP_PAIRS
+from gymscore.skeleton import FLIP_PAIRS, JOINT_INDEX
 
 _SWAP = np.arange(17)
 for _a, _b in FLIP_PAIRS:
@@ -31,6 +31,12 @@ class AugmentConfig:
     cut_prob: float = 0.004  # chance per frame of a camera cut (a new random view from there on)
     translate: float = 0.15  # fraction of the frame
     flip_prob: float = 0.5
+    # BlazePose often takes a side-on body for one facing the other way: left and right labels swap
+    # while the image does not mirror (measured on rendered GymSynth video: in about a third of the
+    # joint-frames the estimate lies nearer the other side's true joint)
+    swap_labels_prob: float = 0.0
+    # BlazePose's neck-pelvis length is 9-15 % longer than GymSynth's (rendered video, median)
+    torso_stretch: tuple[float, float] = (1.0, 1.0)
     noise_prob: float = 0.6  # chance that a sample gets the detector-noise family below at all
     jitter: float = 0.015  # joint noise, fraction of torso length
     drop_joint_prob: float = 0.05
@@ -60,6 +66,18 @@ def mirror(joints2d: np.ndarray, visibility: np.ndarray, width: float) -> tuple[
     return j, visibility[:, _SWAP].copy()
 
 
+_UPPER = [JOINT_INDEX[n] for n in ("head", "neck", "l_shoulder", "r_shoulder", "l_elbow", "r_elbow",
+                                    "l_wrist", "r_wrist")]
+
+
+def stretch_torso(joints2d: np.ndarray, factor: float) -> np.ndarray:
+    """Lengthen the neck-pelvis segment by ``factor``, carrying head and arms along with the neck."""
+    j = np.array(joints2d, dtype=np.float64)
+    shift = (factor - 1.0) * (j[:, JOINT_INDEX["neck"]] - j[:, JOINT_INDEX["pelvis"]])
+    j[:, _UPPER] += shift[:, None, :]
+    return j
+
+
 def time_map(length: int, speed: float) -> np.ndarray:
     """Source frame index of each output frame when playing ``length`` frames ``speed`` times faster."""
     n = max(1, int(round(length / speed)))
@@ -85,6 +103,10 @@ def augment_pose(
         j, v = j[src], v[src]
     if cfg.flip_prob and rng.random() < cfg.flip_prob:
         j, v = mirror(j, v, w)
+    if cfg.swap_labels_prob and rng.random() < cfg.swap_labels_prob:
+        j, v = j[:, _SWAP], v[:, _SWAP]
+    if cfg.torso_stretch[0] != 1.0 or cfg.torso_stretch[1] != 1.0:
+        j = stretch_torso(j, float(rng.uniform(*cfg.torso_stretch)))
     # camera: per shot (cuts at random frames), an affine view change about the frame centre
     n = len(j)
     cuts = np.flatnonzero(rng.random(n) < cfg.cut_prob) if cfg.cut_prob else np.zeros(0, int)

@@ -44,6 +44,8 @@ class DataConfig:
     max_len: int = 1500  # segmenter: longest training crop in frames
     augment: bool = True
     estimator_aug: float = 0.0  # share of training samples that get the pipeline-like pose corruption
+    swap_labels_aug: float = 0.0  # share of samples whose left/right labels swap (no mirroring)
+    torso_stretch_aug: float = 1.0  # neck-pelvis length scaled by up to this factor (1.0: off)
     num_workers: int = 0
 
 

@@ -66,6 +66,14 @@ def load_routines(cfg: TrainConfig, split: str, label_space: LabelSpace | None =
     return out
 
 
+def _augment_config(d: Any) -> AugmentConfig | None:
+    """The pose augmentation of a data config (None when ``augment`` is off)."""
+    if not d.augment:
+        return None
+    return AugmentConfig(estimator_prob=d.estimator_aug, fps=d.fps, swap_labels_prob=d.swap_labels_aug,
+                         torso_stretch=(min(1.0, d.torso_stretch_aug), max(1.0, d.torso_stretch_aug)))
+
+
 def _codebook() -> Any:
     from gymscore.codebook import default_codebook
 
@@ -109,6 +117,10 @@ def _describe(cfg: TrainConfig) -> dict[str, Any]:
     info["augmentation"] = d.augment
     if d.augment and d.estimator_aug:
         info["estimator_augmentation"] = d.estimator_aug
+    if d.augment and d.swap_labels_aug:
+        info["swap_labels_augmentation"] = d.swap_labels_aug
+    if d.augment and d.torso_stretch_aug != 1.0:
+        info["torso_stretch_augmentation"] = d.torso_stretch_aug
     return info
 
 
@@ -172,7 +184,7 @@ class ClassifierTask:
             else load_routines(self.cfg, "train", self.label_space)
         )
         val = self._given[1] if self._given[1] is not None else load_routines(self.cfg, "val")
-        aug = AugmentConfig(estimator_prob=d.estimator_aug, fps=d.fps) if d.augment else None
+        aug = _augment_config(d)
         ch = self.clip_channels
         return (
             ClipDataset(train, self.label_space, d.clip_len, aug, seed=self.cfg.seed, codebook=self.codebook,
@@ -331,7 +343,7 @@ class SegmenterTask:
         d = self.cfg.data
         train = self._given[0] if self._given[0] is not None else load_routines(self.cfg, "train")
         val = self._given[1] if self._given[1] is not None else load_routines(self.cfg, "val")
-        aug = AugmentConfig(estimator_prob=d.estimator_aug, fps=d.fps) if d.augment else None
+        aug = _augment_config(d)
         return (
             RoutineDataset(train, self.labels, d.fps, aug, d.max_len, self.cfg.seed, self.codebook),
             RoutineDataset(val, self.labels, d.fps, None, None, codebook=self.codebook),
