@@ -50,9 +50,10 @@ def main() -> int:
         print(f"{cn} + {sn}: F1@0.5 {r['f1@50']:.3f}, element top-1 {r['element_top1']:.3f}, "
               f"D MAE {r['d_score_mae']:.3f}", flush=True)
     lines = ["# Model selection on selection-seed videos", "",
-             "`bench/bench_model_selection.py` (8 routines, seeds 50020-50021 per apparatus, broadcast camera, "
-             "640x360; BlazePose poses).", "",
-             "| classifier | segmenter | F1@0.5 | element top-1 | D-score MAE |", "| --- | --- | --- | --- | --- |"]
+             "`bench/bench_model_selection.py` (8 routines, seeds 50020-50021 per apparatus, broadcast "
+             "camera, 640x360; BlazePose poses).", "",
+             "| classifier | segmenter | F1@0.5 | element top-1 | D-score MAE |",
+             "| --- | --- | --- | --- | --- |"]
     lines += [f"| {c} | {s} | {f:.3f} | {t:.3f} | {m:.3f} |" for c, s, f, t, m in rows]
     (REPO / "bench" / "results" / "model_selection.md").write_text("\n".join(lines) + "\n")
     return 0
