@@ -291,22 +291,14 @@ class ClassifierRunner(_Runner):
     def _predict_arrays(
         self, arrays: list[np.ndarray], mirrored: list[np.ndarray] | None = None
     ) -> list[dict[str, Any]]:
+        def logits(items: list[np.ndarray]) -> dict[str, torch.Tensor]:
+            batch = np.stack(items).astype(np.float32)
+            return self._run(lambda dev: self.model(torch.from_numpy(batch).to(dev)))
+
         results: list[dict[str, Any]] = []
         for k in range(0, len(arrays), self.batch_size):
-            batch = np.stack(arrays[k : k + self.batch_size]).astype(np.float32)
-
-            def fwd(dev: torch.device, batch: np.ndarray = batch) -> dict[str, torch.Tensor]:
-                return self.model(torch.from_numpy(batch).to(dev))
-
-            flipped = None
-            if mirrored is not None:
-                mbatch = np.stack(mirrored[k : k + self.batch_size]).astype(np.float32)
-
-                def fwd_m(dev: torch.device, mbatch: np.ndarray = mbatch) -> dict[str, torch.Tensor]:
-                    return self.model(torch.from_numpy(mbatch).to(dev))
-
-                flipped = self._run(fwd_m)
-            results.extend(self._decode(self._run(fwd), flipped))
+            flipped = logits(mirrored[k : k + self.batch_size]) if mirrored is not None else None
+            results.extend(self._decode(logits(arrays[k : k + self.batch_size]), flipped))
         return results
 
     def predict(

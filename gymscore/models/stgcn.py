@@ -70,8 +70,35 @@ class STGCNBlock(nn.Module):
         return self.relu(self.tcn(self.gcn(x, adj)) + self.residual(x))
 
 
-class STGCN(ClassifierBase):
-    """A small ST-GCN: data batch-norm, graph-temporal blocks with learnable edge weights, pooling."""
+class _GraphBase(ClassifierBase):
+    """Shared front end: data batch-norm and graph-temporal blocks with learnable edge weights."""
+
+    def _init_graph(self, in_channels: int, channels: tuple[int, ...], strides: tuple[int, ...],
+                    kernel_t: int, dropout: float) -> int:
+        """Build the front end; returns its output channels."""
+        adj = torch.from_numpy(skeleton_adjacency())
+        self.register_buffer("adj", adj)
+        self.data_bn = nn.BatchNorm1d(in_channels * NUM_JOINTS)
+        blocks = []
+        c_prev = in_channels
+        for c, s in zip(channels, strides, strict=True):
+            blocks.append(STGCNBlock(c_prev, c, s, adj.shape[0], kernel_t=kernel_t, dropout=dropout))
+            c_prev = c
+        self.blocks = nn.ModuleList(blocks)
+        self.edge_importance = nn.ParameterList([nn.Parameter(torch.ones_like(adj)) for _ in blocks])
+        return c_prev
+
+    def _graph_forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, C, T, V) input -> (N, C', T', V) front-end features."""
+        n, c, t, v = x.shape
+        x = self.data_bn(x.permute(0, 1, 3, 2).reshape(n, c * v, t)).view(n, c, v, t).permute(0, 1, 3, 2)
+        for block, imp in zip(self.blocks, self.edge_importance, strict=True):
+            x = block(x, self.adj * imp)
+        return x
+
+
+class STGCN(_GraphBase):
+    """A small ST-GCN: the graph front end, then mean pooling over time and joints."""
 
     def __init__(
         self,
@@ -84,26 +111,12 @@ class STGCN(ClassifierBase):
         kernel_t: int = 9,
     ) -> None:
         super().__init__()
-        adj = torch.from_numpy(skeleton_adjacency())
-        self.register_buffer("adj", adj)
-        self.data_bn = nn.BatchNorm1d(in_channels * NUM_JOINTS)
-        blocks = []
-        c_prev = in_channels
-        for c, s in zip(channels, strides, strict=True):
-            blocks.append(STGCNBlock(c_prev, c, s, adj.shape[0], kernel_t=kernel_t, dropout=dropout))
-            c_prev = c
-        self.blocks = nn.ModuleList(blocks)
-        self.edge_importance = nn.ParameterList([nn.Parameter(torch.ones_like(adj)) for _ in blocks])
-        self.feature_dim = c_prev
+        self.feature_dim = self._init_graph(in_channels, channels, strides, kernel_t, dropout)
         self.head_dropout = head_dropout
         self.init_head(label_space)
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        n, c, t, v = x.shape
-        x = self.data_bn(x.permute(0, 1, 3, 2).reshape(n, c * v, t)).view(n, c, v, t).permute(0, 1, 3, 2)
-        for block, imp in zip(self.blocks, self.edge_importance, strict=True):
-            x = block(x, self.adj * imp)
-        return x.mean(dim=(2, 3))
+        return self._graph_forward(x).mean(dim=(2, 3))
 
 
 def _strides(n: int, pattern: tuple[int, ...]) -> tuple[int, ...]:
@@ -148,7 +161,7 @@ class TemporalBlock(nn.Module):
         return self.relu(x + self.body(x))
 
 
-class STGCNTemporal(ClassifierBase):
+class STGCNTemporal(_GraphBase):
     """ST-GCN graph blocks over the joints, then a dilated temporal network over the whole clip.
 
     The graph blocks see each joint's neighbourhood at full temporal resolution; their output is
@@ -170,16 +183,7 @@ class STGCNTemporal(ClassifierBase):
         head_dropout: float = 0.3,
     ) -> None:
         super().__init__()
-        adj = torch.from_numpy(skeleton_adjacency())
-        self.register_buffer("adj", adj)
-        self.data_bn = nn.BatchNorm1d(in_channels * NUM_JOINTS)
-        blocks = []
-        c_prev = in_channels
-        for c in channels:
-            blocks.append(STGCNBlock(c_prev, c, 1, adj.shape[0], kernel_t=kernel_t, dropout=dropout))
-            c_prev = c
-        self.blocks = nn.ModuleList(blocks)
-        self.edge_importance = nn.ParameterList([nn.Parameter(torch.ones_like(adj)) for _ in blocks])
+        c_prev = self._init_graph(in_channels, channels, (1,) * len(channels), kernel_t, dropout)
         self.squeeze = nn.Sequential(
             nn.Conv1d(c_prev * NUM_JOINTS, temporal_channels, 1),
             nn.BatchNorm1d(temporal_channels),
@@ -191,10 +195,8 @@ class STGCNTemporal(ClassifierBase):
         self.init_head(label_space)
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        n, c, t, v = x.shape
-        x = self.data_bn(x.permute(0, 1, 3, 2).reshape(n, c * v, t)).view(n, c, v, t).permute(0, 1, 3, 2)
-        for block, imp in zip(self.blocks, self.edge_importance, strict=True):
-            x = block(x, self.adj * imp)
+        x = self._graph_forward(x)
+        n, _, t, _ = x.shape
         x = x.permute(0, 1, 3, 2).reshape(n, -1, t)  # (n, C*V, T)
         x = self.temporal(self.squeeze(x))
         return torch.cat([x.mean(dim=2), x.amax(dim=2)], dim=1)
