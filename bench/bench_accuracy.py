@@ -42,7 +42,7 @@ def main() -> int:
     from gymscore.pipeline import analyze_video
     from gymscore.synth import generate_routine
     from gymscore.timeline import load_timeline, save_timeline
-    from gymscore.train.evaluate import evaluate_timeline_dirs, match_segments
+    from gymscore.train.evaluate import element_top1_within, evaluate_timeline_dirs
 
     w, h = (int(x) for x in args.size.split("x"))
     work = Path(args.work)
@@ -78,18 +78,8 @@ def main() -> int:
             print(json.dumps(rows[-1]), flush=True)
     metrics = evaluate_timeline_dirs(pred_dir, truth_dir)
     # Element accuracy restricted to matched segments whose true element is a Gym99 class.
-    hit = tot = 0
-    for p in sorted(pred_dir.glob("*.json")):
-        pt, tt = load_timeline(p), load_timeline(truth_dir / p.name)
-        ps = sorted(pt.segments, key=lambda s: s.start_frame)
-        ts = sorted(tt.segments, key=lambda s: s.start_frame)
-        for i, j in match_segments([(s.start_frame, s.end_frame) for s in ps],
-                                   [(s.start_frame, s.end_frame) for s in ts]):
-            if ts[j].element_id in gym99:
-                tot += 1
-                hit += ps[i].element_id == ts[j].element_id
-    metrics["element_top1_gym99"] = hit / tot if tot else None
-    metrics["gym99_matched_segments"] = tot
+    pairs = [(load_timeline(p), load_timeline(truth_dir / p.name)) for p in sorted(pred_dir.glob("*.json"))]
+    metrics["element_top1_gym99"], metrics["gym99_matched_segments"] = element_top1_within(pairs, gym99)
     metrics["apparatus_accuracy"] = sum(
         r["apparatus_pred"] == r["routine"][:2].upper() for r in rows) / len(rows)
     out = {"machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, 2 cores", "size": args.size,

@@ -204,6 +204,21 @@ def evaluate_models(segmenter: Any, classifier: Any, routines: list[Any]) -> dic
     return out
 
 
+def element_top1_within(pairs: list[tuple[Any, Any]], element_ids: set[str]) -> tuple[float | None, int]:
+    """Element top-1 over (predicted, true) Timeline pairs, on the matched segments (IoU >= 0.5) whose
+    true element is in ``element_ids`` (e.g. the Gym99 classes); also the number of such segments."""
+    hit = tot = 0
+    for p, t in pairs:
+        ps = sorted(p.segments, key=lambda s: s.start_frame)
+        ts = sorted(t.segments, key=lambda s: s.start_frame)
+        for i, j in match_segments([(s.start_frame, s.end_frame) for s in ps],
+                                   [(s.start_frame, s.end_frame) for s in ts]):
+            if ts[j].element_id in element_ids:
+                tot += 1
+                hit += ps[i].element_id == ts[j].element_id
+    return (hit / tot if tot else None), tot
+
+
 def evaluate_system(segmenter: Any, classifier: Any, routines: list[Any]) -> dict[str, Any]:
     """The analysis pipeline's own decisions on known poses (no video, no pose estimator).
 
@@ -221,17 +236,7 @@ def evaluate_system(segmenter: Any, classifier: Any, routines: list[Any]) -> dic
         pairs.append((tl, r.timeline))
         app_ok += tl.apparatus == r.timeline.apparatus
     rep = evaluate_timelines(pairs)
-    label_space = set(classifier.element_ids)
-    hit = tot = 0
-    for p, t in pairs:
-        ps = sorted(p.segments, key=lambda s: s.start_frame)
-        ts = sorted(t.segments, key=lambda s: s.start_frame)
-        for i, j in match_segments([(s.start_frame, s.end_frame) for s in ps],
-                                   [(s.start_frame, s.end_frame) for s in ts]):
-            if ts[j].element_id in label_space:
-                tot += 1
-                hit += ps[i].element_id == ts[j].element_id
     out = {f"system_{k}": v for k, v in rep.items() if k not in ("routines",)}
-    out["system_element_top1_label_space"] = hit / tot if tot else None
+    out["system_element_top1_label_space"] = element_top1_within(pairs, set(classifier.element_ids))[0]
     out["system_apparatus_accuracy"] = app_ok / len(routines) if routines else None
     return out
