@@ -1,4 +1,5 @@
-"""``gymscore data finegym status|download|prepare DIR``: the FineGym dataset in its official layout."""
+"""``gymscore data finegym status|download|prepare DIR``: the FineGym dataset in its official layout.
+``gymscore data poses SRC OUT``: training routines from labelled videos, posed by the analysis's estimator."""
 
 from __future__ import annotations
 
@@ -33,6 +34,18 @@ def register(subparsers: Any) -> None:
     pr.add_argument("--size", type=int, default=128, help="short side of cached frames in pixels")
     pr.add_argument("--limit", type=int, default=None, help="prepare at most N clips")
     pr.set_defaults(func=_prepare)
+
+    po = dsub.add_parser(
+        "poses",
+        help="run the analysis pose estimator over labelled videos and save training routines",
+        description="For every labelled video in SRC (GymSynth folders with video.mp4 + timeline.json, or "
+        "NAME.mp4 + NAME.json pairs), write OUT/NAME.npz with the estimated pose track and the timeline; "
+        "use OUT in a training config's data.train_dirs. Resumable: existing files are kept.",
+    )
+    po.add_argument("src", help="folder of labelled videos (e.g. from `gymscore synth dataset`)")
+    po.add_argument("out", help="folder for the routine .npz files")
+    po.add_argument("--no-cache", action="store_true", help="do not read or write the feature cache")
+    po.set_defaults(func=_poses)
 
     for p, name in ((data, "data"), (fg, "finegym")):
         p.set_defaults(func=lambda args, p=p: (p.print_help(), 2)[1])
@@ -97,5 +110,22 @@ def _prepare(args: argparse.Namespace) -> int:
     print(
         f"clips made: {s['clips_made']}; indexed: {s['clips_indexed']}; "
         f"videos missing: {len(s['videos_missing'])}"
+    )
+    return 0
+
+
+def _poses(args: argparse.Namespace) -> int:
+    from gymscore.data.estimated import estimate_folder, summarise
+    from gymscore.util.progress import ProgressLine
+
+    bar = ProgressLine()
+    try:
+        paths = estimate_folder(args.src, args.out, use_cache=not args.no_cache, progress=bar)
+    finally:
+        bar.close()
+    s = summarise(paths)
+    print(
+        f"{s['routines']} routines ({s['frames']} frames) in {args.out}; "
+        f"gymnast found in {100 * s['mean_found_rate']:.0f}% of frames on average"
     )
     return 0

@@ -9,6 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
+from gymscore.synth.camera import MODES
 from gymscore.util.atomic import atomic_write_json
 from gymscore.util.progress import ProgressLine
 
@@ -28,7 +29,7 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--size", type=_size, default=(640, 360), help="frame size WxH (default 640x360, max 1280x720)"
     )
     p.add_argument("--fps", type=int, default=25, choices=(25, 30, 50))
-    p.add_argument("--camera", default="broadcast", choices=("broadcast", "fixed", "hard"))
+    p.add_argument("--camera", default="broadcast", choices=MODES)
     p.add_argument("--skeleton-only", action="store_true", help="write ground truth and joints, no video")
 
 

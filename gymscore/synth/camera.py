@@ -1,6 +1,9 @@
 """Virtual cameras: a broadcast-like side view that pans, tilts and zooms to follow the gymnast (with
-shake and occasional cuts between elements), a "hard" variant (steeper, faster, shakier) and a fixed
-wide view. Pinhole model; world x along the apparatus, y across it, z up; camera x right, y down,
+shake and occasional cuts between elements), a "hard" variant (steeper, faster, shakier), a fixed
+wide view, and a "varied" follow camera whose viewpoint is drawn per shot from a wide range of
+elevations (2-45 degrees) and azimuths (for training: view randomisation; it keeps the smooth
+broadcast operator, so the hard camera's lag, shake and cut rate stay unseen).
+Pinhole model; world x along the apparatus, y across it, z up; camera x right, y down,
 z forward (OpenCV convention): ``p_cam = R @ p_world + t``, ``uv = K @ p_cam / z``.
 """
 
@@ -10,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-MODES = ("broadcast", "fixed", "hard")
+MODES = ("broadcast", "fixed", "hard", "varied")
 
 
 @dataclass
@@ -105,6 +108,7 @@ def make_camera(
         centres = np.repeat(c[None], n, 0)
     else:
         hard = mode == "hard"
+        varied = mode == "varied"
         # shots: a camera position per shot, cut at some element gaps
         cuts = []
         for f in cut_candidates or []:
@@ -114,12 +118,17 @@ def make_camera(
         centres = np.zeros((n, 3))
         frac = np.zeros(n)
         for a, b in zip(bounds, bounds[1:], strict=False):
-            dist = rng.uniform(8, 14) if hard else rng.uniform(12, 24)
-            height = rng.uniform(4.5, 9.0) if hard else rng.uniform(1.2, 4.5)
-            ang = rng.uniform(-0.5, 0.5) if hard else rng.uniform(-0.25, 0.25)
+            if varied:
+                dist = rng.uniform(9, 24)
+                height = 1.0 + dist * np.tan(np.radians(rng.uniform(2.0, 45.0)))
+                ang = rng.uniform(-0.6, 0.6)
+            else:
+                dist = rng.uniform(8, 14) if hard else rng.uniform(12, 24)
+                height = rng.uniform(4.5, 9.0) if hard else rng.uniform(1.2, 4.5)
+                ang = rng.uniform(-0.5, 0.5) if hard else rng.uniform(-0.25, 0.25)
             cx = float(np.median(pelvis[a:b, 0])) + dist * np.sin(ang)
             centres[a:b] = [cx, -dist * np.cos(ang), height]
-            frac[a:b] = rng.uniform(0.45, 0.75) if hard else rng.uniform(0.35, 0.6)
+            frac[a:b] = rng.uniform(0.45, 0.75) if hard else rng.uniform(0.35, 0.7 if varied else 0.6)
         target = np.stack([pelvis[:, 0], pelvis[:, 1], 0.5 * (lo + hi)], -1)
         span = _smooth((hi - lo)[:, None], fps * 0.8)[:, 0]
         if hard:
