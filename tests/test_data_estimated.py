@@ -73,3 +73,20 @@ def test_empty_or_missing_source_is_a_clear_error(tmp_path):
         find_labelled_videos(tmp_path / "nope")
     with pytest.raises(FileNotFoundError, match="no labelled videos"):
         estimate_folder(tmp_path, tmp_path / "out")
+
+
+def test_estimated_routines_get_no_simulated_estimator_errors():
+    from gymscore.data.augment import AugmentConfig, for_estimated_poses
+    from gymscore.data.routines import RoutineSample
+    from gymscore.data.torchsets import ClipDataset
+
+    cfg = AugmentConfig(estimator_prob=0.4, swap_labels_prob=0.3, torso_stretch=(1.0, 1.15), scale=(0.8, 1.2))
+    est = for_estimated_poses(cfg)
+    assert (est.estimator_prob, est.swap_labels_prob, est.torso_stretch) == (0.0, 0.0, (1.0, 1.0))
+    assert est.scale == (0.8, 1.2) and est.flip_prob == cfg.flip_prob
+    ds = ClipDataset.__new__(ClipDataset)
+    ds.augment = cfg
+    tl = _timeline(10)
+    synth = RoutineSample(np.zeros((10, 17, 2)), np.ones((10, 17)), tl, source="synth")
+    estimated = RoutineSample(np.zeros((10, 17, 2)), np.ones((10, 17)), tl, source="estimated")
+    assert ds._augment_for(synth) is cfg and ds._augment_for(estimated) == est

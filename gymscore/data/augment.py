@@ -8,7 +8,7 @@ changes. Labels per frame are resampled with the same time map.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -82,6 +82,12 @@ def time_map(length: int, speed: float) -> np.ndarray:
     """Source frame index of each output frame when playing ``length`` frames ``speed`` times faster."""
     n = max(1, int(round(length / speed)))
     return np.clip(np.round(np.arange(n) * speed).astype(int), 0, length - 1)
+
+
+def for_estimated_poses(cfg: AugmentConfig) -> AugmentConfig:
+    """The augmentation for poses that already come from the pose estimator (``source="estimated"``
+    routines): the view, speed and mirror changes stay; the simulated estimator errors go."""
+    return replace(cfg, estimator_prob=0.0, swap_labels_prob=0.0, torso_stretch=(1.0, 1.0))
 
 
 def augment_pose(

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from gymscore.data.augment import AugmentConfig, augment_pose, time_map
+from gymscore.data.augment import AugmentConfig, augment_pose, for_estimated_poses, time_map
 from gymscore.data.routines import RoutineSample
 from gymscore.features.posefeat import CLIP_CHANNELS_V1, pose_features, skeleton_clip
 from gymscore.models.labels import LabelSpace, event_of_set
@@ -25,8 +25,16 @@ class _Seeded(Dataset):
     def set_epoch(self, epoch: int) -> None:
         self.epoch = int(epoch)
 
+    augment: AugmentConfig | None = None
+
     def _rng(self, index: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, self.epoch, index])
+
+    def _augment_for(self, routine: Any) -> AugmentConfig | None:
+        """The augmentation of one routine: no simulated estimator errors on estimated poses."""
+        if self.augment is not None and getattr(routine, "source", "") == "estimated":
+            return for_estimated_poses(self.augment)
+        return self.augment
 
 
 def _set_of(seg: Any, codebook: Any | None) -> int | None:
@@ -91,7 +99,7 @@ class ClipDataset(_Seeded):
             e = int(np.clip(e + rng.normal(0, self.boundary_jitter) * n, s + 1, T))
         j, v = r.joints2d[s:e], r.visibility[s:e]
         if self.augment is not None:
-            j, v, _ = augment_pose(j, v, r.frame_size, self._rng(index + 7919), self.augment)
+            j, v, _ = augment_pose(j, v, r.frame_size, self._rng(index + 7919), self._augment_for(r))
         x = skeleton_clip(j, v, self.clip_len, r.fps, self.channels)
         targets = {
             "element": torch.tensor(self.ls.element_index(el) if el else -100),
@@ -164,7 +172,7 @@ class RoutineDataset(_Seeded):
         j, v = j[src], v[src]
         rng = self._rng(index)
         if self.augment is not None:
-            j, v, src2 = augment_pose(j, v, r.frame_size, rng, self.augment)
+            j, v, src2 = augment_pose(j, v, r.frame_size, rng, self._augment_for(r))
             src = src[src2]
         lab, bnd, w = lab[src], bnd[src], w[src]
         feats = pose_features(j, v, r.frame_size)
