@@ -1,12 +1,16 @@
 """Choose between candidate models on videos of seeds kept for selection (not training, not held-out).
 
-    .venv/bin/python bench/bench_model_selection.py CLASSIFIER:SEGMENTER [...] [--work DIR]
+    .venv/bin/python bench/bench_model_selection.py CLASSIFIER:SEGMENTER [...] [--work DIR] [--videos DIR]
 
 Renders 8 GymSynth routines (seeds 50 020-50 021 per apparatus, broadcast camera, 640x360; seeds
 from 50 000 are never trained on, and the held-out sets use 90 000+, 95 000+ and 200 000+), runs the
 whole analysis with each candidate pair of installed models (names as in ``gymscore models list``)
 and prints segment F1@0.5, element top-1 and D-score MAE. Pose features are computed once and cached,
 so every pair sees the same poses. Writes ``bench/results/model_selection.md``.
+
+``--videos DIR`` uses the labelled videos in DIR instead (``gymscore synth dataset`` folders, e.g. the
+``varied``-camera selection seeds 320 000+; see docs/models.md) and writes
+``bench/results/model_selection_<DIR name>.md``.
 """
 
 from __future__ import annotations
@@ -23,39 +27,47 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("pairs", nargs="+", help="CLASSIFIER:SEGMENTER model names")
     ap.add_argument("--work", default="/tmp/gymscore-selection")
+    ap.add_argument("--videos", default=None, help="folder of labelled videos to select on instead")
     args = ap.parse_args()
+    from gymscore.data.estimated import find_labelled_videos
     from gymscore.models.inference import load_classifier, load_segmenter
     from gymscore.pipeline import analyze_video
     from gymscore.synth import generate_routine
     from gymscore.timeline import load_timeline
     from gymscore.train.evaluate import evaluate_timelines
 
-    work = Path(args.work)
-    work.mkdir(parents=True, exist_ok=True)
     videos = []
-    for app in ("VT", "FX", "BB", "UB"):
-        for seed in (50_020, 50_021):
-            d = work / f"{app.lower()}_{seed}"
-            if not (d / "video.mp4").exists():
-                generate_routine(app, seed, size=(640, 360), fps=25, camera="broadcast", out_dir=d)
-            videos.append(d)
+    if args.videos:
+        videos = [(v.video, v.timeline) for v in find_labelled_videos(args.videos)]
+        described = f"{len(videos)} labelled videos of `{Path(args.videos).name}`"
+        out_name = f"model_selection_{Path(args.videos).name}.md"
+    else:
+        work = Path(args.work)
+        work.mkdir(parents=True, exist_ok=True)
+        for app in ("VT", "FX", "BB", "UB"):
+            for seed in (50_020, 50_021):
+                d = work / f"{app.lower()}_{seed}"
+                if not (d / "video.mp4").exists():
+                    generate_routine(app, seed, size=(640, 360), fps=25, camera="broadcast", out_dir=d)
+                videos.append((d / "video.mp4", d / "timeline.json"))
+        described = "8 routines, seeds 50020-50021 per apparatus, broadcast camera, 640x360"
+        out_name = "model_selection.md"
     rows = []
     for pair in args.pairs:
         cn, sn = pair.split(":")
         cls, seg = load_classifier("cpu", name=cn), load_segmenter("cpu", name=sn)
-        pairs = [(analyze_video(d / "video.mp4", segmenter=seg, classifier=cls).timeline,
-                  load_timeline(d / "timeline.json")) for d in videos]
+        pairs = [(analyze_video(v, segmenter=seg, classifier=cls).timeline, load_timeline(t))
+                 for v, t in videos]
         r = evaluate_timelines(pairs)
         rows.append((cn, sn, r["f1@50"], r["element_top1"], r["d_score_mae"]))
         print(f"{cn} + {sn}: F1@0.5 {r['f1@50']:.3f}, element top-1 {r['element_top1']:.3f}, "
               f"D MAE {r['d_score_mae']:.3f}", flush=True)
     lines = ["# Model selection on selection-seed videos", "",
-             "`bench/bench_model_selection.py` (8 routines, seeds 50020-50021 per apparatus, broadcast "
-             "camera, 640x360; BlazePose poses).", "",
+             f"`bench/bench_model_selection.py` ({described}; BlazePose poses).", "",
              "| classifier | segmenter | F1@0.5 | element top-1 | D-score MAE |",
              "| --- | --- | --- | --- | --- |"]
     lines += [f"| {c} | {s} | {f:.3f} | {t:.3f} | {m:.3f} |" for c, s, f, t, m in rows]
-    (REPO / "bench" / "results" / "model_selection.md").write_text("\n".join(lines) + "\n")
+    (REPO / "bench" / "results" / out_name).write_text("\n".join(lines) + "\n")
     return 0
 
 
