@@ -2,8 +2,11 @@
 
     python -m gymscore.train.heldout --classifier RUN --segmenter RUN [--cache DIR] [--ship]
 
-Held-out sets (seeds and camera never used in training; training uses seeds < 50 000 + the balanced
-seeds from 100 000, with the broadcast and fixed cameras):
+Held-out sets (seeds and camera setting never used in training; training uses seeds < 50 000 + the
+balanced seeds from 100 000 with the broadcast and fixed cameras, and since ``cls12`` / ``seg11`` also
+the ``varied`` camera, whose per-shot viewpoint is drawn from elevations of 2-45 degrees: it covers the
+hard camera's steep views, not its lag, shake, closeness and cut rate; cls11 and seg10 did not see
+steep views at all):
 
 * ``natural``: routines drawn from the GymSynth priors, seeds 90 000-90 009 per apparatus, ``hard``
   camera (steeper, closer, shakier, more cuts);
