@@ -5,8 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gymscore.features.tracking import INTERPOLATED, MISSING, GymnastTracker, fill_gaps
-from tests.test_pipeline_fakes import FakeEstimator
+from gymscore.features.pose import candidate_from_landmarks
+from gymscore.features.tracking import (
+    INTERPOLATED,
+    MISSING,
+    GymnastTracker,
+    fill_gaps,
+    motion_centre,
+    roi_around,
+)
+from tests.test_pipeline_fakes import FakeEstimator, stick_figure
 
 FRAME = np.zeros((360, 640, 3), np.uint8)
 
@@ -130,3 +138,118 @@ def test_long_gap_is_bridged_only_when_she_is_found_again_in_place():
     detected[11] = True
     _, _, src = fill_gaps(joints, vis, detected, processed, max_gap=3, bridge_gap=12)
     assert list(src[1:11]) == [MISSING] * 10
+
+
+def test_motion_centre_is_the_weighted_mean_of_the_strong_cells():
+    motion = np.zeros((9, 16), np.float32)
+    motion[2, 4] = 4.0  # the peak (a swinging foot)
+    motion[6, 10] = 2.0  # half the peak: counted
+    motion[8, 15] = 1.0  # below half: ignored
+    centre = motion_centre(motion, 640, 360)
+    # cell centres (4.5, 2.5) and (10.5, 6.5) weighted 4:2, in image pixels (40 px per cell)
+    assert centre == pytest.approx(((4.5 * 4 + 10.5 * 2) / 6 * 40, (2.5 * 4 + 6.5 * 2) / 6 * 40))
+    assert motion_centre(np.zeros((9, 16), np.float32), 640, 360) is None
+
+
+def _lose_track_at(tracker: GymnastTracker, est: Scripted, place: tuple[float, float, float]) -> None:
+    """Start a track at ``place`` then lose it (nothing found anywhere for ``lost_after`` frames)."""
+    state = est.state
+    state["where"] = place
+    tracker.update(0, FRAME)
+    state["where"] = None
+    for k in range(1, tracker.lost_after + 1):
+        assert tracker.update(k, FRAME) is None
+    assert tracker.track is None
+    est.kinds.clear()
+    est.rois.clear()
+
+
+class Recording(Scripted):
+    """A scripted estimator that also records the ROI of every call (None: whole frame)."""
+
+    def __init__(self):
+        self.state = {"where": None, "rotated": None}
+        self.rois: list = []
+
+        def where(call, roi):
+            return self.state["where"]
+
+        super().__init__(where)
+
+    def detect(self, rgb, roi=None):
+        self.rois.append(roi)
+        if rgb.shape != FRAME.shape and self.state["rotated"] is not None:
+            self.kinds.append("rot")
+            self.calls += 1
+            h, w = rgb.shape[:2]  # a body upright in the turned crop: centred, a third of its height
+            body = stick_figure(w / 2, h / 2, h / 3)
+            return candidate_from_landmarks(body, np.full(33, 0.9, np.float32), True)
+        return super().detect(rgb, roi)
+
+
+def test_reacquisition_after_a_loss_tries_her_place_upright_then_turned_then_the_motion():
+    est = Recording()
+    tracker = GymnastTracker(est, 640, 360, lost_after=2, try_rotations=False)
+    _lose_track_at(tracker, est, (300.0, 180.0, 100.0))
+    motion = np.zeros((9, 16), np.float32)
+    motion[2, 13] = 1.0  # something moves at (540, 100)
+    for k in range(3, 6):
+        assert tracker.update(k, FRAME, motion) is None
+    assert est.kinds == ["full", "roi", "full", "rot", "full", "roi"]
+    size = tracker._last_place[1]
+    place = roi_around(tracker._last_place[0], size, 2.5, 640, 360)
+    assert est.rois[1] == pytest.approx(place)  # where she was lost, 2.5 times her size
+    assert est.rois[3] is not None and est.rois[3][:2] == (0.0, 0.0)  # the turned crop of that place
+    assert est.rois[5] == pytest.approx(roi_around(np.array([540.0, 100.0]), 0.7 * 360, 1.0, 640, 360))
+
+
+def test_an_inverted_gymnast_is_reacquired_in_the_turned_crop():
+    est = Recording()
+    tracker = GymnastTracker(est, 640, 360, lost_after=2, try_rotations=False)
+    _lose_track_at(tracker, est, (300.0, 180.0, 100.0))
+    est.state["rotated"] = True  # only the 180-degree crop sees her
+    assert tracker.update(3, FRAME) is None  # upright crop of her place: nothing
+    cand = tracker.update(4, FRAME)
+    assert est.kinds == ["full", "roi", "full", "rot"]
+    assert cand is not None and tracker.track is not None and tracker.stats["acquired"] == 2
+    x0, y0, x1, y1 = (int(v) for v in roi_around(np.array([300.0, 180.0]), 100.0, 2.5, 640, 360))
+    # mapped back from the turned crop: centred on the crop, head down (head below the ankles)
+    assert cand.center == pytest.approx(((x0 + x1 - 1) / 2, (y0 + y1 - 1) / 2), abs=1.0)
+    assert cand.joints[0, 1] > cand.joints[13, 1]
+
+
+def test_without_a_lost_place_tries_alternate_the_motion_crop_and_the_sweep():
+    est = Recording()
+    tracker = GymnastTracker(est, 640, 360)
+    motion = np.zeros((9, 16), np.float32)
+    motion[4, 8] = 1.0  # centre cell (340, 180)
+    for k in range(4):
+        assert tracker.update(k, FRAME, motion) is None
+    assert est.kinds == ["full", "roi"] * 4
+    centre_crop = roi_around(np.array([340.0, 180.0]), 0.7 * 360, 1.0, 640, 360)
+    sweep = [roi_around(np.array([x, 180.0]), 0.6 * 360, 1.0, 640, 360) for x in (320.0, 128.0)]
+    assert np.array(est.rois[1::2]) == pytest.approx(np.array([centre_crop, sweep[0], centre_crop, sweep[1]]))
+
+
+def test_weak_detector_only_on_reacquisition_and_turned_crops():
+    """With an estimator offering ``detect_weak`` (a lower detector threshold), the tracker uses it for
+    the crops of re-acquisition and the turned crops, never for the whole frame or the follow crop."""
+
+    class WithWeak(Recording):
+        def detect_weak(self, rgb, roi):
+            cand = self.detect(rgb, roi)
+            self.kinds[-1] = "weak-" + self.kinds[-1]
+            return cand
+
+    est = WithWeak()
+    tracker = GymnastTracker(est, 640, 360, lost_after=2)
+    est.state["where"] = (300.0, 180.0, 150.0)
+    tracker.update(0, FRAME)
+    est.state["where"] = None
+    for k in (1, 2):  # follow: whole frame, crop around the prediction, turned crop
+        tracker.update(k, FRAME)
+    assert est.kinds[1:] == ["full", "roi", "weak-rot", "full", "roi", "weak-rot"]
+    est.kinds.clear()
+    for k in (3, 4):  # re-acquisition where she was lost: upright, then turned
+        tracker.update(k, FRAME)
+    assert est.kinds == ["full", "weak-roi", "full", "weak-rot"]

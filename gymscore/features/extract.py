@@ -29,7 +29,7 @@ from gymscore.skeleton import NUM_JOINTS
 from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
 from gymscore.video import Frame, VideoMeta, VideoReader, file_sha256
 
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 MIN_POSE_FPS = 8.0  # the default stride never looks at fewer frames per second than this
 
 

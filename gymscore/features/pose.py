@@ -127,9 +127,14 @@ class MediaPipePose:
 
     name = "mediapipe-blazepose-full"
 
-    def __init__(self, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5) -> None:
+    def __init__(self, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5,
+                 weak_detection_confidence: float = 0.3) -> None:
+        """``weak_detection_confidence`` is the detector's threshold in :meth:`detect_weak`."""
         mp, mp_pose = _import_mediapipe()
         self.version = f"mediapipe-{mp.__version__}"
+        self._mp_pose = mp_pose
+        self._weak_confidence = weak_detection_confidence
+        self._weak = None  # a third graph, loaded on first use
         kw = dict(model_complexity=1, min_detection_confidence=min_detection_confidence)
         try:
             self._track = mp_pose.Pose(static_image_mode=False, smooth_landmarks=True,
@@ -139,6 +144,18 @@ class MediaPipePose:
             raise PoseBackendError(f"MediaPipe could not load BlazePose: {exc}") from exc
 
     def detect(self, rgb: np.ndarray, roi: Box | None = None) -> PoseCandidate | None:
+        return self._detect(rgb, roi, self._static)
+
+    def detect_weak(self, rgb: np.ndarray, roi: Box) -> PoseCandidate | None:
+        """Like :meth:`detect` on a crop, with a lower detector threshold: for crops where the gymnast
+        is expected but hard to see (re-acquisition where she was lost, crops turned upside down:
+        small or inverted gymnasts on bars and beam score below the usual threshold)."""
+        if self._weak is None:
+            self._weak = self._mp_pose.Pose(static_image_mode=True, model_complexity=1,
+                                            min_detection_confidence=self._weak_confidence)
+        return self._detect(rgb, roi, self._weak)
+
+    def _detect(self, rgb: np.ndarray, roi: Box | None, static) -> PoseCandidate | None:
         h, w = rgb.shape[:2]
         if roi is None:
             res = self._track.process(rgb)
@@ -149,7 +166,7 @@ class MediaPipePose:
             cw, ch = x1 - x0, y1 - y0
             if cw < 16 or ch < 16:
                 return None
-            res = self._static.process(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
+            res = static.process(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
         if res.pose_landmarks is None:
             return None
         lm = np.array([(p.x, p.y, p.visibility) for p in res.pose_landmarks.landmark], dtype=np.float32)
@@ -163,6 +180,8 @@ class MediaPipePose:
     def close(self) -> None:
         self._track.close()
         self._static.close()
+        if self._weak is not None:
+            self._weak.close()
 
 
 def default_estimator() -> PoseEstimator:

@@ -2,12 +2,15 @@
 
 How the gymnast is chosen (:class:`GymnastTracker`):
 
-* **Acquire.** With no live track, the estimator looks at the whole frame and, when a motion map is
-  given, also at a crop around the strongest residual motion (camera pan removed): gymnasts move,
-  judges and spectators mostly do not. Every other try looks around the place where the track was
-  lost, or sweeps the centre, left and right of the frame instead (a small gymnast standing still
-  makes no motion peak). Candidates are scored by landmark visibility, size, closeness to the image
-  centre and motion inside their box; the best one above ``min_score`` starts the track.
+* **Acquire.** With no live track, the estimator looks at the whole frame and at one crop. After a
+  loss, the crop is the place where she was lost at 2.5 times her size, upright on one try and turned
+  180 degrees on the next (inverted on the bar), and on every third try a crop around the centre of
+  the strong residual motion (camera pan removed): gymnasts move, judges and spectators mostly do
+  not. Without such a place, tries alternate between the motion crop and a sweep of the centre, left
+  and right of the frame (a small gymnast standing still makes no motion). The motion crop is centred
+  on the mean of the cells holding at least half the peak motion, not on the peak itself (a swinging
+  foot). Candidates are scored by landmark visibility, size, closeness to the image centre and motion
+  inside their box; the best one above ``min_score`` starts the track.
 * **Follow.** The track predicts the next box (constant velocity). A whole-frame detection (BlazePose's
   own ROI tracking) is accepted only if it lies near the prediction and has a similar size. Otherwise
   the estimator is re-run on a crop around the prediction (re-detection where she should be), and a
@@ -79,6 +82,20 @@ def motion_in_box(motion: np.ndarray | None, box: Box, width: int, height: int) 
     return float(motion[y0:y1, x0:x1].mean())
 
 
+def motion_centre(motion: np.ndarray, width: int, height: int, share: float = 0.5) -> np.ndarray | None:
+    """Centre (image pixels) of the cells of a coarse motion map holding at least ``share`` of its
+    peak, weighted by their motion; None without motion."""
+    peak = float(motion.max()) if motion is not None and motion.size else 0.0
+    if peak <= 0:
+        return None
+    mh, mw = motion.shape
+    weight = np.where(motion >= share * peak, motion, 0.0)
+    ys, xs = np.mgrid[0:mh, 0:mw]
+    total = float(weight.sum())
+    return np.array([float((weight * (xs + 0.5)).sum()) / total * width / mw,
+                     float((weight * (ys + 0.5)).sum()) / total * height / mh])
+
+
 def candidate_score(cand: PoseCandidate, width: int, height: int, motion: np.ndarray | None = None) -> float:
     """How likely a candidate is the gymnast: visible, large, central and moving."""
     cx, cy = cand.center
@@ -109,6 +126,7 @@ class GymnastTracker:
         min_rotated_score: float = 0.6,
         roi_first: bool = True,
         probe_every: int = 6,
+        reacquire_margin: float = 2.5,
     ) -> None:
         self.estimator = estimator
         self.width, self.height = width, height
@@ -122,6 +140,10 @@ class GymnastTracker:
         self.min_rotated_score = min_rotated_score
         self.roi_first = roi_first
         self.probe_every = probe_every
+        self.reacquire_margin = reacquire_margin
+        # Crops where she is expected but hard to see take a lower detector threshold when the
+        # estimator offers one (``detect_weak``).
+        self._detect_weak = getattr(estimator, "detect_weak", estimator.detect)
         self._roi_streak = 0  # frames in a row where the crop found her and the whole frame did not
         self._last_place: tuple[np.ndarray, float] | None = None  # where a dropped track was last seen
         self._acquire_tries = 0
@@ -146,30 +168,31 @@ class GymnastTracker:
         if full is not None:
             cands.append(full)
         moving = motion is not None and motion.size and motion.max() > 0
-        roi = None
+        roi, turn = None, 0
         tries = self._acquire_tries
-        if tries % 2 or not moving:
-            # Every other try, look where she was lost, or else sweep the centre, left and right of
-            # the frame: a small gymnast standing still makes no motion peak.
-            if self._last_place is not None:
-                roi = roi_around(self._last_place[0], self._last_place[1], 2.5, self.width, self.height)
-            elif full is None:
-                x = self.width * (0.5, 0.2, 0.8)[self._sweep % 3]
-                self._sweep += 1
-                roi = roi_around(np.array([x, self.height / 2]), 0.6 * self.height, 1.0,
-                                 self.width, self.height)
-        elif moving:
-            mh, mw = motion.shape
-            y, x = np.unravel_index(int(np.argmax(motion)), motion.shape)
-            center = np.array([(x + 0.5) * self.width / mw, (y + 0.5) * self.height / mh])
-            roi = roi_around(center, 0.6 * self.height, 1.0, self.width, self.height)
+        centre = motion_centre(motion, self.width, self.height) if moving else None
+        if self._last_place is not None and (tries % 3 != 2 or centre is None):
+            # Where she was lost, at her size: upright, then turned 180 degrees (inverted on the bar).
+            roi = roi_around(self._last_place[0], self._last_place[1], self.reacquire_margin,
+                             self.width, self.height)
+            turn = 2 if tries % 3 == 1 else 0
+        elif centre is not None and (tries % 2 == 0 or self._last_place is not None):
+            roi = roi_around(centre, 0.7 * self.height, 1.0, self.width, self.height)
+        elif full is None:
+            x = self.width * (0.5, 0.2, 0.8)[self._sweep % 3]
+            self._sweep += 1
+            roi = roi_around(np.array([x, self.height / 2]), 0.6 * self.height, 1.0,
+                             self.width, self.height)
         self._acquire_tries += 1
-        if roi is not None:
-            if full is None or not _inside(full.center, roi):
-                c = self.estimator.detect(rgb, roi)
-                self.stats["roi"] += 1
-                if c is not None:
-                    cands.append(c)
+        if roi is not None and turn:
+            c = self._detect_turned(rgb, roi, turn)
+            if c is not None and c.score >= self.min_rotated_score:
+                cands.append(c)
+        elif roi is not None and (full is None or not _inside(full.center, roi)):
+            c = self._detect_weak(rgb, roi)
+            self.stats["roi"] += 1
+            if c is not None:
+                cands.append(c)
         scored = [(candidate_score(c, self.width, self.height, motion), i) for i, c in enumerate(cands)]
         scored = [s for s in scored if s[0] >= self.min_score]
         if not scored:
@@ -180,24 +203,28 @@ class GymnastTracker:
         self._last_place, self._acquire_tries = None, 0
         return best
 
+    def _detect_turned(self, rgb: np.ndarray, roi: Box, k: int) -> PoseCandidate | None:
+        """The estimator on the ROI crop turned by ``k`` quarter turns, mapped back to image pixels."""
+        x0, y0, x1, y1 = (int(v) for v in roi)
+        crop = rgb[y0:y1, x0:x1]
+        if crop.shape[0] < 16 or crop.shape[1] < 16:
+            return None
+        turned = np.ascontiguousarray(np.rot90(crop, k))
+        th, tw = turned.shape[:2]
+        cand = self._detect_weak(turned, (0.0, 0.0, float(tw), float(th)))
+        self.stats["rotated"] += 1
+        return None if cand is None else unrotate(cand, k, crop.shape[1], crop.shape[0], x0, y0)
+
     def _detect_rotated(self, rgb: np.ndarray, roi: Box, index: int) -> PoseCandidate | None:
         """Look for an inverted or sideways body in the ROI crop turned by 180, 90 or 270 degrees.
 
         One turn per lost frame (180, then 90, then 270 on the following ones) keeps the cost of a
         long loss at one extra estimator call per frame.
         """
-        x0, y0, x1, y1 = (int(v) for v in roi)
-        crop = rgb[y0:y1, x0:x1]
-        if crop.shape[0] < 16 or crop.shape[1] < 16:
-            return None
         k = (2, 1, 3)[self.track.misses % 3] if self.track is not None else 2
-        turned = np.ascontiguousarray(np.rot90(crop, k))
-        th, tw = turned.shape[:2]
-        cand = self.estimator.detect(turned, (0.0, 0.0, float(tw), float(th)))
-        self.stats["rotated"] += 1
+        cand = self._detect_turned(rgb, roi, k)
         if cand is None:
             return None
-        cand = unrotate(cand, k, crop.shape[1], crop.shape[0], x0, y0)
         if cand.score >= self.min_rotated_score and self.consistent(cand, index):
             return cand
         return None
