@@ -9,12 +9,16 @@ How the gymnast is chosen (:class:`GymnastTracker`):
   not. Without such a place, tries alternate between the motion crop and a sweep of the centre, left
   and right of the frame (a small gymnast standing still makes no motion). The motion crop is centred
   on the mean of the cells holding at least half the peak motion, not on the peak itself (a swinging
-  foot). Candidates are scored by landmark visibility, size, closeness to the image centre and motion
-  inside their box; the best one above ``min_score`` starts the track.
+  foot). These crops, and the turned crops below, use the estimator's ``detect_weak`` when it has one
+  (a lower detector threshold: small or inverted gymnasts on bars and beam often score below the usual
+  one); whole frames and the crops around a live prediction keep the usual threshold, which keeps
+  floor and vault tracking as it was. Candidates are scored by landmark visibility, size, closeness
+  to the image centre and motion inside their box; the best one above ``min_score`` starts the track.
 * **Follow.** The track predicts the next box (constant velocity). A whole-frame detection (BlazePose's
   own ROI tracking) is accepted only if it lies near the prediction and has a similar size. Otherwise
   the estimator is re-run on a crop around the prediction (re-detection where she should be), and a
-  far-away person is rejected.
+  far-away person is rejected. When both fail, the crop turned by 180, 90 or 270 degrees is tried
+  (inverted or sideways bodies).
 * **Lose.** After ``lost_after`` processed frames without an accepted detection (a scene cut, a
   close-up) the track is dropped and acquisition starts again.
 
