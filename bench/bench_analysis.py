@@ -29,7 +29,7 @@ CLIPS = REPO.parent / "shared" / "realclips"
 SHEET = REPO / "docs" / "img" / "realclips_pose.png"
 
 
-def run_clips() -> list[dict]:
+def run_clips(write_sheet: bool = True) -> list[dict]:
     """Every real clip: frames, detected/found share, time; and the contact sheet."""
     import cv2
     import numpy as np
@@ -63,6 +63,8 @@ def run_clips() -> list[dict]:
                 tiles.append(cv2.resize(img, (240, 180), interpolation=cv2.INTER_AREA))
             tiles_rows.append(np.hstack(tiles))
     est.close()
+    if not write_sheet:
+        return rows
     SHEET.parent.mkdir(parents=True, exist_ok=True)
     from PIL import Image  # a 256-colour palette keeps the PNG small enough for the repository
 
@@ -263,7 +265,7 @@ def main() -> None:
     ap.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
     ap.add_argument("--repeat", type=int, default=3, help="speed runs; the median one is reported")
     args = ap.parse_args()
-    clips = None if args.speed_only else run_clips()
+    clips = None if args.speed_only else run_clips(write_sheet=not args.dry_run)
     speed = None
     if not args.clips_only:
         if args.video:
