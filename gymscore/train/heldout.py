@@ -142,8 +142,11 @@ def main(argv: list[str] | None = None) -> int:
                   if not meets_target(k, nat.get(k))]
         note = (
             "Trained on GymSynth 2D projections only (no real video); see bench/results/models.md. "
-            "Held-out: hard camera, unseen seeds. "
-            + ("WEAK: misses " + "; ".join(missed) + "." if missed else "Meets every held-out target.")
+            "Held-out: hard camera, unseen seeds, ground-truth 2D poses (training views may include "
+            "steep ones: data.train_cameras). "
+            + ("WEAK: misses " + "; ".join(missed) + "." if missed else "Meets every held-out target there.")
+            + " WEAK from rendered video: with BlazePose's poses the whole analysis is far less accurate "
+            "(bench/results/accuracy.md); unproven on real footage."
         )
         for run, name in (
             (args.classifier, "gymsynth-stgcn-classifier"),
