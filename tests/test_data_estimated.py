@@ -90,3 +90,12 @@ def test_estimated_routines_get_no_simulated_estimator_errors():
     synth = RoutineSample(np.zeros((10, 17, 2)), np.ones((10, 17)), tl, source="synth")
     estimated = RoutineSample(np.zeros((10, 17, 2)), np.ones((10, 17)), tl, source="estimated")
     assert ds._augment_for(synth) is cfg and ds._augment_for(estimated) == est
+
+
+def test_cli_names_the_folder_without_labelled_videos(tmp_path, capsys):
+    from gymscore.cli.main import main
+
+    assert main(["data", "poses", str(tmp_path / "nope"), str(tmp_path / "out")]) == 2
+    assert f"{tmp_path / 'nope'}: not a folder of labelled videos" in capsys.readouterr().err
+    assert main(["data", "poses", str(tmp_path), str(tmp_path / "out")]) == 2
+    assert "no labelled videos" in capsys.readouterr().err

@@ -183,13 +183,31 @@ def test_beam_dismount_lands_off_the_beam(seed):
     assert abs(feet[:, 0].mean()) > 2.5 or abs(feet[:, 1].mean()) > 0.3  # beyond the beam's end or side
 
 
-@pytest.mark.parametrize("camera", ["fixed", "hard"])
+@pytest.mark.parametrize("camera", ["fixed", "hard", "varied"])
 def test_other_cameras(camera):
     r = generate_skeleton_routine("UB", 3, camera=camera, size=(320, 180))
     assert r.timeline.metadata["camera"] == camera
     assert r.visibility.mean() > 0.5
     if camera == "fixed":
         assert np.allclose(r.camera.R, r.camera.R[0]) and np.allclose(r.camera.K, r.camera.K[0])
+
+
+def _elevations(camera: str, seeds: range) -> np.ndarray:
+    """Median elevation (degrees) of the camera centre above a 1 m high target, one per routine."""
+    out = []
+    for seed in seeds:
+        r = generate_skeleton_routine("FX", seed, camera=camera, size=(320, 180))
+        c, pelvis = r.camera.centres, r.joints3d[:, 2]
+        ground = np.hypot(c[:, 0] - pelvis[:, 0], c[:, 1] - pelvis[:, 1])
+        out.append(np.median(np.degrees(np.arctan2(c[:, 2] - 1.0, ground))))
+    return np.array(out)
+
+
+def test_varied_camera_spans_low_and_steep_views():
+    broadcast, varied = _elevations("broadcast", range(8)), _elevations("varied", range(8))
+    assert broadcast.max() < 16.0  # the broadcast camera stays low
+    assert varied.min() >= 0.0 and varied.max() <= 50.0
+    assert varied.max() > 25.0 and varied.std() > broadcast.std()  # ... the varied one also looks down
 
 
 def test_cancel_leaves_no_partial_video(tmp_path):
