@@ -74,6 +74,7 @@ def main() -> int:
                 "pred_elements": len(res.timeline.segments), "apparatus_pred": res.timeline.apparatus,
                 "d_true": d_true, "d_pred": d_pred, "seconds": round(dt, 1),
                 "features_from_cache": res.features.from_cache,
+                "found": round(res.features.found_rate, 3),
             })
             print(json.dumps(rows[-1]), flush=True)
     metrics = evaluate_timeline_dirs(pred_dir, truth_dir)
@@ -128,11 +129,15 @@ def write_md(out: dict) -> None:
             v = m[k]
             val = f"{v:.3f}" if isinstance(v, float) else str(v)
             lines.append(f"| {k} | {val} | {targets.get(k, '')} |")
-    lines += ["", "| routine | frames | true el. | pred el. | apparatus | D true | D pred | analysis s |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    head = ["routine", "frames", "gymnast found", "true el.", "pred el.", "apparatus", "D true", "D pred",
+            "analysis s"]
+    lines += ["", "| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for r in out["routines"]:
-        lines.append(f"| {r['routine']} | {r['frames']} | {r['true_elements']} | {r['pred_elements']} | "
-                     f"{r['apparatus_pred']} | {r['d_true']} | {r['d_pred']} | {r['seconds']} |")
+        found = f"{100 * r['found']:.0f} %" if "found" in r else ""
+        cells = [r["routine"], r["frames"], found, r["true_elements"], r["pred_elements"],
+                 r["apparatus_pred"],
+                 r["d_true"], r["d_pred"], r["seconds"]]
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     (RESULTS / "accuracy.md").write_text("\n".join(lines) + "\n")
 
 
