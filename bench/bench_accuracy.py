@@ -135,8 +135,7 @@ def write_md(out: dict) -> None:
     for r in out["routines"]:
         found = f"{100 * r['found']:.0f} %" if "found" in r else ""
         cells = [r["routine"], r["frames"], found, r["true_elements"], r["pred_elements"],
-                 r["apparatus_pred"],
-                 r["d_true"], r["d_pred"], r["seconds"]]
+                 r["apparatus_pred"], r["d_true"], r["d_pred"], r["seconds"]]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     (RESULTS / "accuracy.md").write_text("\n".join(lines) + "\n")
 

@@ -26,7 +26,6 @@ def main() -> int:
     ap.add_argument("--frames", type=int, nargs="+", default=[5, 10, 15])
     ap.add_argument("--cache", type=Path, default=None, help="GymSynth cache folder")
     args = ap.parse_args()
-    import gymscore.pipeline as pipeline
     from gymscore.data.augment import AugmentConfig, simulate_estimator
     from gymscore.data.routines import RoutineSample, synth_routines
     from gymscore.models.inference import load_classifier, load_segmenter
@@ -44,7 +43,7 @@ def main() -> int:
     seg, cls = load_segmenter("cpu"), load_classifier("cpu")
     keys = ("system_f1@50", "system_element_top1_label_space", "system_d_score_mae")
     for frames in args.frames:
-        pipeline._min_len = lambda runner, frames=frames: frames  # the decoder's minimum for this run
+        seg.manifest.input["min_segment_frames"] = frames  # what the pipeline's decoder reads
         for name, data in (("true poses", routines), ("corrupted poses", corrupted)):
             out = evaluate_system(seg, cls, data)
             print(f"min {frames:2d} frames, {name:15s}: "

@@ -16,11 +16,26 @@ so every pair sees the same poses. Writes ``bench/results/model_selection.md``.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+
+def describe_folder(folder: Path, count: int) -> str:
+    """What a folder of labelled videos holds, from the ``index.json`` of ``gymscore synth dataset``."""
+    text = f"{count} labelled videos of `{folder.name}`"
+    index = folder / "index.json"
+    if not index.is_file():
+        return text
+    info = json.loads(index.read_text("utf-8"))
+    folders = [r["folder"] for r in info.get("routines", [])]
+    seeds = sorted(int(f.rsplit("_s", 1)[1]) for f in folders if "_s" in f)
+    w, h = info.get("size", ("?", "?"))
+    span = f", seeds {seeds[0]}-{seeds[-1]}" if seeds else ""
+    return f"{text}: {info.get('camera', '?')} camera, {w}x{h}{span}"
 
 
 def main() -> int:
@@ -39,7 +54,7 @@ def main() -> int:
     videos = []
     if args.videos:
         videos = [(v.video, v.timeline) for v in find_labelled_videos(args.videos)]
-        described = f"{len(videos)} labelled videos of `{Path(args.videos).name}`"
+        described = describe_folder(Path(args.videos), len(videos))
         out_name = f"model_selection_{Path(args.videos).name}.md"
     else:
         work = Path(args.work)

@@ -21,6 +21,7 @@ from gymscore.timeline import Timeline, load_timeline
 from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
 
 VIDEO_NAMES = ("video.mp4", "video.mov", "video.mkv", "video.avi", "video.webm")
+FRAME_TOLERANCE = 2  # containers may report a frame or two more or fewer than the Timeline says
 
 
 @dataclass
@@ -47,8 +48,8 @@ def find_labelled_videos(folder: str | Path) -> list[LabelledVideo]:
         if video is not None and (sub / "timeline.json").is_file():
             found.append(LabelledVideo(video, sub / "timeline.json"))
     for tl in sorted(root.glob("*.json")):
-        video = next((tl.with_suffix(Path(n).suffix) for n in VIDEO_NAMES
-                      if tl.with_suffix(Path(n).suffix).is_file()), None)
+        candidates = (tl.with_suffix(Path(n).suffix) for n in VIDEO_NAMES)
+        video = next((v for v in candidates if v.is_file()), None)
         if video is not None:
             found.append(LabelledVideo(video, tl))
     return found
@@ -59,14 +60,15 @@ def estimate_routine(item: LabelledVideo, use_cache: bool = True, cancel: Cancel
     """The estimator's pose track of one labelled video (``estimator``: the analysis default when None),
     paired with its Timeline.
 
-    Raises ``ValueError`` naming both files when the video's frame count differs from the Timeline's.
+    Raises ``ValueError`` naming both files when the video's frame count differs from the Timeline's
+    by more than :data:`FRAME_TOLERANCE`.
     """
     from gymscore.features.extract import extract_features  # noqa: PLC0415 (pulls in cv2/mediapipe)
 
     timeline: Timeline = load_timeline(item.timeline)
     feats = extract_features(item.video, estimator, cancel=cancel, use_cache=use_cache)
     n_tl = timeline.video.frame_count
-    if n_tl and abs(feats.frame_count - n_tl) > 2:
+    if n_tl and abs(feats.frame_count - n_tl) > FRAME_TOLERANCE:
         raise ValueError(
             f"{item.video}: {feats.frame_count} frames, but its timeline {item.timeline} "
             f"describes {n_tl}; they do not belong together"

@@ -21,18 +21,17 @@ from gymscore.models.labels import LabelSpace, event_of_set
 class _Seeded(Dataset):
     seed: int = 0
     epoch: int = 0
+    augment: AugmentConfig | None = None
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = int(epoch)
 
-    augment: AugmentConfig | None = None
-
     def _rng(self, index: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, self.epoch, index])
 
-    def _augment_for(self, routine: Any) -> AugmentConfig | None:
+    def _augment_for(self, routine: RoutineSample) -> AugmentConfig | None:
         """The augmentation of one routine: no simulated estimator errors on estimated poses."""
-        if self.augment is not None and getattr(routine, "source", "") == "estimated":
+        if self.augment is not None and routine.source == "estimated":
             return for_estimated_poses(self.augment)
         return self.augment
 
