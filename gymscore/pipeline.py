@@ -6,11 +6,13 @@ Stages (each reports progress and checks ``cancel``):
 2. **segment** - the segmenter's per-frame set probabilities. The apparatus is the one whose sets carry
    the most probability over the video (unless the caller names it); sets of other apparatus are then
    ruled out and the probabilities decoded into sub-action segments;
-3. **classify** - element, set and attribute probabilities for every segment;
-4. **elements** - within the segment's set, every leaf of the codebook's decision tree is scored as
+3. **dense** - the pose again on every frame of the segments found, where the first pass estimated
+   every few frames (:mod:`gymscore.features.densify`; a twist needs the full frame rate);
+4. **classify** - element, set and attribute probabilities for every segment;
+5. **elements** - within the segment's set, every leaf of the codebook's decision tree is scored as
    ``P(element) x product of P(attribute = answer)`` along its path; the best leaf is the element, the
    top five (normalised) are kept as alternatives and the best one's share is the confidence;
-5. **score** - connections from the gaps between elements (the FineGym importer's rule) and the
+6. **score** - connections from the gaps between elements (the FineGym importer's rule) and the
    D-score engine's score card.
 
 Models come from :mod:`gymscore.models.inference` (device: CUDA, then MPS, then CPU; float16 autocast on
@@ -21,12 +23,14 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from gymscore.features.densify import densify
 from gymscore.features.extract import ExtractConfig, VideoFeatures, extract_features
 from gymscore.features.pose import PoseEstimator
 from gymscore.features.posefeat import pose_features, resample_pose
@@ -36,7 +40,8 @@ from gymscore.video import VideoMeta
 
 TOP_K = 5
 # Share of the progress bar given to each stage.
-STAGES = (("features", 0.0, 0.85), ("segment", 0.85, 0.9), ("classify", 0.9, 0.97), ("score", 0.97, 1.0))
+STAGES = (("features", 0.0, 0.7), ("segment", 0.7, 0.72), ("dense", 0.72, 0.95), ("classify", 0.95, 0.98),
+          ("score", 0.98, 1.0))
 
 
 @dataclass
@@ -244,8 +249,13 @@ def analyze_video(
     config: ExtractConfig | None = None,
     use_cache: bool = True,
     with_score: bool = True,
+    full_rate_elements: bool = True,
 ) -> AnalysisResult:
-    """Analyse a routine video; see the module doc. Returns the timeline with everything around it."""
+    """Analyse a routine video; see the module doc. Returns the timeline with everything around it.
+
+    ``full_rate_elements``: estimate the pose on every frame of the elements found (see
+    :mod:`gymscore.features.densify`) before classifying them; False classifies the first pass's poses.
+    """
     if apparatus is not None and apparatus not in APPARATUS:
         raise ValueError(f"unknown apparatus {apparatus!r}; use one of {', '.join(APPARATUS)}")
     timings: dict[str, float] = {}
@@ -269,10 +279,16 @@ def analyze_video(
             segmenter = segmenter or load_segmenter(device)
             classifier = classifier or load_classifier(device)
         timings["load_models"] = time.perf_counter() - t
-        result = _recognise(feats, apparatus, segmenter, classifier, codebook, progress, cancel, timings)
+        refine = None
+        if full_rate_elements:
+            def refine(f: VideoFeatures, spans: list[tuple[int, int]]) -> VideoFeatures:
+                return densify(video, f, spans, estimator, config, _stage_progress(progress, "dense"), cancel,
+                               use_cache=use_cache)
+        result = _recognise(feats, apparatus, segmenter, classifier, codebook, progress, cancel, timings,
+                            refine)
         if with_score:
             t = time.perf_counter()
-            report(progress, STAGES[3][1], 1.0, "scoring")
+            report(progress, STAGES[4][1], 1.0, "scoring")
             try:
                 from gymscore.scoring import score  # noqa: PLC0415
 
@@ -311,7 +327,9 @@ def recognise_pose(joints2d: np.ndarray, visibility: np.ndarray, fps: float, fra
 
 def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, classifier: Any, codebook: Any,
                progress: ProgressFn | None, cancel: CancelToken | None,
-               timings: dict[str, float]) -> AnalysisResult:
+               timings: dict[str, float],
+               refine: Callable[[VideoFeatures, list[tuple[int, int]]], VideoFeatures] | None = None,
+               ) -> AnalysisResult:
     meta = feats.meta
     fps, n = meta.fps, feats.frame_count
     # --- segment -------------------------------------------------------------------------
@@ -334,12 +352,20 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
     candidates = [apparatus] if apparatus else _candidate_apparatus(app_probs)
     timings["segment"] = time.perf_counter() - t
     check_cancel(cancel)
+    decoded = {app: _decode_spans(segmenter, probs, labels, app, boundary, codebook, n, m)
+               for app in candidates}
+    # --- the elements' poses at the full frame rate --------------------------------------------
+    if refine is not None:
+        t = time.perf_counter()
+        report(progress, STAGES[2][1], 1.0, "elements at full frame rate")
+        feats = refine(feats, [(a, b) for spans in decoded.values() for a, b, _, _ in spans])
+        timings["dense"] = time.perf_counter() - t
+        check_cancel(cancel)
     # --- classify (each candidate apparatus; the classifier's event votes settle the apparatus) ---
     t = time.perf_counter()
-    report(progress, STAGES[2][1], 1.0, "recognising elements")
+    report(progress, STAGES[3][1], 1.0, "recognising elements")
     options = []
-    for app in candidates:
-        spans = _decode_spans(segmenter, probs, labels, app, boundary, codebook, n, m)
+    for app, spans in decoded.items():
         preds = _classify(classifier, feats, spans)
         options.append((app, spans, preds, _apparatus_vote(app, app_probs, spans, preds)))
     chosen, spans, preds, _ = max(options, key=lambda o: o[3]) if apparatus is None else options[0]

@@ -57,3 +57,21 @@ def load(sha256: str, key: str):
     except Exception as exc:  # a damaged entry is recomputed
         log.warning("ignoring unreadable feature cache %s: %s", path, exc)
         return None
+
+
+def save_arrays(sha256: str, key: str, arrays: dict[str, np.ndarray]) -> Path:
+    """Cache named arrays for a video (for example its full-rate poses inside elements)."""
+    return atomic_write_with(entry_path(sha256, key), lambda fh: np.savez_compressed(fh, **arrays))
+
+
+def load_arrays(sha256: str, key: str) -> dict[str, np.ndarray] | None:
+    """Arrays cached by :func:`save_arrays`, or None when absent or unreadable."""
+    path = entry_path(sha256, key)
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {name: z[name] for name in z.files}
+    except Exception as exc:  # a damaged entry is recomputed
+        log.warning("ignoring unreadable cache entry %s: %s", path, exc)
+        return None

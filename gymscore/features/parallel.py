@@ -55,6 +55,9 @@ class RangeTask:
     start: int
     stop: int
     warmup_from: int
+    # When given: the ranges (start, stop, warmup_from) to track instead, one after another, each
+    # from a fresh tracker; the worker then sends back a list of RangeTracks.
+    spans: tuple[tuple[int, int, int], ...] = ()
 
 
 def estimator_spec(estimator: PoseEstimator | None) -> Any:
@@ -177,13 +180,14 @@ def range_worker(task: RangeTask, messages: Any) -> None:
             name = f"{estimator.name}/{estimator.version}"
             with VideoReader(task.path) as reader:
                 messages.put(("ready", task.index))
-                try:
-                    raw = track_range(reader, estimator, task.config, task.start, task.stop, task.warmup_from,
-                                      progress=_QueueProgress(messages, task.index))
-                except VideoError as exc:
-                    if "cannot reach frame" not in str(exc):
-                        raise
-                    raw = _empty_range(task.start)  # the file breaks before this range
+                jobs = task.spans or ((task.start, task.stop, task.warmup_from),)
+                sent = _QueueProgress(messages, task.index)
+                tracks = []
+                for start, stop, warm in jobs:
+                    offset = sum(t.end - t.start for t in tracks)
+                    tracks.append(_track_or_empty(reader, estimator, task.config, start, stop, warm,
+                                                  lambda d, t, m="", o=offset: sent(o + d, t, m)))
+                raw = tracks if task.spans else tracks[0]
             estimator.close()
         found = [(w.category, str(w.message)) for w in caught
                  if not issubclass(w.category, DeprecationWarning)]
@@ -192,6 +196,16 @@ def range_worker(task: RangeTask, messages: Any) -> None:
         messages.put(("done", task.index, raw, found, info))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
         messages.put(("error", task.index, _picklable(exc)))
+
+
+def _track_or_empty(reader: VideoReader, estimator: PoseEstimator, config: ExtractConfig, start: int,
+                    stop: int, warmup_from: int, progress: ProgressFn) -> RangeTrack:
+    try:
+        return track_range(reader, estimator, config, start, stop, warmup_from, progress=progress)
+    except VideoError as exc:
+        if "cannot reach frame" not in str(exc):
+            raise
+        return _empty_range(start)  # the file breaks before this range
 
 
 def _empty_range(start: int) -> RangeTrack:
@@ -219,13 +233,37 @@ def compute_features_parallel(
     spec = estimator_spec(estimator)
     tasks = [RangeTask(i, str(video), spec, config, a, b, max(0, a - warm))
              for i, (a, b) in enumerate(split_ranges(n, stride, workers))]
+    results, ready = run_tasks(video, tasks, n, progress, cancel)
+    wall = time.perf_counter() - t0
+    raw = merge_ranges([results[i][0] for i in sorted(results)])
+    if raw.end < n:  # the file breaks: as a single run, keep what was read before the break
+        meta = replace(meta, frame_count=max(raw.end, 1), truncated=True)
+    infos = [results[i][2] for i in sorted(results)]
+    feats = finish_features(raw, None, meta, config, infos[0]["estimator"], sha256)
+    feats.timings.update({
+        "decode_pose_flow": wall, "workers": float(len(tasks)),
+        "worker_startup": max(ready),
+        "worker_wall_max": max(i["wall"] for i in infos), "worker_wall_min": min(i["wall"] for i in infos),
+        "worker_peak_rss_mb": sum(i["peak_rss_mb"] for i in infos),
+        "worker_cpu_max": max(i["cpu"] for i in infos), "worker_cpu_sum": sum(i["cpu"] for i in infos),
+    })
+    report(progress, feats.frame_count, feats.frame_count, "pose and motion: done")
+    return feats
+
+
+def run_tasks(video: str | Path, tasks: list[RangeTask], total: int, progress: ProgressFn | None = None,
+              cancel: CancelToken | None = None,
+              label: str = "pose and motion") -> tuple[dict[int, tuple[Any, list, dict]], list[float]]:
+    """Run one worker process per task; returns ({index: (tracks, warnings, info)}, seconds until each
+    worker was ready). Workers' errors are raised here and their warnings re-issued."""
+    t0 = time.perf_counter()
     ctx = multiprocessing.get_context("spawn")
     messages = ctx.Queue()
     procs = [ctx.Process(target=range_worker, args=(t, messages), daemon=True,
                          name=f"gymscore-pose-{t.index}") for t in tasks]
     done = [0.0] * len(tasks)
     ready = [0.0] * len(tasks)  # when each worker had its estimator and video open (s after the start)
-    results: dict[int, tuple[RangeTrack, list, dict]] = {}
+    results: dict[int, tuple[Any, list, dict]] = {}
     try:
         for p in procs:
             p.start()
@@ -242,8 +280,8 @@ def compute_features_parallel(
                 ready[index] = time.perf_counter() - t0
             elif kind == "progress":
                 done[index] = msg[2]
-                total = int(sum(done))
-                report(progress, total, n, f"pose and motion: frame {total}/{n} ({len(tasks)} processes)")
+                count = int(sum(done))
+                report(progress, count, total, f"{label}: frame {count}/{total} ({len(tasks)} processes)")
             elif kind == "error":
                 raise msg[2]
             else:
@@ -256,27 +294,39 @@ def compute_features_parallel(
             p.join(timeout=5)
         messages.close()
         messages.cancel_join_thread()
-    wall = time.perf_counter() - t0
     seen: set[tuple[type, str]] = set()
     for i in sorted(results):
         for category, message in results[i][1]:
             if (category, message) not in seen:
                 seen.add((category, message))
                 warnings.warn(message, category, stacklevel=3)
-    raw = merge_ranges([results[i][0] for i in sorted(results)])
-    if raw.end < n:  # the file breaks: as a single run, keep what was read before the break
-        meta = replace(meta, frame_count=max(raw.end, 1), truncated=True)
-    infos = [results[i][2] for i in sorted(results)]
-    feats = finish_features(raw, None, meta, config, infos[0]["estimator"], sha256)
-    feats.timings.update({
-        "decode_pose_flow": wall, "workers": float(len(tasks)),
-        "worker_startup": max(ready),
-        "worker_wall_max": max(i["wall"] for i in infos), "worker_wall_min": min(i["wall"] for i in infos),
-        "worker_peak_rss_mb": sum(i["peak_rss_mb"] for i in infos),
-        "worker_cpu_max": max(i["cpu"] for i in infos), "worker_cpu_sum": sum(i["cpu"] for i in infos),
-    })
-    report(progress, feats.frame_count, feats.frame_count, "pose and motion: done")
-    return feats
+    return results, ready
+
+
+def track_spans_parallel(video: str | Path, estimator: PoseEstimator | None, config: ExtractConfig,
+                         spans: list[tuple[int, int, int]], workers: int,
+                         progress: ProgressFn | None = None,
+                         cancel: CancelToken | None = None) -> list[RangeTrack]:
+    """Track each (start, stop, warmup_from) span from a fresh tracker, the spans dealt out over
+    ``workers`` processes with about the same number of frames each; results in the order given."""
+    order = sorted(range(len(spans)), key=lambda k: -(spans[k][1] - spans[k][2]))
+    loads = [0] * max(1, min(workers, len(spans)))
+    groups: list[list[int]] = [[] for _ in loads]
+    for k in order:  # longest first onto the least loaded worker
+        w = loads.index(min(loads))
+        groups[w].append(k)
+        loads[w] += spans[k][1] - spans[k][2]
+    spec = estimator_spec(estimator)
+    groups = [g for g in groups if g]
+    tasks = [RangeTask(i, str(video), spec, config, *spans[g[0]], spans=tuple(spans[k] for k in g))
+             for i, g in enumerate(groups)]
+    total = sum(b - a for a, b, _ in spans)
+    results, _ = run_tasks(video, tasks, total, progress, cancel, label="elements at full frame rate")
+    out: list[RangeTrack] = [_empty_range(a) for a, _, _ in spans]
+    for task, g in zip(tasks, groups, strict=True):
+        for k, track in zip(g, results[task.index][0], strict=True):
+            out[k] = track
+    return out
 
 
 def _check_alive(procs: list, results: dict, tasks: list[RangeTask], video: str | Path) -> None:

@@ -1,0 +1,145 @@
+"""Poses at the video's full frame rate inside the elements the segmenter found.
+
+The first pass runs the pose estimator on every few frames (:attr:`ExtractConfig.pose_fps`) and
+interpolates between them: enough to find where the elements are, not to count a twist (a full twist
+in 0.6 s turns the body 120 degrees between two estimated frames at 10 fps). Once the segmenter has
+found the elements, :func:`densify` runs the estimator on every frame of each element and a margin
+around it, and the classifier reads those poses. On the held-out floor routines this raised element
+top-1 from 0.28 to 0.46 (``bench/results/accuracy.md`` has the measured figures).
+
+Dense frames are cached beside the first pass's features (same key, ``-dense``), frame by frame: a
+second analysis, or one with other models, only computes frames not done yet. The segmenter always
+reads the first pass, so analysing a video twice finds the same elements. Videos with a variable
+frame rate keep the first pass (their frames are re-sampled on a uniform time grid).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from gymscore.features import cache
+from gymscore.features.extract import ExtractConfig, VideoFeatures, estimator_id, track_range
+from gymscore.features.pose import PoseEstimator
+from gymscore.features.tracking import DETECTED, MISSING
+from gymscore.skeleton import NUM_JOINTS
+from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
+
+log = logging.getLogger(__name__)
+MARGIN_S = 0.2  # also estimated: this much before and after each element
+WARMUP_FRAMES = 2  # the tracker looks at this many frames before a range without recording them
+MAX_SHIFT = 1.5  # a dense pose further than this many torso lengths from the first pass's is someone else
+MAX_SHIFT_LOST = 3.0  # ... where the first pass had lost her (it holds her last known place there)
+MIN_PARALLEL_FRAMES = 200  # fewer frames to estimate than this stay in this process
+
+
+@dataclass
+class DenseFrames:
+    """Full-rate estimates of one video: ``done`` (T,) the estimator ran; ``found`` (T,) it found her."""
+
+    joints: np.ndarray  # (T, 17, 2) float32, displayed pixels
+    visibility: np.ndarray  # (T, 17) float32
+    done: np.ndarray
+    found: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int) -> DenseFrames:
+        return cls(np.zeros((n, NUM_JOINTS, 2), np.float32), np.zeros((n, NUM_JOINTS), np.float32),
+                   np.zeros(n, bool), np.zeros(n, bool))
+
+
+def element_ranges(spans: list[tuple[int, int]], n: int, fps: float,
+                   done: np.ndarray) -> list[tuple[int, int]]:
+    """Frame ranges still to estimate: each span widened by :data:`MARGIN_S`, overlaps merged, frames
+    already ``done`` left out."""
+    want = np.zeros(n, bool)
+    margin = int(round(MARGIN_S * fps))
+    for a, b in spans:
+        want[max(0, a - margin) : min(n, b + margin)] = True
+    want &= ~done
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], want.astype(np.int8), [0]])))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _track(video: str | Path, estimator: PoseEstimator | None, config: ExtractConfig,
+           ranges: list[tuple[int, int]], progress: ProgressFn | None, cancel: CancelToken | None) -> list:
+    jobs = [(a, b, max(0, a - WARMUP_FRAMES)) for a, b in ranges]
+    frames = sum(b - a for a, b in ranges)
+    from gymscore.features import parallel  # noqa: PLC0415
+
+    workers = min(config.worker_count(), len(ranges))
+    if workers > 1 and frames >= MIN_PARALLEL_FRAMES and parallel.estimator_spec(estimator) is not None:
+        return parallel.track_spans_parallel(video, estimator, config, jobs, workers, progress, cancel)
+    from gymscore.features.pose import default_estimator  # noqa: PLC0415
+    from gymscore.video import VideoReader  # noqa: PLC0415
+
+    est = estimator or default_estimator()
+    out, before = [], 0
+    with VideoReader(video) as reader:
+        for a, b, warm in jobs:
+            check_cancel(cancel)
+            out.append(track_range(reader, est, config, a, b, warm, cancel=cancel,
+                                   progress=lambda d, t, m="", o=before: report(progress, o + d, frames)))
+            before += b - a
+    if estimator is None:
+        est.close()
+    return out
+
+
+def merge_dense(feats: VideoFeatures, dense: DenseFrames) -> VideoFeatures:
+    """``feats`` with the dense estimates written in where they found the same gymnast."""
+    found = dense.found.copy()
+    if not found.any():
+        return feats
+    torso = np.linalg.norm(feats.joints2d[:, 1] - feats.joints2d[:, 2], axis=1)
+    known = feats.source != MISSING
+    size = float(np.median(torso[known])) if known.any() else float(feats.meta.height) / 8
+    shift = np.linalg.norm(dense.joints.mean(axis=1) - feats.joints2d.mean(axis=1), axis=1)
+    limit = np.where(known, MAX_SHIFT, MAX_SHIFT_LOST) * max(size, 1.0)
+    found &= shift <= limit
+    joints, vis = feats.joints2d.copy(), feats.visibility.copy()
+    source, processed = feats.source.copy(), feats.processed | dense.done
+    joints[found], vis[found], source[found] = dense.joints[found], dense.visibility[found], DETECTED
+    timings = {**feats.timings, "dense_frames": float(found.sum())}
+    return replace(feats, joints2d=joints, visibility=vis, source=source, processed=processed,
+                   timings=timings)
+
+
+def densify(
+    video: str | Path,
+    feats: VideoFeatures,
+    spans: list[tuple[int, int]],
+    estimator: PoseEstimator | None = None,
+    config: ExtractConfig | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    use_cache: bool = True,
+) -> VideoFeatures:
+    """``feats`` with every frame of ``spans`` (start, end) estimated at the full frame rate."""
+    config = config or ExtractConfig()
+    n = feats.frame_count
+    if feats.meta.variable_fps or n == 0 or not spans:
+        return feats
+    key = config.key(estimator_id(estimator)) + "-dense"
+    dense = (cache.load_arrays(feats.sha256, key) if use_cache and feats.sha256 else None)
+    dense = DenseFrames(**dense) if dense is not None and len(dense["done"]) == n else DenseFrames.empty(n)
+    todo = element_ranges(spans, n, feats.meta.fps, dense.done)
+    if todo:
+        full_rate = replace(config, pose_fps=0.0)
+        tracks = _track(video, estimator, full_rate, todo, progress, cancel)
+        for (a, _), track in zip(todo, tracks, strict=True):
+            m = track.end - track.start
+            dense.done[a : a + m] = track.processed
+            dense.found[a : a + m] = track.detected
+            dense.joints[a : a + m] = track.joints
+            dense.visibility[a : a + m] = track.visibility
+        if use_cache and feats.sha256:
+            try:
+                cache.save_arrays(feats.sha256, key, vars(dense))
+            except OSError as exc:  # a full disk costs the cache, never the analysis
+                log.warning("could not cache the full-rate poses of %s: %s", video, exc)
+    report(progress, 1, 1, "elements at full frame rate: done")
+    return merge_dense(feats, dense)
