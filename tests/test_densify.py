@@ -103,7 +103,8 @@ def test_spans_over_worker_processes_match_one_process(tmp_path, monkeypatch, wo
 def test_track_spans_parallel_keeps_the_order_given(tmp_path):
     video = write_video(tmp_path / "v.mp4", frames=60, fps=25)
     cfg = replace(config(2), pose_fps=0.0)
-    tracks = parallel.track_spans_parallel(video, FramePose(), cfg, [(40, 50, 38), (5, 30, 3), (32, 36, 30)], 2)
+    spans = [(40, 50, 38), (5, 30, 3), (32, 36, 30)]
+    tracks = parallel.track_spans_parallel(video, FramePose(), cfg, spans, 2)
     assert [(t.start, t.end) for t in tracks] == [(40, 50), (5, 30), (32, 36)]
     assert all(t.processed.all() and t.detected.all() for t in tracks)
     np.testing.assert_allclose(tracks[1].joints[1, :, 0] - tracks[1].joints[0, :, 0], 0.3, atol=1e-3)
@@ -114,3 +115,12 @@ def test_variable_frame_rate_keeps_the_first_pass(tmp_path):
     first = extract_features(video, FramePose(), config(), use_cache=False)
     vfr = replace(first, meta=replace(first.meta, variable_fps=True))
     assert D.densify(video, vfr, [(5, 10)], FramePose(), config()) is vfr
+
+
+def test_frames_done_for_other_spans_are_not_merged(tmp_path):
+    video = write_video(tmp_path / "v.mp4", frames=60, fps=25)
+    first = extract_features(video, FramePose(), config())
+    D.densify(video, first, [(40, 50)], FramePose(), config())  # cached: frames 35-54
+    out = D.densify(video, first, [(10, 20)], FramePose(), config())
+    assert (out.source[5:25] == DETECTED).all()
+    assert out.source[41] == INTERPOLATED and not out.processed[41]

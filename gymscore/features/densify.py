@@ -89,9 +89,10 @@ def _track(video: str | Path, estimator: PoseEstimator | None, config: ExtractCo
     return out
 
 
-def merge_dense(feats: VideoFeatures, dense: DenseFrames) -> VideoFeatures:
-    """``feats`` with the dense estimates written in where they found the same gymnast."""
-    found = dense.found.copy()
+def merge_dense(feats: VideoFeatures, dense: DenseFrames, frames: np.ndarray | None = None) -> VideoFeatures:
+    """``feats`` with the dense estimates written in where they found the same gymnast (only on
+    ``frames`` (T,) bool when given, so that frames done for other spans change nothing)."""
+    found = dense.found.copy() if frames is None else dense.found & frames
     if not found.any():
         return feats
     torso = np.linalg.norm(feats.joints2d[:, 1] - feats.joints2d[:, 2], axis=1)
@@ -101,7 +102,8 @@ def merge_dense(feats: VideoFeatures, dense: DenseFrames) -> VideoFeatures:
     limit = np.where(known, MAX_SHIFT, MAX_SHIFT_LOST) * max(size, 1.0)
     found &= shift <= limit
     joints, vis = feats.joints2d.copy(), feats.visibility.copy()
-    source, processed = feats.source.copy(), feats.processed | dense.done
+    source = feats.source.copy()
+    processed = feats.processed | (dense.done if frames is None else dense.done & frames)
     joints[found], vis[found], source[found] = dense.joints[found], dense.visibility[found], DETECTED
     timings = {**feats.timings, "dense_frames": float(found.sum())}
     return replace(feats, joints2d=joints, visibility=vis, source=source, processed=processed,
@@ -126,6 +128,9 @@ def densify(
     key = config.key(estimator_id(estimator)) + "-dense"
     dense = (cache.load_arrays(feats.sha256, key) if use_cache and feats.sha256 else None)
     dense = DenseFrames(**dense) if dense is not None and len(dense["done"]) == n else DenseFrames.empty(n)
+    wanted = np.zeros(n, bool)
+    for a, b in element_ranges(spans, n, feats.meta.fps, np.zeros(n, bool)):
+        wanted[a:b] = True
     todo = element_ranges(spans, n, feats.meta.fps, dense.done)
     if todo:
         full_rate = replace(config, pose_fps=0.0)
@@ -142,4 +147,4 @@ def densify(
             except OSError as exc:  # a full disk costs the cache, never the analysis
                 log.warning("could not cache the full-rate poses of %s: %s", video, exc)
     report(progress, 1, 1, "elements at full frame rate: done")
-    return merge_dense(feats, dense)
+    return merge_dense(feats, dense, wanted)
