@@ -7,7 +7,8 @@ Stages (each reports progress and checks ``cancel``):
    the most probability over the video (unless the caller names it); sets of other apparatus are then
    ruled out and the probabilities decoded into sub-action segments;
 3. **dense** - the pose again on every frame of the segments found, where the first pass estimated
-   every few frames (:mod:`gymscore.features.densify`; a twist needs the full frame rate);
+   every few frames (:mod:`gymscore.features.densify`; a twist needs the full frame rate); the
+   segmenter then runs again on these poses and redraws the segments (the apparatus stays);
 4. **classify** - element, set and attribute probabilities for every segment;
 5. **elements** - within the segment's set, every leaf of the codebook's decision tree is scored as
    ``P(element) x product of P(attribute = answer)`` along its path; the best leaf is the element, the
@@ -325,6 +326,18 @@ def recognise_pose(joints2d: np.ndarray, visibility: np.ndarray, fps: float, fra
     return _recognise(feats, apparatus, segmenter, classifier, codebook, None, None, {}).timeline
 
 
+def _segment(segmenter: Any, feats: VideoFeatures, m: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """The segmenter's per-frame set probabilities (m, C) at its own rate, and its boundary output."""
+    j, v = feats.joints2d, feats.visibility
+    if m != feats.frame_count:
+        j, v = resample_pose(j, v, m)
+    inputs = pose_features(j, v, feats.frame_size)
+    if hasattr(segmenter, "predict_full"):  # also gives the boundary output that splits same-set runs
+        probs, boundary = segmenter.predict_full(inputs)
+        return np.asarray(probs, dtype=np.float64), boundary
+    return np.asarray(segmenter.predict(inputs), dtype=np.float64), None
+
+
 def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, classifier: Any, codebook: Any,
                progress: ProgressFn | None, cancel: CancelToken | None,
                timings: dict[str, float],
@@ -335,18 +348,8 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
     # --- segment -------------------------------------------------------------------------
     t = time.perf_counter()
     report(progress, STAGES[1][1], 1.0, "finding elements")
-    seg_fps = _model_fps(segmenter, fps)
-    m = max(1, int(round(n * seg_fps / fps))) if n else 0
-    j, v = feats.joints2d, feats.visibility
-    if m != n:
-        j, v = resample_pose(j, v, m)
-    inputs = pose_features(j, v, feats.frame_size)
-    boundary = None
-    if hasattr(segmenter, "predict_full"):  # also gives the boundary output that splits same-set runs
-        probs, boundary = segmenter.predict_full(inputs)
-    else:
-        probs = segmenter.predict(inputs)
-    probs = np.asarray(probs, dtype=np.float64)
+    m = max(1, int(round(n * _model_fps(segmenter, fps) / fps))) if n else 0
+    probs, boundary = _segment(segmenter, feats, m)
     labels = list(segmenter.label_space)
     app_probs = apparatus_probabilities(probs, labels, codebook)
     candidates = [apparatus] if apparatus else _candidate_apparatus(app_probs)
@@ -361,6 +364,12 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
         feats = refine(feats, [(a, b) for spans in decoded.values() for a, b, _, _ in spans])
         timings["dense"] = time.perf_counter() - t
         check_cancel(cancel)
+        # the segmenter again, reading the full-rate poses: the apparatus stays, segments are redrawn
+        t = time.perf_counter()
+        probs, boundary = _segment(segmenter, feats, m)
+        decoded = {app: _decode_spans(segmenter, probs, labels, app, boundary, codebook, n, m)
+                   for app in candidates}
+        timings["segment"] += time.perf_counter() - t
     # --- classify (each candidate apparatus; the classifier's event votes settle the apparatus) ---
     t = time.perf_counter()
     report(progress, STAGES[3][1], 1.0, "recognising elements")

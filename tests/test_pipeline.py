@@ -185,3 +185,18 @@ def test_recognise_pose_and_system_evaluation_on_a_known_track():
     out = evaluate_system(FakeSegmenter(), clf, [RoutineSample(j, v, truth)])
     assert out["system_f1@50"] == 1.0 and out["system_apparatus_accuracy"] == 1.0
     assert out["system_element_top1_label_space"] == 0.5
+
+
+def test_elements_are_classified_on_full_rate_poses(video):
+    from gymscore.features.tracking import DETECTED, INTERPOLATED
+
+    cfg = ExtractConfig(pose_fps=12.5)
+    res = analyze_video(video, estimator=FakeEstimator(), config=cfg, segmenter=FakeSegmenter(),
+                        classifier=FakeClassifier(), apparatus="FX")
+    # segments (5, 15) and (17, 27), widened by 0.2 s (5 frames): frames 0-31 at the full rate
+    assert (res.features.source[:32] == DETECTED).all() and res.features.processed[:32].all()
+    assert res.features.source[33] == INTERPOLATED and "dense" in res.timings
+    assert [(s.start_frame, s.end_frame) for s in res.timeline.segments] == [(5, 15), (17, 27)]
+    off = analyze_video(video, estimator=FakeEstimator(), config=cfg, segmenter=FakeSegmenter(),
+                        classifier=FakeClassifier(), apparatus="FX", full_rate_elements=False)
+    assert off.features.source[7] == INTERPOLATED and "dense" not in off.timings

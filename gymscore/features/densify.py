@@ -123,8 +123,8 @@ def densify(
     """``feats`` with every frame of ``spans`` (start, end) estimated at the full frame rate."""
     config = config or ExtractConfig()
     n = feats.frame_count
-    if feats.meta.variable_fps or n == 0 or not spans:
-        return feats
+    if feats.meta.variable_fps or n == 0 or not spans or config.stride(feats.meta.fps) == 1:
+        return feats  # (a first pass at the full rate has nothing to add)
     key = config.key(estimator_id(estimator)) + "-dense"
     dense = (cache.load_arrays(feats.sha256, key) if use_cache and feats.sha256 else None)
     dense = DenseFrames(**dense) if dense is not None and len(dense["done"]) == n else DenseFrames.empty(n)
