@@ -191,7 +191,10 @@ def _classify(classifier: Any, feats: VideoFeatures, spans: list[tuple[int, int,
         return []
     if getattr(classifier, "modality", "skeleton") == "rgb":
         per_clip = int(getattr(classifier, "clip_len", 8))
-        return classifier.predict_frames(rgb_clips(feats.meta.path, spans, per_clip))
+        from gymscore.video.clips import segment_frames  # noqa: PLC0415
+
+        return classifier.predict_frames(segment_frames(feats.meta.path, [(a, b) for a, b, _, _ in spans],
+                                                        per_clip))
     clips = [(feats.joints2d[a:b], feats.visibility[a:b]) for a, b, _, _ in spans]
     return classifier.predict(clips, fps=feats.meta.fps)
 
@@ -208,27 +211,6 @@ def _apparatus_vote(apparatus: str, app_probs: dict[str, float], spans: list[tup
     if not any(p.get("event_probs") for p in preds):
         return app_probs.get(apparatus, 0.0)  # a classifier without an event head: the segmenter decides
     return app_probs.get(apparatus, 0.0) * sum(w * e for w, e in votes) / total
-
-
-def rgb_clips(video: str | Path, spans: list[tuple[int, int, int, float]], per_clip: int,
-              max_side: int = 320) -> list[np.ndarray]:
-    """For an RGB classifier: ``per_clip`` evenly spaced frames (t, H, W, 3) RGB of each segment."""
-    import cv2  # noqa: PLC0415
-
-    from gymscore.video import VideoReader  # noqa: PLC0415
-
-    out = []
-    with VideoReader(video, count_frames=False) as reader:
-        for a, b, _, _ in spans:
-            frames = []
-            for i in np.linspace(a, b - 1, max(per_clip, 1)).round().astype(int):
-                img = reader.read(int(min(i, reader.meta.frame_count - 1)))
-                scale = max_side / max(img.shape[:2])
-                if scale < 1:
-                    img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-                frames.append(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
-            out.append(np.stack(frames))
-    return out
 
 
 def _connect(segments: list[Segment], fps: float) -> None:
