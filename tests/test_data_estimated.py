@@ -50,7 +50,7 @@ def test_estimate_folder_writes_routines_and_resumes(tmp_path):
     r1 = load_routine(out / "r1.npz")
     assert r1.joints2d.shape == (12, 17, 2) and r1.source == "estimated"
     assert r1.timeline.segments[0].element_id == "BB-001" and r1.timeline.segments[0].end_frame == 8
-    assert r1.meta["estimator"] == "fake-pose/1"
+    assert r1.meta["estimator"] == "fake-pose/1" and r1.meta["full_rate_elements"] is True
     assert np.isfinite(r1.joints2d).all()
     calls = est.calls
     estimate_folder(src, out, use_cache=False, estimator=est)  # both files exist: nothing recomputed

@@ -56,9 +56,10 @@ def find_labelled_videos(folder: str | Path) -> list[LabelledVideo]:
 
 
 def estimate_routine(item: LabelledVideo, use_cache: bool = True, cancel: CancelToken | None = None,
-                     estimator: Any = None) -> RoutineSample:
+                     estimator: Any = None, full_rate_elements: bool = True) -> RoutineSample:
     """The estimator's pose track of one labelled video (``estimator``: the analysis default when None),
-    paired with its Timeline.
+    paired with its Timeline. With ``full_rate_elements`` the labelled elements are estimated on every
+    frame, as the analysis does for the elements it finds (:mod:`gymscore.features.densify`).
 
     Raises ``ValueError`` naming both files when the video's frame count differs from the Timeline's
     by more than :data:`FRAME_TOLERANCE`.
@@ -73,7 +74,13 @@ def estimate_routine(item: LabelledVideo, use_cache: bool = True, cancel: Cancel
             f"{item.video}: {feats.frame_count} frames, but its timeline {item.timeline} "
             f"describes {n_tl}; they do not belong together"
         )
-    meta = {"video": str(item.video), "estimator": feats.estimator, "found_rate": feats.found_rate}
+    if full_rate_elements:
+        from gymscore.features.densify import densify  # noqa: PLC0415
+
+        spans = [(s.start_frame, s.end_frame) for s in timeline.segments]
+        feats = densify(item.video, feats, spans, estimator, cancel=cancel, use_cache=use_cache)
+    meta = {"video": str(item.video), "estimator": feats.estimator, "found_rate": feats.found_rate,
+            "full_rate_elements": full_rate_elements}
     return RoutineSample(
         np.asarray(feats.joints2d, np.float32), np.asarray(feats.visibility, np.float32), timeline,
         name=item.name, source="estimated", meta=meta,
