@@ -6,10 +6,11 @@ Stages (each reports progress and checks ``cancel``):
 2. **segment** - the segmenter's per-frame set probabilities. The apparatus is the one whose sets carry
    the most probability over the video (unless the caller names it); sets of other apparatus are then
    ruled out and the probabilities decoded into sub-action segments;
-3. **dense** - the pose again on every frame of the segments found, where the first pass estimated
-   every few frames (:mod:`gymscore.features.densify`; a twist needs the full frame rate); the
-   segmenter then runs again on these poses and redraws the segments (the apparatus stays);
-4. **classify** - element, set and attribute probabilities for every segment;
+3. **classify** - element, set and attribute probabilities for every segment (of the segmenter's
+   favourite apparatus and a runner-up; the classifier's event votes settle the apparatus);
+4. **dense** - the pose again on every frame of the chosen apparatus' segments, where the first pass
+   estimated every few frames (:mod:`gymscore.features.densify`; a twist needs the full frame
+   rate); the segmenter and the classifier then run again on these poses (the apparatus stays);
 5. **elements** - within the segment's set, every leaf of the codebook's decision tree is scored as
    ``P(element) x product of P(attribute = answer)`` along its path; the best leaf is the element, the
    top five (normalised) are kept as alternatives and the best one's share is the confidence;
@@ -337,31 +338,33 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
     candidates = [apparatus] if apparatus else _candidate_apparatus(app_probs)
     timings["segment"] = time.perf_counter() - t
     check_cancel(cancel)
-    decoded = {app: _decode_spans(segmenter, probs, labels, app, boundary, codebook, n, m)
-               for app in candidates}
-    # --- the elements' poses at the full frame rate --------------------------------------------
-    if refine is not None:
-        t = time.perf_counter()
-        report(progress, STAGES[2][1], 1.0, "elements at full frame rate")
-        feats = refine(feats, [(a, b) for spans in decoded.values() for a, b, _, _ in spans])
-        timings["dense"] = time.perf_counter() - t
-        check_cancel(cancel)
-        # the segmenter again, reading the full-rate poses: the apparatus stays, segments are redrawn
-        t = time.perf_counter()
-        probs, boundary = _segment(segmenter, feats, m)
-        decoded = {app: _decode_spans(segmenter, probs, labels, app, boundary, codebook, n, m)
-                   for app in candidates}
-        timings["segment"] += time.perf_counter() - t
     # --- classify (each candidate apparatus; the classifier's event votes settle the apparatus) ---
     t = time.perf_counter()
-    report(progress, STAGES[3][1], 1.0, "recognising elements")
+    report(progress, STAGES[3][1] if refine is None else STAGES[2][1], 1.0, "recognising elements")
     options = []
-    for app, spans in decoded.items():
+    for app in candidates:
+        spans = _decode_spans(segmenter, probs, labels, app, boundary, codebook, n, m)
         preds = _classify(classifier, feats, spans)
         options.append((app, spans, preds, _apparatus_vote(app, app_probs, spans, preds)))
     chosen, spans, preds, _ = max(options, key=lambda o: o[3]) if apparatus is None else options[0]
     timings["classify"] = time.perf_counter() - t
     check_cancel(cancel)
+    # --- the chosen apparatus' elements again, on poses at the full frame rate -----------------
+    if refine is not None and spans:
+        t = time.perf_counter()
+        report(progress, STAGES[2][1], 1.0, "elements at full frame rate")
+        refined = refine(feats, [(a, b) for a, b, _, _ in spans])
+        timings["dense"] = time.perf_counter() - t
+        check_cancel(cancel)
+    if refine is not None and spans and refined is not feats:  # (nothing new at a full-rate first pass)
+        feats = refined
+        t = time.perf_counter()
+        report(progress, STAGES[3][1], 1.0, "recognising elements")
+        probs, boundary = _segment(segmenter, feats, m)  # segments redrawn from the full-rate poses
+        spans = _decode_spans(segmenter, probs, labels, chosen, boundary, codebook, n, m)
+        preds = _classify(classifier, feats, spans)
+        timings["classify"] += time.perf_counter() - t
+        check_cancel(cancel)
     # --- elements through the decision trees -----------------------------------------------
     t = time.perf_counter()
     segments = []

@@ -65,14 +65,15 @@ def element_ranges(spans: list[tuple[int, int]], n: int, fps: float,
 
 
 def _track(video: str | Path, estimator: PoseEstimator | None, config: ExtractConfig,
-           ranges: list[tuple[int, int]], progress: ProgressFn | None, cancel: CancelToken | None) -> list:
+           ranges: list[tuple[int, int]], skip: np.ndarray, progress: ProgressFn | None,
+           cancel: CancelToken | None) -> list:
     jobs = [(a, b, max(0, a - WARMUP_FRAMES)) for a, b in ranges]
     frames = sum(b - a for a, b in ranges)
     from gymscore.features import parallel  # noqa: PLC0415
 
     workers = min(config.worker_count(), len(ranges))
     if workers > 1 and frames >= MIN_PARALLEL_FRAMES and parallel.estimator_spec(estimator) is not None:
-        return parallel.track_spans_parallel(video, estimator, config, jobs, workers, progress, cancel)
+        return parallel.track_spans_parallel(video, estimator, config, jobs, workers, progress, cancel, skip)
     from gymscore.features.pose import default_estimator  # noqa: PLC0415
     from gymscore.video import VideoReader  # noqa: PLC0415
 
@@ -81,7 +82,7 @@ def _track(video: str | Path, estimator: PoseEstimator | None, config: ExtractCo
     with VideoReader(video) as reader:
         for a, b, warm in jobs:
             check_cancel(cancel)
-            out.append(track_range(reader, est, config, a, b, warm, cancel=cancel,
+            out.append(track_range(reader, est, config, a, b, warm, cancel=cancel, skip=skip,
                                    progress=lambda d, t, m="", o=before: report(progress, o + d, frames)))
             before += b - a
     if estimator is None:
@@ -134,10 +135,11 @@ def densify(
     todo = element_ranges(spans, n, feats.meta.fps, dense.done)
     if todo:
         full_rate = replace(config, pose_fps=0.0)
-        tracks = _track(video, estimator, full_rate, todo, progress, cancel)
+        known = feats.processed & (feats.source == DETECTED)  # the first pass found her there already
+        tracks = _track(video, estimator, full_rate, todo, known, progress, cancel)
         for (a, _), track in zip(todo, tracks, strict=True):
             m = track.end - track.start
-            dense.done[a : a + m] = track.processed
+            dense.done[a : a + m] = track.processed | known[a : a + m]
             dense.found[a : a + m] = track.detected
             dense.joints[a : a + m] = track.joints
             dense.visibility[a : a + m] = track.visibility

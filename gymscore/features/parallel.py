@@ -58,6 +58,7 @@ class RangeTask:
     # When given: the ranges (start, stop, warmup_from) to track instead, one after another, each
     # from a fresh tracker; the worker then sends back a list of RangeTracks.
     spans: tuple[tuple[int, int, int], ...] = ()
+    skip: np.ndarray | None = None  # frames of the video not to process (see track_range)
 
 
 def estimator_spec(estimator: PoseEstimator | None) -> Any:
@@ -186,7 +187,7 @@ def range_worker(task: RangeTask, messages: Any) -> None:
                 for start, stop, warm in jobs:
                     offset = sum(t.end - t.start for t in tracks)
                     tracks.append(_track_or_empty(reader, estimator, task.config, start, stop, warm,
-                                                  lambda d, t, m="", o=offset: sent(o + d, t, m)))
+                                                  lambda d, t, m="", o=offset: sent(o + d, t, m), task.skip))
                 raw = tracks if task.spans else tracks[0]
             estimator.close()
         found = [(w.category, str(w.message)) for w in caught
@@ -199,9 +200,10 @@ def range_worker(task: RangeTask, messages: Any) -> None:
 
 
 def _track_or_empty(reader: VideoReader, estimator: PoseEstimator, config: ExtractConfig, start: int,
-                    stop: int, warmup_from: int, progress: ProgressFn) -> RangeTrack:
+                    stop: int, warmup_from: int, progress: ProgressFn,
+                    skip: np.ndarray | None = None) -> RangeTrack:
     try:
-        return track_range(reader, estimator, config, start, stop, warmup_from, progress=progress)
+        return track_range(reader, estimator, config, start, stop, warmup_from, progress=progress, skip=skip)
     except VideoError as exc:
         if "cannot reach frame" not in str(exc):
             raise
@@ -306,9 +308,11 @@ def run_tasks(video: str | Path, tasks: list[RangeTask], total: int, progress: P
 def track_spans_parallel(video: str | Path, estimator: PoseEstimator | None, config: ExtractConfig,
                          spans: list[tuple[int, int, int]], workers: int,
                          progress: ProgressFn | None = None,
-                         cancel: CancelToken | None = None) -> list[RangeTrack]:
+                         cancel: CancelToken | None = None,
+                         skip: np.ndarray | None = None) -> list[RangeTrack]:
     """Track each (start, stop, warmup_from) span from a fresh tracker, the spans dealt out over
-    ``workers`` processes with about the same number of frames each; results in the order given."""
+    ``workers`` processes with about the same number of frames each; results in the order given.
+    ``skip``: frames not to process (see :func:`~gymscore.features.extract.track_range`)."""
     order = sorted(range(len(spans)), key=lambda k: -(spans[k][1] - spans[k][2]))
     loads = [0] * max(1, min(workers, len(spans)))
     groups: list[list[int]] = [[] for _ in loads]
@@ -318,7 +322,7 @@ def track_spans_parallel(video: str | Path, estimator: PoseEstimator | None, con
         loads[w] += spans[k][1] - spans[k][2]
     spec = estimator_spec(estimator)
     groups = [g for g in groups if g]
-    tasks = [RangeTask(i, str(video), spec, config, *spans[g[0]], spans=tuple(spans[k] for k in g))
+    tasks = [RangeTask(i, str(video), spec, config, *spans[g[0]], spans=tuple(spans[k] for k in g), skip=skip)
              for i, g in enumerate(groups)]
     total = sum(b - a for a, b, _ in spans)
     results, _ = run_tasks(video, tasks, total, progress, cancel, label="elements at full frame rate")
