@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-import pytest
 
 from gymscore.features import densify as D
 from gymscore.features import parallel
+from gymscore.features.crop_track import BOX_MARGIN, follow_boxes
 from gymscore.features.extract import ExtractConfig, extract_features
+from gymscore.features.pose import candidate_from_landmarks
 from gymscore.features.tracking import DETECTED, INTERPOLATED
 from gymscore.video.testclips import write_video
 from tests.test_parallel_extract import FramePose
+from tests.test_pipeline_fakes import stick_figure
 
 
 def config(workers: int = 1) -> ExtractConfig:
@@ -28,37 +30,85 @@ def test_element_ranges_widen_merge_and_skip_done_frames():
     assert D.element_ranges([], 100, 25.0, done) == []
 
 
-def person_x(index: int) -> float:
-    """Where FramePose puts the person's first landmark-derived joint (its x grows with the frame)."""
-    return 60.0 + 0.3 * index
+class BlobPose:
+    """Picklable fake estimator: the person is the bright bar in the image (whole frame or crop)."""
+
+    name = "blob-pose"
+    version = "1"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def detect(self, rgb, roi=None):
+        self.calls += 1
+        x0, y0 = (0, 0) if roi is None else (int(roi[0]), int(roi[1]))
+        img = rgb if roi is None else rgb[y0 : int(roi[3]), x0 : int(roi[2])]
+        ys, xs = np.nonzero(img.mean(axis=2) > 160)
+        if len(xs) < 4:
+            return None
+        height = float(ys.max() - ys.min() + 1)
+        xy = stick_figure(x0 + float(xs.mean()), y0 + float(ys.mean()), height)
+        return candidate_from_landmarks(xy, np.full(33, 0.9, np.float32), roi is not None)
+
+    def reset(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def bar_x(index: int) -> float:
+    return 40.0 + index
+
+
+def write_bar_video(path, frames: int = 60) -> str:
+    """A 160x120 clip of a bright 8x30 bar whose centre moves 1 px a frame (x = 40 + frame)."""
+    import cv2
+
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 25.0, (160, 120))
+    for i in range(frames):
+        img = np.full((120, 160, 3), 30, np.uint8)
+        x = int(round(bar_x(i)))
+        img[45:75, x - 4 : x + 4] = 255
+        out.write(img)
+    out.release()
+    return str(path)
+
+
+def test_follow_boxes_centre_on_her_and_hold_her_whole_body():
+    joints = np.zeros((20, 17, 2), np.float32)
+    joints[:, :, 0] = np.arange(20)[:, None] + np.linspace(-5, 5, 17)  # 10 px wide, moving right
+    joints[:, :, 1] = np.linspace(40, 80, 17)  # 40 px tall
+    joints[:, 1] = joints[:, 0]  # neck and pelvis 10 px apart: torso 10
+    joints[:, 2, 1] = joints[:, 1, 1] + 10
+    boxes = follow_boxes(joints, np.ones((20, 17), np.float32), 120.0)
+    np.testing.assert_allclose(boxes[5:15, 0], joints[5:15].mean(axis=1)[:, 0], atol=1e-4)
+    assert (boxes[:, 2] >= 40 * BOX_MARGIN - 1e-3).all()
 
 
 def test_densify_estimates_every_frame_of_the_elements_and_caches_them(tmp_path):
-    video = write_video(tmp_path / "v.mp4", frames=60, fps=25)
-    first = extract_features(video, FramePose(), config())
+    video = write_bar_video(tmp_path / "v.mp4")
+    first = extract_features(video, BlobPose(), config())
     assert first.stride == 2 and first.source[21] == INTERPOLATED
-    est = FramePose()
+    est = BlobPose()
     dense = D.densify(video, first, [(20, 30)], est, config())
     # frames 15-34 (the span and 0.2 s either side) were estimated; the odd ones are now detections
     assert dense.processed[15:35].all() and not dense.processed[35:60:2].any()
     assert (dense.source[15:35] == DETECTED).all()
     assert dense.source[37] == INTERPOLATED and dense.source[13] == INTERPOLATED
-    # a detection at an odd frame is the person at that frame, not the interpolation
-    ref = D.densify(video, first, [(20, 30)], FramePose(), config(), use_cache=False)
-    np.testing.assert_allclose(dense.joints2d, ref.joints2d)
-    shift = dense.joints2d[21] - first.joints2d[20]
-    np.testing.assert_allclose(shift[:, 0], 0.3, atol=1e-3)
-    # the odd frames 15-33 and the tracker's warm-up (13, 14): the even ones the first pass had found
-    assert est.calls == 10 + D.WARMUP_FRAMES
+    # a detection on a crop is mapped back to the frame: the bar's centre at that frame
+    for i in (15, 21, 33):
+        assert abs(dense.joints2d[i].mean(axis=0)[0] - bar_x(i)) < 1.0, i
+    assert est.calls == 10  # odd frames 15-33: the first pass found her on the even ones
     # the first pass is untouched and a second call computes nothing
     assert first.source[21] == INTERPOLATED
-    again = FramePose()
+    again = BlobPose()
     D.densify(video, first, [(20, 30)], again, config())
     assert again.calls == 0
-    # a wider span only estimates the new frames (plus the tracker's warm-up)
-    more = FramePose()
+    # a wider span only estimates the new frames
+    more = BlobPose()
     D.densify(video, first, [(20, 40)], more, config())
-    assert more.calls == 5 + D.WARMUP_FRAMES  # frames 35-43, odd
+    assert more.calls == 5  # frames 35-43, odd
 
 
 def test_merge_rejects_a_dense_pose_of_someone_else():
@@ -86,29 +136,30 @@ def test_merge_rejects_a_dense_pose_of_someone_else():
     assert out.processed.all()
 
 
-@pytest.mark.parametrize("workers", [2])
-def test_spans_over_worker_processes_match_one_process(tmp_path, monkeypatch, workers):
+def test_spans_over_worker_processes_match_one_process(tmp_path, monkeypatch):
     monkeypatch.setattr(D, "MIN_PARALLEL_FRAMES", 10)
-    video = write_video(tmp_path / "v.mp4", frames=100, fps=25)
-    first = extract_features(video, FramePose(), config(), use_cache=False)
+    video = write_bar_video(tmp_path / "v.mp4", frames=100)
+    first = extract_features(video, BlobPose(), config(), use_cache=False)
     spans = [(10, 20), (40, 45), (70, 90)]
-    one = D.densify(video, first, spans, FramePose(), config(1), use_cache=False)
+    one = D.densify(video, first, spans, BlobPose(), config(1), use_cache=False)
     seen = []
-    two = D.densify(video, first, spans, FramePose(), config(workers), use_cache=False,
+    two = D.densify(video, first, spans, BlobPose(), config(2), use_cache=False,
                     progress=lambda d, t, m="": seen.append(m))
     np.testing.assert_array_equal(one.source, two.source)
     np.testing.assert_allclose(one.joints2d, two.joints2d, atol=1e-4)
+    assert (two.source[5:25] == DETECTED).all() and (two.source[65:95] == DETECTED).all()
     assert any("elements at full frame rate" in m and "2 processes" in m for m in seen)
 
 
 def test_track_spans_parallel_keeps_the_order_given(tmp_path):
-    video = write_video(tmp_path / "v.mp4", frames=60, fps=25)
-    cfg = replace(config(2), pose_fps=0.0)
-    spans = [(40, 50, 38), (5, 30, 3), (32, 36, 30)]
-    tracks = parallel.track_spans_parallel(video, FramePose(), cfg, spans, 2)
-    assert [(t.start, t.end) for t in tracks] == [(40, 50), (5, 30), (32, 36)]
+    video = write_bar_video(tmp_path / "v.mp4")
+    first = extract_features(video, BlobPose(), config(), use_cache=False)
+    boxes = follow_boxes(first.joints2d, first.visibility, 120.0)
+    spans = [(40, 50), (5, 30), (32, 36)]
+    tracks = parallel.track_spans_parallel(video, BlobPose(), config(2), spans, boxes, None, 2)
+    assert [(t.start, t.end) for t in tracks] == spans
     assert all(t.processed.all() and t.detected.all() for t in tracks)
-    np.testing.assert_allclose(tracks[1].joints[1, :, 0] - tracks[1].joints[0, :, 0], 0.3, atol=1e-3)
+    np.testing.assert_allclose(tracks[1].joints[1, :, 0] - tracks[1].joints[0, :, 0], 1.0, atol=0.3)
 
 
 def test_variable_frame_rate_keeps_the_first_pass(tmp_path):
@@ -119,9 +170,9 @@ def test_variable_frame_rate_keeps_the_first_pass(tmp_path):
 
 
 def test_frames_done_for_other_spans_are_not_merged(tmp_path):
-    video = write_video(tmp_path / "v.mp4", frames=60, fps=25)
-    first = extract_features(video, FramePose(), config())
-    D.densify(video, first, [(40, 50)], FramePose(), config())  # cached: frames 35-54
-    out = D.densify(video, first, [(10, 20)], FramePose(), config())
+    video = write_bar_video(tmp_path / "v.mp4")
+    first = extract_features(video, BlobPose(), config())
+    D.densify(video, first, [(40, 50)], BlobPose(), config())  # cached: frames 35-54
+    out = D.densify(video, first, [(10, 20)], BlobPose(), config())
     assert (out.source[5:25] == DETECTED).all()
     assert out.source[41] == INTERPOLATED and not out.processed[41]

@@ -22,15 +22,16 @@ from pathlib import Path
 import numpy as np
 
 from gymscore.features import cache
-from gymscore.features.extract import ExtractConfig, VideoFeatures, estimator_id, track_range
+from gymscore.features.crop_track import crop_track, follow_boxes
+from gymscore.features.extract import ExtractConfig, VideoFeatures, estimator_id
 from gymscore.features.pose import PoseEstimator
 from gymscore.features.tracking import DETECTED, MISSING
 from gymscore.skeleton import NUM_JOINTS
 from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
 
 log = logging.getLogger(__name__)
+DENSE_VERSION = 2  # part of the cache key: 2 = crops that follow her (crop_track)
 MARGIN_S = 0.2  # also estimated: this much before and after each element
-WARMUP_FRAMES = 2  # the tracker looks at this many frames before a range without recording them
 MAX_SHIFT = 1.5  # a dense pose further than this many torso lengths from the first pass's is someone else
 MAX_SHIFT_LOST = 3.0  # ... where the first pass had lost her (it holds her last known place there)
 MIN_PARALLEL_FRAMES = 200  # fewer frames to estimate than this stay in this process
@@ -65,25 +66,25 @@ def element_ranges(spans: list[tuple[int, int]], n: int, fps: float,
 
 
 def _track(video: str | Path, estimator: PoseEstimator | None, config: ExtractConfig,
-           ranges: list[tuple[int, int]], skip: np.ndarray, progress: ProgressFn | None,
+           ranges: list[tuple[int, int]], skip: np.ndarray, boxes: np.ndarray, progress: ProgressFn | None,
            cancel: CancelToken | None) -> list:
-    jobs = [(a, b, max(0, a - WARMUP_FRAMES)) for a, b in ranges]
     frames = sum(b - a for a, b in ranges)
     from gymscore.features import parallel  # noqa: PLC0415
 
     workers = min(config.worker_count(), len(ranges))
     if workers > 1 and frames >= MIN_PARALLEL_FRAMES and parallel.estimator_spec(estimator) is not None:
-        return parallel.track_spans_parallel(video, estimator, config, jobs, workers, progress, cancel, skip)
+        return parallel.track_spans_parallel(video, estimator, config, ranges, boxes, skip, workers, progress,
+                                             cancel)
     from gymscore.features.pose import default_estimator  # noqa: PLC0415
     from gymscore.video import VideoReader  # noqa: PLC0415
 
     est = estimator or default_estimator()
     out, before = [], 0
     with VideoReader(video) as reader:
-        for a, b, warm in jobs:
+        for a, b in ranges:
             check_cancel(cancel)
-            out.append(track_range(reader, est, config, a, b, warm, cancel=cancel, skip=skip,
-                                   progress=lambda d, t, m="", o=before: report(progress, o + d, frames)))
+            out.append(crop_track(reader, est, a, b, boxes, skip, cancel=cancel,
+                                  progress=lambda d, t, m="", o=before: report(progress, o + d, frames)))
             before += b - a
     if estimator is None:
         est.close()
@@ -126,7 +127,7 @@ def densify(
     n = feats.frame_count
     if feats.meta.variable_fps or n == 0 or not spans or config.stride(feats.meta.fps) == 1:
         return feats  # (a first pass at the full rate has nothing to add)
-    key = config.key(estimator_id(estimator)) + "-dense"
+    key = f"{config.key(estimator_id(estimator))}-dense{DENSE_VERSION}"
     dense = (cache.load_arrays(feats.sha256, key) if use_cache and feats.sha256 else None)
     dense = DenseFrames(**dense) if dense is not None and len(dense["done"]) == n else DenseFrames.empty(n)
     wanted = np.zeros(n, bool)
@@ -136,7 +137,8 @@ def densify(
     if todo:
         full_rate = replace(config, pose_fps=0.0)
         known = feats.processed & (feats.source == DETECTED)  # the first pass found her there already
-        tracks = _track(video, estimator, full_rate, todo, known, progress, cancel)
+        boxes = follow_boxes(feats.joints2d, feats.visibility, float(feats.meta.height))
+        tracks = _track(video, estimator, full_rate, todo, known, boxes, progress, cancel)
         for (a, _), track in zip(todo, tracks, strict=True):
             m = track.end - track.start
             dense.done[a : a + m] = track.processed | known[a : a + m]

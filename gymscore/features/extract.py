@@ -191,14 +191,12 @@ def track_range(
     warmup_from: int | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
-    skip: np.ndarray | None = None,
 ) -> RangeTrack:
     """Pose tracking and optical flow on frames ``[start, stop)`` of an open video (on the stride grid).
 
     With ``warmup_from < start`` the tracker and the optical flow first run over
     ``[warmup_from, start)`` without recording anything, so that the range starts like the middle of
     a longer run (the seam between two parallel ranges). ``progress`` counts frames of the range.
-    ``skip`` (bool per video frame): frames of the range left alone (already known; not processed).
     """
     meta = reader.meta
     w, h = meta.width, meta.height
@@ -226,11 +224,6 @@ def track_range(
         factor = img.shape[1] / w  # processed pixels per displayed pixel
         if tracker is None:
             tracker = GymnastTracker(estimator, img.shape[1], img.shape[0])
-        if skip is not None and i >= start and i < len(skip) and skip[i]:
-            k += 1  # the tracker's clock still counts the frame
-            if k % 8 == 0:
-                report(progress, i - start + 1, n, f"pose and motion: frame {i + 1}/{meta.frame_count}")
-            continue
         ta = time.perf_counter()
         fl = flow.step(img)
         if flow.cut:

@@ -55,10 +55,12 @@ class RangeTask:
     start: int
     stop: int
     warmup_from: int
-    # When given: the ranges (start, stop, warmup_from) to track instead, one after another, each
-    # from a fresh tracker; the worker then sends back a list of RangeTracks.
-    spans: tuple[tuple[int, int, int], ...] = ()
-    skip: np.ndarray | None = None  # frames of the video not to process (see track_range)
+    # Full-rate pass (see gymscore.features.densify): the ranges (start, stop) to estimate instead, on
+    # crops that follow her (``boxes`` (T, 3), crop_track) but for the frames in ``skip`` (T,); the
+    # worker then sends back a list of RangeTracks.
+    spans: tuple[tuple[int, int], ...] = ()
+    boxes: np.ndarray | None = None
+    skip: np.ndarray | None = None
 
 
 def estimator_spec(estimator: PoseEstimator | None) -> Any:
@@ -181,14 +183,15 @@ def range_worker(task: RangeTask, messages: Any) -> None:
             name = f"{estimator.name}/{estimator.version}"
             with VideoReader(task.path) as reader:
                 messages.put(("ready", task.index))
-                jobs = task.spans or ((task.start, task.stop, task.warmup_from),)
                 sent = _QueueProgress(messages, task.index)
-                tracks = []
-                for start, stop, warm in jobs:
-                    offset = sum(t.end - t.start for t in tracks)
-                    tracks.append(_track_or_empty(reader, estimator, task.config, start, stop, warm,
-                                                  lambda d, t, m="", o=offset: sent(o + d, t, m), task.skip))
-                raw = tracks if task.spans else tracks[0]
+                if task.boxes is None:
+                    raw = _track_or_empty(reader, estimator, task, task.start, task.stop, sent)
+                else:
+                    raw = []
+                    for start, stop in task.spans:
+                        offset = sum(t.end - t.start for t in raw)
+                        raw.append(_track_or_empty(reader, estimator, task, start, stop,
+                                                   lambda d, t, m="", o=offset: sent(o + d, t, m)))
             estimator.close()
         found = [(w.category, str(w.message)) for w in caught
                  if not issubclass(w.category, DeprecationWarning)]
@@ -199,11 +202,14 @@ def range_worker(task: RangeTask, messages: Any) -> None:
         messages.put(("error", task.index, _picklable(exc)))
 
 
-def _track_or_empty(reader: VideoReader, estimator: PoseEstimator, config: ExtractConfig, start: int,
-                    stop: int, warmup_from: int, progress: ProgressFn,
-                    skip: np.ndarray | None = None) -> RangeTrack:
+def _track_or_empty(reader: VideoReader, estimator: PoseEstimator, task: RangeTask, start: int,
+                    stop: int, progress: ProgressFn) -> RangeTrack:
     try:
-        return track_range(reader, estimator, config, start, stop, warmup_from, progress=progress, skip=skip)
+        if task.boxes is not None:
+            from gymscore.features.crop_track import crop_track  # noqa: PLC0415
+
+            return crop_track(reader, estimator, start, stop, task.boxes, task.skip, progress)
+        return track_range(reader, estimator, task.config, start, stop, task.warmup_from, progress=progress)
     except VideoError as exc:
         if "cannot reach frame" not in str(exc):
             raise
@@ -306,27 +312,27 @@ def run_tasks(video: str | Path, tasks: list[RangeTask], total: int, progress: P
 
 
 def track_spans_parallel(video: str | Path, estimator: PoseEstimator | None, config: ExtractConfig,
-                         spans: list[tuple[int, int, int]], workers: int,
-                         progress: ProgressFn | None = None,
-                         cancel: CancelToken | None = None,
-                         skip: np.ndarray | None = None) -> list[RangeTrack]:
-    """Track each (start, stop, warmup_from) span from a fresh tracker, the spans dealt out over
-    ``workers`` processes with about the same number of frames each; results in the order given.
-    ``skip``: frames not to process (see :func:`~gymscore.features.extract.track_range`)."""
-    order = sorted(range(len(spans)), key=lambda k: -(spans[k][1] - spans[k][2]))
+                         spans: list[tuple[int, int]], boxes: np.ndarray, skip: np.ndarray | None,
+                         workers: int, progress: ProgressFn | None = None,
+                         cancel: CancelToken | None = None) -> list[RangeTrack]:
+    """The full-rate pass (:func:`~gymscore.features.crop_track.crop_track` with ``boxes`` and
+    ``skip``) on each (start, stop) span, the spans dealt out over ``workers`` processes with about
+    the same number of frames each; results in the order given."""
+    order = sorted(range(len(spans)), key=lambda k: -(spans[k][1] - spans[k][0]))
     loads = [0] * max(1, min(workers, len(spans)))
     groups: list[list[int]] = [[] for _ in loads]
     for k in order:  # longest first onto the least loaded worker
         w = loads.index(min(loads))
         groups[w].append(k)
-        loads[w] += spans[k][1] - spans[k][2]
+        loads[w] += spans[k][1] - spans[k][0]
     spec = estimator_spec(estimator)
     groups = [g for g in groups if g]
-    tasks = [RangeTask(i, str(video), spec, config, *spans[g[0]], spans=tuple(spans[k] for k in g), skip=skip)
+    tasks = [RangeTask(i, str(video), spec, config, spans[g[0]][0], spans[g[0]][1], spans[g[0]][0],
+                       spans=tuple(spans[k] for k in g), boxes=boxes, skip=skip)
              for i, g in enumerate(groups)]
-    total = sum(b - a for a, b, _ in spans)
+    total = sum(b - a for a, b in spans)
     results, _ = run_tasks(video, tasks, total, progress, cancel, label="elements at full frame rate")
-    out: list[RangeTrack] = [_empty_range(a) for a, _, _ in spans]
+    out: list[RangeTrack] = [_empty_range(a) for a, _ in spans]
     for task, g in zip(tasks, groups, strict=True):
         for k, track in zip(g, results[task.index][0], strict=True):
             out[k] = track
