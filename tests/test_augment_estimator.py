@@ -75,3 +75,16 @@ def test_label_swap_and_torso_stretch():
     assert np.allclose(s[:, JOINT_INDEX["pelvis"], 1], 250.0)
     assert np.allclose(s[:, JOINT_INDEX["head"], 1] - j[:, JOINT_INDEX["head"], 1], -20.0)
     assert np.allclose(s[:, JOINT_INDEX["l_knee"]], j[:, JOINT_INDEX["l_knee"]])
+
+
+def test_left_and_right_swap_more_often_in_saltos():
+    j, v = _walk(400)
+    j[:, 3, 0], j[:, 4, 0] = 90.0, 110.0  # shoulders apart, standing still sideways
+    inv = j.copy()
+    inv[:, 0, 1], inv[:, 2, 1] = 300.0, 100.0  # head below pelvis
+    cfg = _clean(swap_fast_prob=0.4, strides=(1,))
+    up, _ = simulate_estimator(j, v, np.random.default_rng(3), cfg, 100.0)
+    down, _ = simulate_estimator(inv, v, np.random.default_rng(3), cfg, 100.0)
+    assert (up[:, 3, 0] == 90.0).all()
+    swapped = (down[:, 3, 0] == 110.0).mean()
+    assert 0.3 < swapped < 0.5

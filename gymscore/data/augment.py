@@ -54,6 +54,7 @@ class AugmentConfig:
     lose_inverted_prob: float = 0.45  # ... when the head is below the pelvis
     lose_fast_prob: float = 0.3  # ... when the body moves more than 0.35 torso lengths per frame
     swap_prob: float = 0.03  # chance per processed frame of a left/right identity swap
+    swap_fast_prob: float = 0.0  # ... when the body is inverted or moving fast (saltos, twists)
     max_gap_s: float = 0.6  # the pipeline's gap filling (gymscore.features.extract.ExtractConfig)
     bridge_gap_s: float = 1.0  # ... and its longer bridge where the body reappears in place
     fps: float = 25.0
@@ -187,7 +188,8 @@ def simulate_estimator(
     p_lose = np.where(inverted, np.maximum(p_lose, cfg.lose_inverted_prob), p_lose)
     p_lose = np.where(speed > 0.35, np.maximum(p_lose, cfg.lose_fast_prob), p_lose)
     detected = processed & (rng.random(n) >= p_lose)
-    swap = detected & (rng.random(n) < cfg.swap_prob)
+    p_swap = np.where(inverted | (speed > 0.35), max(cfg.swap_prob, cfg.swap_fast_prob), cfg.swap_prob)
+    swap = detected & (rng.random(n) < p_swap)
     if swap.any():
         j[swap] = j[swap][:, _SWAP]
         v[swap] = v[swap][:, _SWAP]

@@ -3,14 +3,14 @@
 The first pass runs the pose estimator on every few frames (:attr:`ExtractConfig.pose_fps`) and
 interpolates between them: enough to find where the elements are, not to count a twist (a full twist
 in 0.6 s turns the body 120 degrees between two estimated frames at 10 fps). Once the segmenter has
-found the elements, :func:`densify` runs the estimator on every frame of each element and a margin
-around it, and the classifier reads those poses. On the held-out floor routines this raised element
-top-1 from 0.28 to 0.46 (``bench/results/accuracy.md`` has the measured figures).
+found the elements, :func:`densify` estimates the frames it skipped in each element and a margin around
+it on a crop that follows her (:mod:`gymscore.features.crop_track`), and the segmenter and the
+classifier read those poses (``bench/results/accuracy.md`` has the measured effect).
 
-Dense frames are cached beside the first pass's features (same key, ``-dense``), frame by frame: a
-second analysis, or one with other models, only computes frames not done yet. The segmenter always
-reads the first pass, so analysing a video twice finds the same elements. Videos with a variable
-frame rate keep the first pass (their frames are re-sampled on a uniform time grid).
+Dense frames are cached beside the first pass's features (same key, ``-dense<version>``), frame by
+frame: a second analysis, or one with other models, only computes frames not done yet, and only the
+frames of the spans asked for are merged, so the result does not depend on earlier analyses. Videos
+with a variable frame rate keep the first pass (their frames are re-sampled on a uniform time grid).
 """
 
 from __future__ import annotations

@@ -71,7 +71,8 @@ def _augment_config(d: Any) -> AugmentConfig | None:
     if not d.augment:
         return None
     return AugmentConfig(estimator_prob=d.estimator_aug, fps=d.fps, swap_labels_prob=d.swap_labels_aug,
-                         torso_stretch=(min(1.0, d.torso_stretch_aug), max(1.0, d.torso_stretch_aug)))
+                         torso_stretch=(min(1.0, d.torso_stretch_aug), max(1.0, d.torso_stretch_aug)),
+                         swap_fast_prob=d.swap_fast_aug)
 
 
 def _codebook() -> Any:
@@ -119,6 +120,8 @@ def _describe(cfg: TrainConfig) -> dict[str, Any]:
         info["estimator_augmentation"] = d.estimator_aug
     if d.augment and d.swap_labels_aug:
         info["swap_labels_augmentation"] = d.swap_labels_aug
+    if d.augment and d.estimator_aug and d.swap_fast_aug:
+        info["swap_fast_augmentation"] = d.swap_fast_aug
     if d.augment and d.torso_stretch_aug != 1.0:
         info["torso_stretch_augmentation"] = d.torso_stretch_aug
     return info
