@@ -45,7 +45,7 @@ class DataConfig:
     augment: bool = True
     estimator_aug: float = 0.0  # share of training samples that get the pipeline-like pose corruption
     swap_labels_aug: float = 0.0  # share of samples whose left/right labels swap (no mirroring)
-    swap_fast_aug: float = 0.0  # estimator_aug: per-frame left/right swap chance in saltos and twists
+    swap_frame_aug: float = 0.0  # estimator_aug: per-frame left/right swap chance (0: the default 0.03)
     torso_stretch_aug: float = 1.0  # neck-pelvis length scaled by up to this factor (1.0: off)
     num_workers: int = 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -70,9 +71,9 @@ def _augment_config(d: Any) -> AugmentConfig | None:
     """The pose augmentation of a data config (None when ``augment`` is off)."""
     if not d.augment:
         return None
-    return AugmentConfig(estimator_prob=d.estimator_aug, fps=d.fps, swap_labels_prob=d.swap_labels_aug,
-                         torso_stretch=(min(1.0, d.torso_stretch_aug), max(1.0, d.torso_stretch_aug)),
-                         swap_fast_prob=d.swap_fast_aug)
+    cfg = AugmentConfig(estimator_prob=d.estimator_aug, fps=d.fps, swap_labels_prob=d.swap_labels_aug,
+                        torso_stretch=(min(1.0, d.torso_stretch_aug), max(1.0, d.torso_stretch_aug)))
+    return replace(cfg, swap_prob=d.swap_frame_aug) if d.swap_frame_aug else cfg
 
 
 def _codebook() -> Any:
@@ -120,8 +121,8 @@ def _describe(cfg: TrainConfig) -> dict[str, Any]:
         info["estimator_augmentation"] = d.estimator_aug
     if d.augment and d.swap_labels_aug:
         info["swap_labels_augmentation"] = d.swap_labels_aug
-    if d.augment and d.estimator_aug and d.swap_fast_aug:
-        info["swap_fast_augmentation"] = d.swap_fast_aug
+    if d.augment and d.estimator_aug and d.swap_frame_aug:
+        info["swap_frame_augmentation"] = d.swap_frame_aug
     if d.augment and d.torso_stretch_aug != 1.0:
         info["torso_stretch_augmentation"] = d.torso_stretch_aug
     return info
