@@ -1,12 +1,14 @@
 """Choose between candidate models on videos of seeds kept for selection (not training, not held-out).
 
-    .venv/bin/python bench/bench_model_selection.py CLASSIFIER:SEGMENTER [...] [--work DIR] [--videos DIR]
+    .venv/bin/python bench/bench_model_selection.py CLASSIFIER:SEGMENTER[:first-pass] [...] [--work DIR]
+        [--videos DIR]
 
 Renders 8 GymSynth routines (seeds 50 020-50 021 per apparatus, broadcast camera, 640x360; seeds
 from 50 000 are never trained on, and the held-out sets use 90 000+, 95 000+ and 200 000+), runs the
 whole analysis with each candidate pair of installed models (names as in ``gymscore models list``)
 and prints segment F1@0.5, element top-1 and D-score MAE. Pose features are computed once and cached,
-so every pair sees the same poses. Writes ``bench/results/model_selection.md``.
+so every pair sees the same poses. A pair ending in ``:first-pass`` is analysed without the full-rate
+pass over elements (``full_rate_elements=False``). Writes ``bench/results/model_selection.md``.
 
 ``--videos DIR`` uses the labelled videos in DIR instead (``gymscore synth dataset`` folders, e.g. the
 ``varied``-camera selection seeds 320 000+; see docs/models.md) and writes
@@ -40,7 +42,7 @@ def describe_folder(folder: Path, count: int) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("pairs", nargs="+", help="CLASSIFIER:SEGMENTER model names")
+    ap.add_argument("pairs", nargs="+", help="CLASSIFIER:SEGMENTER model names (+ :first-pass)")
     ap.add_argument("--work", default="/tmp/gymscore-selection")
     ap.add_argument("--videos", default=None, help="folder of labelled videos to select on instead")
     args = ap.parse_args()
@@ -69,19 +71,21 @@ def main() -> int:
         out_name = "model_selection.md"
     rows = []
     for pair in args.pairs:
-        cn, sn = pair.split(":")
+        cn, sn, *mode = pair.split(":")
+        full = mode != ["first-pass"]
         cls, seg = load_classifier("cpu", name=cn), load_segmenter("cpu", name=sn)
-        pairs = [(analyze_video(v, segmenter=seg, classifier=cls).timeline, load_timeline(t))
-                 for v, t in videos]
+        pairs = [(analyze_video(v, segmenter=seg, classifier=cls, full_rate_elements=full).timeline,
+                  load_timeline(t)) for v, t in videos]
         r = evaluate_timelines(pairs)
-        rows.append((cn, sn, r["f1@50"], r["element_top1"], r["d_score_mae"]))
-        print(f"{cn} + {sn}: F1@0.5 {r['f1@50']:.3f}, element top-1 {r['element_top1']:.3f}, "
-              f"D MAE {r['d_score_mae']:.3f}", flush=True)
+        rows.append((cn, sn, "full rate" if full else "first pass", r["f1@50"], r["element_top1"],
+                     r["d_score_mae"]))
+        print(f"{cn} + {sn} ({rows[-1][2]}): F1@0.5 {r['f1@50']:.3f}, element top-1 "
+              f"{r['element_top1']:.3f}, D MAE {r['d_score_mae']:.3f}", flush=True)
     lines = ["# Model selection on selection-seed videos", "",
              f"`bench/bench_model_selection.py` ({described}; BlazePose poses).", "",
-             "| classifier | segmenter | F1@0.5 | element top-1 | D-score MAE |",
-             "| --- | --- | --- | --- | --- |"]
-    lines += [f"| {c} | {s} | {f:.3f} | {t:.3f} | {m:.3f} |" for c, s, f, t, m in rows]
+             "| classifier | segmenter | element poses | F1@0.5 | element top-1 | D-score MAE |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {c} | {s} | {p} | {f:.3f} | {t:.3f} | {m:.3f} |" for c, s, p, f, t, m in rows]
     (REPO / "bench" / "results" / out_name).write_text("\n".join(lines) + "\n")
     return 0
 
