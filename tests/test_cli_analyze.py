@@ -18,7 +18,7 @@ from tests.test_pipeline_fakes import FakeClassifier, FakeEstimator, FakeSegment
 
 def _args(video, **kw):
     base = dict(video=str(video), apparatus=None, device="cpu", out=None, json=False, no_cache=False,
-                pose_fps=25.0, quiet=True)
+                pose_fps=25.0, quiet=True, first_pass_only=False)
     base.update(kw)
     return argparse.Namespace(**base)
 
@@ -82,3 +82,16 @@ def test_models_list_json(capsys):
     assert isinstance(rows, list)
     for r in rows:
         assert {"name", "path", "sha256", "metrics"} <= set(r)
+
+
+def test_first_pass_only_skips_the_full_rate_pass(tmp_path, capsys):
+    video = write_video(tmp_path / "v.mp4", frames=40, fps=25)
+    est = FakeEstimator()
+    fakes = dict(segmenter=FakeSegmenter(), classifier=FakeClassifier(), estimator=est)
+    assert cmd_analyze.run_analyze(_args(video, pose_fps=12.5, no_cache=True), **fakes) == 0
+    full = est.calls
+    est2 = FakeEstimator()
+    fakes = dict(segmenter=FakeSegmenter(), classifier=FakeClassifier(), estimator=est2)
+    args = _args(video, pose_fps=12.5, no_cache=True, first_pass_only=True)
+    assert cmd_analyze.run_analyze(args, **fakes) == 0
+    assert est2.calls < full  # the elements' skipped frames were not estimated

@@ -26,6 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-cache", action="store_true", help="recompute the video features even if cached")
     p.add_argument("--pose-fps", type=float, default=None,
                    help="run the pose estimator at about this rate (default 10; in between: interpolated)")
+    p.add_argument("--first-pass-only", action="store_true",
+                   help="classify the elements on the first pass's poses (faster; twists and turns are "
+                        "counted less well) instead of estimating every frame of each element again")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=run_analyze)
 
@@ -108,7 +111,8 @@ def run_analyze(args: argparse.Namespace, **injected: Any) -> int:
     try:
         with cancel_on_interrupt(token):
             result = analyze_video(args.video, apparatus=args.apparatus, device=args.device, progress=line,
-                                   cancel=token, config=config, use_cache=not args.no_cache, **injected)
+                                   cancel=token, config=config, use_cache=not args.no_cache,
+                                   full_rate_elements=not args.first_pass_only, **injected)
     except Cancelled:
         if line:
             line.close()  # end the progress line before the message
