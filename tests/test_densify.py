@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from gymscore.features import densify as D
 from gymscore.features import parallel
@@ -15,6 +16,12 @@ from gymscore.features.tracking import DETECTED, INTERPOLATED
 from gymscore.video.testclips import write_video
 from tests.test_parallel_extract import FramePose
 from tests.test_pipeline_fakes import stick_figure
+
+
+@pytest.fixture(autouse=True)
+def any_size(monkeypatch):
+    """The test clips' gymnast is tiny: let the full-rate pass take any crop size."""
+    monkeypatch.setattr(D, "MIN_BOX_PIXELS", 0)
 
 
 def config(workers: int = 1) -> ExtractConfig:
@@ -176,3 +183,11 @@ def test_frames_done_for_other_spans_are_not_merged(tmp_path):
     out = D.densify(video, first, [(10, 20)], BlobPose(), config())
     assert (out.source[5:25] == DETECTED).all()
     assert out.source[41] == INTERPOLATED and not out.processed[41]
+
+
+def test_a_gymnast_too_small_for_the_crop_keeps_the_first_pass(tmp_path, monkeypatch):
+    monkeypatch.setattr(D, "MIN_BOX_PIXELS", 256)
+    video = write_bar_video(tmp_path / "v.mp4")
+    first = extract_features(video, BlobPose(), config(), use_cache=False)
+    est = BlobPose()
+    assert D.densify(video, first, [(20, 30)], est, config()) is first and est.calls == 0

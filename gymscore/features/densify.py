@@ -5,7 +5,7 @@ interpolates between them: enough to find where the elements are, not to count a
 in 0.6 s turns the body 120 degrees between two estimated frames at 10 fps). Once the segmenter has
 found the elements, :func:`densify` estimates the frames it skipped in each element and a margin around
 it on a crop that follows her (:mod:`gymscore.features.crop_track`), and the segmenter and the
-classifier read those poses (``bench/results/accuracy.md`` has the measured effect).
+classifier read those poses (``bench/results/accuracy_1280x720.md`` has the measured effect).
 
 Dense frames are cached beside the first pass's features (same key, ``-dense<version>``), frame by
 frame: a second analysis, or one with other models, only computes frames not done yet, and only the
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from gymscore.features import cache
-from gymscore.features.crop_track import crop_track, follow_boxes
+from gymscore.features.crop_track import CROP_PIXELS, crop_track, follow_boxes
 from gymscore.features.extract import ExtractConfig, VideoFeatures, estimator_id
 from gymscore.features.pose import PoseEstimator
 from gymscore.features.tracking import DETECTED, MISSING
@@ -34,6 +34,10 @@ DENSE_VERSION = 2  # part of the cache key: 2 = crops that follow her (crop_trac
 MARGIN_S = 0.2  # also estimated: this much before and after each element
 MAX_SHIFT = 1.5  # a dense pose further than this many torso lengths from the first pass's is someone else
 MAX_SHIFT_LOST = 3.0  # ... where the first pass had lost her (it holds her last known place there)
+# The crop is resized to CROP_PIXELS: a smaller gymnast would be upsampled, and there the first pass's
+# poses did better (selection videos at 640x360: element top-1 0.48 first pass vs 0.43 on crops, D
+# MAE 0.27 vs 0.35; at 1280x720: 0.44 vs 0.51 and 0.78 vs 0.39, bench/results/model_selection_*.md).
+MIN_BOX_PIXELS = CROP_PIXELS
 MIN_PARALLEL_FRAMES = 200  # fewer frames to estimate than this stay in this process
 
 
@@ -122,11 +126,16 @@ def densify(
     cancel: CancelToken | None = None,
     use_cache: bool = True,
 ) -> VideoFeatures:
-    """``feats`` with every frame of ``spans`` (start, end) estimated at the full frame rate."""
+    """``feats`` with every frame of ``spans`` (start, end) estimated at the full frame rate; spans
+    whose crop would be smaller than :data:`MIN_BOX_PIXELS` keep the first pass's poses."""
     config = config or ExtractConfig()
     n = feats.frame_count
     if feats.meta.variable_fps or n == 0 or not spans or config.stride(feats.meta.fps) == 1:
         return feats  # (a first pass at the full rate has nothing to add)
+    boxes = follow_boxes(feats.joints2d, feats.visibility, float(feats.meta.height))
+    spans = [(a, b) for a, b in spans if b > a and np.median(boxes[a:b, 2]) >= MIN_BOX_PIXELS]
+    if not spans:
+        return feats
     key = f"{config.key(estimator_id(estimator))}-dense{DENSE_VERSION}"
     dense = (cache.load_arrays(feats.sha256, key) if use_cache and feats.sha256 else None)
     dense = DenseFrames(**dense) if dense is not None and len(dense["done"]) == n else DenseFrames.empty(n)
@@ -137,7 +146,6 @@ def densify(
     if todo:
         full_rate = replace(config, pose_fps=0.0)
         known = feats.processed & (feats.source == DETECTED)  # the first pass found her there already
-        boxes = follow_boxes(feats.joints2d, feats.visibility, float(feats.meta.height))
         tracks = _track(video, estimator, full_rate, todo, known, boxes, progress, cancel)
         for (a, _), track in zip(todo, tracks, strict=True):
             m = track.end - track.start

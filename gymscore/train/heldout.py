@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             "steep ones: data.train_cameras). "
             + ("WEAK: misses " + "; ".join(missed) + "." if missed else "Meets every held-out target there.")
             + " WEAK from rendered video: with BlazePose's poses the whole analysis is far less accurate "
-            "(bench/results/accuracy.md); unproven on real footage."
+            "(bench/results/accuracy_1280x720.md); unproven on real footage."
         )
         for run, name in (
             (args.classifier, "gymsynth-stgcn-classifier"),
