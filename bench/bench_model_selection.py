@@ -45,7 +45,13 @@ def main() -> int:
     ap.add_argument("pairs", nargs="+", help="CLASSIFIER:SEGMENTER model names (+ :first-pass)")
     ap.add_argument("--work", default="/tmp/gymscore-selection")
     ap.add_argument("--videos", default=None, help="folder of labelled videos to select on instead")
+    ap.add_argument("--min-box", type=float, default=None,
+                    help="full-rate pass: smallest crop in pixels (densify.MIN_BOX_PIXELS; 0: every element)")
     args = ap.parse_args()
+    if args.min_box is not None:
+        from gymscore.features import densify
+
+        densify.MIN_BOX_PIXELS = args.min_box
     from gymscore.data.estimated import find_labelled_videos
     from gymscore.models.inference import load_classifier, load_segmenter
     from gymscore.pipeline import analyze_video
@@ -58,6 +64,9 @@ def main() -> int:
         videos = [(v.video, v.timeline) for v in find_labelled_videos(args.videos)]
         described = describe_folder(Path(args.videos), len(videos))
         out_name = f"model_selection_{Path(args.videos).name}.md"
+        if args.min_box is not None:
+            out_name = out_name.replace(".md", f"_minbox{args.min_box:g}.md")
+            described += f"; full-rate pass on crops of at least {args.min_box:g} px"
     else:
         work = Path(args.work)
         work.mkdir(parents=True, exist_ok=True)
