@@ -186,7 +186,7 @@ def test_frames_done_for_other_spans_are_not_merged(tmp_path):
 
 
 def test_a_gymnast_too_small_for_the_crop_keeps_the_first_pass(tmp_path, monkeypatch):
-    monkeypatch.setattr(D, "MIN_BOX_PIXELS", 256)
+    monkeypatch.setattr(D, "MIN_BOX_PIXELS", 320)
     video = write_bar_video(tmp_path / "v.mp4")
     first = extract_features(video, BlobPose(), config(), use_cache=False)
     est = BlobPose()

@@ -34,10 +34,12 @@ DENSE_VERSION = 2  # part of the cache key: 2 = crops that follow her (crop_trac
 MARGIN_S = 0.2  # also estimated: this much before and after each element
 MAX_SHIFT = 1.5  # a dense pose further than this many torso lengths from the first pass's is someone else
 MAX_SHIFT_LOST = 3.0  # ... where the first pass had lost her (it holds her last known place there)
-# The crop is resized to CROP_PIXELS: a smaller gymnast would be upsampled, and there the first pass's
-# poses did better (selection videos at 640x360: element top-1 0.48 first pass vs 0.43 on crops, D
-# MAE 0.27 vs 0.35; at 1280x720: 0.44 vs 0.51 and 0.78 vs 0.39, bench/results/model_selection_*.md).
-MIN_BOX_PIXELS = CROP_PIXELS
+# The crop is resized to CROP_PIXELS. On selection videos (bench/results/model_selection_sel-varied*.md)
+# crops that were upsampled or barely downsampled did worse than the first pass's poses: at 640x360
+# (boxes 150-300 px) element top-1 0.43 on crops vs 0.48, D MAE 0.35 vs 0.27; at 1280x720 (boxes
+# 310-560 px) crops did better: 0.51 vs 0.44, D MAE 0.39 vs 0.78. With this floor: 0.48 / 0.27 at
+# 640x360 and 0.50 / 0.43 at 1280x720.
+MIN_BOX_PIXELS = 1.25 * CROP_PIXELS
 MIN_PARALLEL_FRAMES = 200  # fewer frames to estimate than this stay in this process
 
 
@@ -127,7 +129,7 @@ def densify(
     use_cache: bool = True,
 ) -> VideoFeatures:
     """``feats`` with every frame of ``spans`` (start, end) estimated at the full frame rate; spans
-    whose crop would be smaller than :data:`MIN_BOX_PIXELS` keep the first pass's poses."""
+    whose crop box is smaller than :data:`MIN_BOX_PIXELS` (median) keep the first pass's poses."""
     config = config or ExtractConfig()
     n = feats.frame_count
     if feats.meta.variable_fps or n == 0 or not spans or config.stride(feats.meta.fps) == 1:
