@@ -204,7 +204,9 @@ STAGES = (
     ("features.fill_gaps", "join ranges, fill gaps"),
     ("features.cache_save", "save to the feature cache"),
     ("features", "features in all"),
-    ("load_models", "load models"), ("segment", "segment"), ("classify", "classify"),
+    ("load_models", "load models"), ("segment", "segment (both passes)"),
+    ("dense", "full-rate pass over the elements (crops that follow her, worker processes)"),
+    ("classify", "classify (both passes)"),
     ("elements", "elements"), ("score", "score"),
 )
 
