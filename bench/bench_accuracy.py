@@ -122,7 +122,8 @@ def write_md(out: dict) -> None:
         f"seeds {out['seeds']}, {len(out['routines'])} routines, CPU). Machine: {out['machine']}.",
         f"Wall time {out['wall_seconds']} s."
         + (" Pose features came from the feature cache (an earlier run of the same pipeline computed "
-           "them), so `analysis s` leaves out the first pose pass."
+           "them), so `analysis s` leaves out the first pose pass (and the full-rate pass where it was "
+           "cached too)."
            if all(r.get("features_from_cache") for r in out["routines"]) else ""),
         "Pipeline: BlazePose (MediaPipe) on the rendered video (every 3rd frame) -> pose/flow features ->",
         "installed segmenter -> BlazePose again on every frame of the elements found, on crops that",
