@@ -90,7 +90,7 @@ def _track(video: str | Path, estimator: PoseEstimator | None, config: ExtractCo
         for a, b in ranges:
             check_cancel(cancel)
             out.append(crop_track(reader, est, a, b, boxes, skip, cancel=cancel,
-                                  progress=lambda d, t, m="", o=before: report(progress, o + d, frames)))
+                                  progress=lambda d, t, m="", o=before: report(progress, o + d, frames, m)))
             before += b - a
     if estimator is None:
         est.close()
