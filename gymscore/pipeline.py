@@ -356,15 +356,15 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
         refined = refine(feats, [(a, b) for a, b, _, _ in spans])
         timings["dense"] = time.perf_counter() - t
         check_cancel(cancel)
-    if refine is not None and spans and refined is not feats:  # (nothing new at a full-rate first pass)
-        feats = refined
-        t = time.perf_counter()
-        report(progress, STAGES[3][1], 1.0, "recognising elements")
-        probs, boundary = _segment(segmenter, feats, m)  # segments redrawn from the full-rate poses
-        spans = _decode_spans(segmenter, probs, labels, chosen, boundary, codebook, n, m)
-        preds = _classify(classifier, feats, spans)
-        timings["classify"] += time.perf_counter() - t
-        check_cancel(cancel)
+        if refined is not feats:  # (the same object: nothing to add, e.g. a first pass at the full rate)
+            feats = refined
+            t = time.perf_counter()
+            report(progress, STAGES[3][1], 1.0, "recognising elements")
+            probs, boundary = _segment(segmenter, feats, m)  # segments redrawn from the full-rate poses
+            spans = _decode_spans(segmenter, probs, labels, chosen, boundary, codebook, n, m)
+            preds = _classify(classifier, feats, spans)
+            timings["classify"] += time.perf_counter() - t
+            check_cancel(cancel)
     # --- elements through the decision trees -----------------------------------------------
     t = time.perf_counter()
     segments = []

@@ -191,3 +191,16 @@ def test_a_gymnast_too_small_for_the_crop_keeps_the_first_pass(tmp_path, monkeyp
     first = extract_features(video, BlobPose(), config(), use_cache=False)
     est = BlobPose()
     assert D.densify(video, first, [(20, 30)], est, config()) is first and est.calls == 0
+
+
+def test_a_cache_entry_of_another_layout_is_redone(tmp_path):
+    from gymscore.features import cache
+
+    video = write_bar_video(tmp_path / "v.mp4")
+    first = extract_features(video, BlobPose(), config())
+    key = f"{config().key('blob-pose/1')}-dense{D.DENSE_VERSION}"
+    cache.save_arrays(first.sha256, key, {"done": np.ones(60, bool)})  # no joints, no found
+    est = BlobPose()
+    out = D.densify(video, first, [(20, 30)], est, config())
+    assert est.calls == 10 and (out.source[15:35] == DETECTED).all()
+    assert out.timings["dense_processed"] == 10.0

@@ -33,29 +33,25 @@ def save(feats, key: str) -> Path:
     }
     info["meta"].pop("duration", None)
     arrays = {name: getattr(feats, name) for name in ARRAYS}
-    return atomic_write_with(
-        entry_path(feats.sha256, key),
-        lambda fh: np.savez_compressed(fh, info=np.array(json.dumps(info)), **arrays),
-    )
+    return save_arrays(feats.sha256, key, {"info": np.array(json.dumps(info)), **arrays})
 
 
 def load(sha256: str, key: str):
     """The cached features, or None when absent or unreadable."""
     from gymscore.features.extract import VideoFeatures  # noqa: PLC0415
 
-    path = entry_path(sha256, key)
-    if not path.is_file():
+    z = load_arrays(sha256, key)
+    if z is None:
         return None
     try:
-        with np.load(path, allow_pickle=False) as z:
-            info = json.loads(str(z["info"]))
-            arrays = {name: z[name] for name in ARRAYS}
+        info = json.loads(str(z["info"]))
+        arrays = {name: z[name] for name in ARRAYS}
         return VideoFeatures(
             sha256=info["sha256"], meta=VideoMeta(**info["meta"]), estimator=info["estimator"],
             stride=int(info["stride"]), tracker_stats=info["tracker_stats"], from_cache=True, **arrays,
         )
-    except Exception as exc:  # a damaged entry is recomputed
-        log.warning("ignoring unreadable feature cache %s: %s", path, exc)
+    except Exception as exc:  # an entry of an older layout is recomputed
+        log.warning("ignoring unreadable feature cache %s: %s", entry_path(sha256, key), exc)
         return None
 
 

@@ -17,7 +17,7 @@ from gymscore.features.flow import NUM_FLOW_FEATURES
 from gymscore.features.pose import PoseEstimator
 from gymscore.skeleton import NUM_JOINTS
 from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
-from gymscore.video import VideoReader
+from gymscore.video import VideoError, VideoReader
 
 CROP_PIXELS = 256
 BOX_MARGIN = 1.6  # crop side over the body's extent
@@ -96,4 +96,31 @@ def crop_track(
             report(progress, r + 1, n, f"elements at full frame rate: frame {i + 1}/{meta.frame_count}")
     return RangeTrack(start=start, end=start + n, joints=joints, visibility=vis, detected=detected,
                       processed=processed, flow=np.zeros((n, NUM_FLOW_FEATURES), np.float32),
-                      camera=np.zeros((n, 2)), stats={"full": calls})
+                      camera=np.zeros((n, 2)), stats={"crop": calls})
+
+
+def crop_track_spans(
+    reader: VideoReader,
+    estimator: PoseEstimator,
+    spans: list[tuple[int, int]],
+    boxes: np.ndarray,
+    skip: np.ndarray | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> list[RangeTrack]:
+    """:func:`crop_track` on each (start, stop) span in turn; ``progress`` counts frames over all of
+    them. A span that the file ends before comes back empty."""
+    total = sum(b - a for a, b in spans)
+    out: list[RangeTrack] = []
+    before = 0
+    for a, b in spans:
+        check_cancel(cancel)
+        try:
+            out.append(crop_track(reader, estimator, a, b, boxes, skip, cancel=cancel,
+                                  progress=lambda d, t, m="", o=before: report(progress, o + d, total, m)))
+        except VideoError as exc:
+            if "cannot reach frame" not in str(exc):
+                raise
+            out.append(RangeTrack.empty(a))
+        before += b - a
+    return out

@@ -22,12 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from gymscore.features import cache
-from gymscore.features.crop_track import CROP_PIXELS, crop_track, follow_boxes
+from gymscore.features.crop_track import CROP_PIXELS, crop_track_spans, follow_boxes
 from gymscore.features.extract import ExtractConfig, VideoFeatures, estimator_id
 from gymscore.features.pose import PoseEstimator
 from gymscore.features.tracking import DETECTED, MISSING
 from gymscore.skeleton import NUM_JOINTS
-from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
+from gymscore.util.progress import CancelToken, ProgressFn, report
 
 log = logging.getLogger(__name__)
 DENSE_VERSION = 2  # part of the cache key: 2 = crops that follow her (crop_track)
@@ -85,16 +85,12 @@ def _track(video: str | Path, estimator: PoseEstimator | None, config: ExtractCo
     from gymscore.video import VideoReader  # noqa: PLC0415
 
     est = estimator or default_estimator()
-    out, before = [], 0
-    with VideoReader(video) as reader:
-        for a, b in ranges:
-            check_cancel(cancel)
-            out.append(crop_track(reader, est, a, b, boxes, skip, cancel=cancel,
-                                  progress=lambda d, t, m="", o=before: report(progress, o + d, frames, m)))
-            before += b - a
-    if estimator is None:
-        est.close()
-    return out
+    try:
+        with VideoReader(video) as reader:
+            return crop_track_spans(reader, est, ranges, boxes, skip, progress, cancel)
+    finally:
+        if estimator is None:
+            est.close()
 
 
 def merge_dense(feats: VideoFeatures, dense: DenseFrames, frames: np.ndarray | None = None) -> VideoFeatures:
@@ -111,9 +107,10 @@ def merge_dense(feats: VideoFeatures, dense: DenseFrames, frames: np.ndarray | N
     found &= shift <= limit
     joints, vis = feats.joints2d.copy(), feats.visibility.copy()
     source = feats.source.copy()
-    processed = feats.processed | (dense.done if frames is None else dense.done & frames)
+    added = (dense.done if frames is None else dense.done & frames) & ~feats.processed
+    processed = feats.processed | added
     joints[found], vis[found], source[found] = dense.joints[found], dense.visibility[found], DETECTED
-    timings = {**feats.timings, "dense_frames": float(found.sum())}
+    timings = {**feats.timings, "dense_frames": float(found.sum()), "dense_processed": float(added.sum())}
     return replace(feats, joints2d=joints, visibility=vis, source=source, processed=processed,
                    timings=timings)
 
@@ -139,16 +136,17 @@ def densify(
     if not spans:
         return feats
     key = f"{config.key(estimator_id(estimator))}-dense{DENSE_VERSION}"
-    dense = (cache.load_arrays(feats.sha256, key) if use_cache and feats.sha256 else None)
-    dense = DenseFrames(**dense) if dense is not None and len(dense["done"]) == n else DenseFrames.empty(n)
+    stored = cache.load_arrays(feats.sha256, key) if use_cache and feats.sha256 else None
+    fits = stored is not None and set(stored) == set(DenseFrames.__dataclass_fields__)
+    fits = fits and len(stored["done"]) == n
+    dense = DenseFrames(**stored) if fits else DenseFrames.empty(n)  # (an entry of another layout: redone)
     wanted = np.zeros(n, bool)
     for a, b in element_ranges(spans, n, feats.meta.fps, np.zeros(n, bool)):
         wanted[a:b] = True
     todo = element_ranges(spans, n, feats.meta.fps, dense.done)
     if todo:
-        full_rate = replace(config, pose_fps=0.0)
         known = feats.processed & (feats.source == DETECTED)  # the first pass found her there already
-        tracks = _track(video, estimator, full_rate, todo, known, boxes, progress, cancel)
+        tracks = _track(video, estimator, config, todo, known, boxes, progress, cancel)
         for (a, _), track in zip(todo, tracks, strict=True):
             m = track.end - track.start
             dense.done[a : a + m] = track.processed | known[a : a + m]

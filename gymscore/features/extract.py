@@ -181,6 +181,14 @@ class RangeTrack:
     stats: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
+    @classmethod
+    def empty(cls, start: int) -> RangeTrack:
+        """No frames at ``start`` (a range the file ends before)."""
+        z = np.zeros(0, bool)
+        return cls(start, start, np.zeros((0, NUM_JOINTS, 2), np.float32),
+                   np.zeros((0, NUM_JOINTS), np.float32), z, z,
+                   np.zeros((0, NUM_FLOW_FEATURES), np.float32), np.zeros((0, 2)))
+
 
 def track_range(
     reader: VideoReader,

@@ -34,9 +34,7 @@ from gymscore.features.extract import (
     finish_features,
     track_range,
 )
-from gymscore.features.flow import NUM_FLOW_FEATURES
 from gymscore.features.pose import MediaPipePose, PoseEstimator, default_estimator
-from gymscore.skeleton import NUM_JOINTS
 from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
 from gymscore.video import VideoError, VideoMeta, VideoReader
 
@@ -185,13 +183,11 @@ def range_worker(task: RangeTask, messages: Any) -> None:
                 messages.put(("ready", task.index))
                 sent = _QueueProgress(messages, task.index)
                 if task.boxes is None:
-                    raw = _track_or_empty(reader, estimator, task, task.start, task.stop, sent)
+                    raw = _track_or_empty(reader, estimator, task, sent)
                 else:
-                    raw = []
-                    for start, stop in task.spans:
-                        offset = sum(t.end - t.start for t in raw)
-                        raw.append(_track_or_empty(reader, estimator, task, start, stop,
-                                                   lambda d, t, m="", o=offset: sent(o + d, t, m)))
+                    from gymscore.features.crop_track import crop_track_spans  # noqa: PLC0415
+
+                    raw = crop_track_spans(reader, estimator, list(task.spans), task.boxes, task.skip, sent)
             estimator.close()
         found = [(w.category, str(w.message)) for w in caught
                  if not issubclass(w.category, DeprecationWarning)]
@@ -202,25 +198,15 @@ def range_worker(task: RangeTask, messages: Any) -> None:
         messages.put(("error", task.index, _picklable(exc)))
 
 
-def _track_or_empty(reader: VideoReader, estimator: PoseEstimator, task: RangeTask, start: int,
-                    stop: int, progress: ProgressFn) -> RangeTrack:
+def _track_or_empty(reader: VideoReader, estimator: PoseEstimator, task: RangeTask,
+                    progress: ProgressFn) -> RangeTrack:
     try:
-        if task.boxes is not None:
-            from gymscore.features.crop_track import crop_track  # noqa: PLC0415
-
-            return crop_track(reader, estimator, start, stop, task.boxes, task.skip, progress)
-        return track_range(reader, estimator, task.config, start, stop, task.warmup_from, progress=progress)
+        return track_range(reader, estimator, task.config, task.start, task.stop, task.warmup_from,
+                           progress=progress)
     except VideoError as exc:
         if "cannot reach frame" not in str(exc):
             raise
-        return _empty_range(start)  # the file breaks before this range
-
-
-def _empty_range(start: int) -> RangeTrack:
-    z = np.zeros(0, bool)
-    return RangeTrack(start, start, np.zeros((0, NUM_JOINTS, 2), np.float32),
-                      np.zeros((0, NUM_JOINTS), np.float32), z, z,
-                      np.zeros((0, NUM_FLOW_FEATURES), np.float32), np.zeros((0, 2)))
+        return RangeTrack.empty(task.start)  # the file breaks before this range
 
 
 def compute_features_parallel(
@@ -332,7 +318,7 @@ def track_spans_parallel(video: str | Path, estimator: PoseEstimator | None, con
              for i, g in enumerate(groups)]
     total = sum(b - a for a, b in spans)
     results, _ = run_tasks(video, tasks, total, progress, cancel, label="elements at full frame rate")
-    out: list[RangeTrack] = [_empty_range(a) for a, _ in spans]
+    out: list[RangeTrack] = [RangeTrack.empty(a) for a, _ in spans]
     for task, g in zip(tasks, groups, strict=True):
         for k, track in zip(g, results[task.index][0], strict=True):
             out[k] = track
