@@ -53,8 +53,9 @@ class AugmentConfig:
     lose_prob: float = 0.06  # chance per processed frame that the body is not found
     lose_inverted_prob: float = 0.45  # ... when the head is below the pelvis
     lose_fast_prob: float = 0.3  # ... when the body moves more than 0.35 torso lengths per frame
-    # chance per processed frame of a left/right identity swap (measured on BlazePose at the full
-    # rate inside rendered elements: about a third of the frames, saltos or not)
+    # chance per processed frame of a left/right identity swap. BlazePose inside rendered elements
+    # swaps in 33-39 % of the frames, saltos or not (bench/results/swap_rate.md); training with that
+    # rate (data.swap_frame_aug) did not help the shipped models, so the default stays low
     swap_prob: float = 0.03
     max_gap_s: float = 0.6  # the pipeline's gap filling (gymscore.features.extract.ExtractConfig)
     bridge_gap_s: float = 1.0  # ... and its longer bridge where the body reappears in place
