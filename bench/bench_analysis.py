@@ -123,7 +123,8 @@ out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 out["worker_peak_rss_mb"] = res.timings.get("features.worker_peak_rss_mb", 0.0)
 out["tracker"] = res.features.tracker_stats
 out["pose_calls"] = sum(v for k, v in res.features.tracker_stats.items() if k in ("full", "roi", "rotated"))
-out["processed"] = int(res.features.processed.sum())
+out["dense_processed"] = int(res.features.timings.get("dense_processed", 0))
+out["processed"] = int(res.features.processed.sum()) - out["dense_processed"]  # the first pass's
 out["stride"] = res.features.stride
 t = time.perf_counter()
 again = analyze_video(video, config=config, **kw)
@@ -226,8 +227,10 @@ def speed_lines(s: dict) -> list[str]:
     lines = [
         f"## Speed: {s['frames']} frames ({dur:.0f} s) at {s['size'][0]}x{s['size'][1]}, {s['fps']:g} fps",
         "", f"Video: `{s['video']}`; models: {s['models']}. "
-        f"Pose on every {_ordinal(int(s.get('stride') or 1))}frame ({s.get('processed', '?')} frames), "
-        f"{workers} worker process{'es' if workers > 1 else ''} for the features. "
+        f"Pose on every {_ordinal(int(s.get('stride') or 1))}frame ({s.get('processed', '?')} frames)"
+        + (f", then on {s['dense_processed']} more frames inside the elements (full-rate pass)"
+           if s.get("dense_processed") else "")
+        + f"; {workers} worker process{'es' if workers > 1 else ''} for the features. "
         f"Load average before / after the run: {load[0]} / {load[1]} (2 cores: above 1.5 the machine is busy "
         "and the times are not the analysis' own).", "",
         "| stage | seconds |", "| --- | --- |",
