@@ -36,7 +36,14 @@ def main() -> int:
     ap.add_argument("--size", default="1280x720")
     ap.add_argument("--work", default="/tmp/gymscore-accuracy")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--pose-fps", type=float, default=None, help="first pass: ExtractConfig.pose_fps")
+    ap.add_argument("--dense-stride", type=int, default=None,
+                    help="full-rate pass: ExtractConfig.dense_stride")
+    ap.add_argument("--tag", default="", help="suffix of the results files (experiments)")
     args = ap.parse_args()
+    from bench_model_selection import extract_config
+
+    config = extract_config(args.pose_fps, args.dense_stride)
 
     from gymscore.codebook import default_codebook
     from gymscore.pipeline import analyze_video
@@ -63,10 +70,11 @@ def main() -> int:
             truth = load_timeline(folder / "timeline.json")
             save_timeline(truth, truth_dir / f"{name}.json")
             t = time.perf_counter()
-            res = analyze_video(folder / "video.mp4", device=args.device)
+            res = analyze_video(folder / "video.mp4", device=args.device, config=config)
             dt = time.perf_counter() - t
             save_timeline(res.timeline, pred_dir / f"{name}.json")
-            base = analyze_video(folder / "video.mp4", device=args.device, full_rate_elements=False)
+            base = analyze_video(folder / "video.mp4", device=args.device, full_rate_elements=False,
+                                 config=config)
             save_timeline(base.timeline, base_dir / f"{name}.json")
             d_true = truth_d(truth)
             d_pred = res.scorecard.d_score if res.scorecard is not None else None
@@ -82,11 +90,13 @@ def main() -> int:
     metrics["apparatus_accuracy"] = sum(
         r["apparatus_pred"] == r["routine"][:2].upper() for r in rows) / len(rows)
     out = {"machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, 2 cores", "size": args.size,
+           "pose_fps": config.pose_fps, "dense_stride": config.dense_stride, "tag": args.tag,
            "camera": "hard", "seeds": f"{SEED0}..{SEED0 + args.per_apparatus - 1} per apparatus",
            "wall_seconds": round(time.perf_counter() - t_all, 1), "routines": rows, "metrics": metrics,
            "first_pass_only": baseline}
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"accuracy_{args.size}.json").write_text(json.dumps(out, indent=2, default=str) + "\n")
+    stem = f"accuracy_{args.size}{args.tag}"
+    (RESULTS / f"{stem}.json").write_text(json.dumps(out, indent=2, default=str) + "\n")
     write_md(out)
     print(json.dumps(metrics, indent=2, default=str))
     return 0
@@ -152,7 +162,7 @@ def write_md(out: dict) -> None:
         cells = [r["routine"], r["frames"], found, r["true_elements"], r["pred_elements"],
                  r["apparatus_pred"], r["d_true"], r["d_pred"], r["seconds"]]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
-    (RESULTS / f"accuracy_{out['size']}.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"accuracy_{out['size']}{out.get('tag', '')}.md").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

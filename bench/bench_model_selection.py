@@ -40,6 +40,20 @@ def describe_folder(folder: Path, count: int) -> str:
     return f"{text}: {info.get('camera', '?')} camera, {w}x{h}{span}"
 
 
+def extract_config(pose_fps: float | None, dense_stride: int | None):
+    """The default ExtractConfig with the given first-pass rate and full-rate stride (None: default)."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from gymscore.features.extract import ExtractConfig  # noqa: PLC0415
+
+    config = ExtractConfig()
+    if pose_fps is not None:
+        config = replace(config, pose_fps=pose_fps)
+    if dense_stride is not None:
+        config = replace(config, dense_stride=dense_stride)
+    return config
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("pairs", nargs="+", help="CLASSIFIER:SEGMENTER model names (+ :first-pass)")
@@ -47,7 +61,11 @@ def main() -> int:
     ap.add_argument("--videos", default=None, help="folder of labelled videos to select on instead")
     ap.add_argument("--min-box", type=float, default=None,
                     help="full-rate pass: smallest crop in pixels (densify.MIN_BOX_PIXELS; 0: every element)")
+    ap.add_argument("--pose-fps", type=float, default=None, help="first pass: ExtractConfig.pose_fps")
+    ap.add_argument("--dense-stride", type=int, default=None,
+                    help="full-rate pass: ExtractConfig.dense_stride")
     args = ap.parse_args()
+    config = extract_config(args.pose_fps, args.dense_stride)
     if args.min_box is not None:
         from gymscore.features import densify
 
@@ -67,6 +85,10 @@ def main() -> int:
         if args.min_box is not None:
             out_name = out_name.replace(".md", f"_minbox{args.min_box:g}.md")
             described += f"; full-rate pass on crops of at least {args.min_box:g} px"
+        if args.pose_fps is not None or args.dense_stride is not None:
+            out_name = out_name.replace(".md", f"_fps{config.pose_fps:g}_dense{config.dense_stride}.md")
+            described += f"; first pass at {config.pose_fps:g} fps, full-rate pass on every " \
+                         f"{config.dense_stride}. frame"
     else:
         work = Path(args.work)
         work.mkdir(parents=True, exist_ok=True)
@@ -83,7 +105,8 @@ def main() -> int:
         cn, sn, *mode = pair.split(":")
         full = mode != ["first-pass"]
         cls, seg = load_classifier("cpu", name=cn), load_segmenter("cpu", name=sn)
-        pairs = [(analyze_video(v, segmenter=seg, classifier=cls, full_rate_elements=full).timeline,
+        pairs = [(analyze_video(v, segmenter=seg, classifier=cls, full_rate_elements=full,
+                                config=config).timeline,
                   load_timeline(t)) for v, t in videos]
         r = evaluate_timelines(pairs)
         rows.append((cn, sn, "full rate" if full else "first pass", r["f1@50"], r["element_top1"],

@@ -204,3 +204,53 @@ def test_a_cache_entry_of_another_layout_is_redone(tmp_path):
     out = D.densify(video, first, [(20, 30)], est, config())
     assert est.calls == 10 and (out.source[15:35] == DETECTED).all()
     assert out.timings["dense_processed"] == 10.0
+
+
+def test_a_dense_stride_estimates_every_nth_frame_and_interpolates_the_rest(tmp_path):
+    video = write_bar_video(tmp_path / "v.mp4")
+    cfg = replace(config(), pose_fps=6.25)  # first pass: every 4th frame
+    first = extract_features(video, BlobPose(), cfg)
+    assert first.stride == 4
+    est = BlobPose()
+    out = D.densify(video, first, [(20, 30)], est, replace(cfg, dense_stride=2))
+    # frames 15-34: the even ones the first pass skipped (18, 22, 26, 30, 34) are estimated
+    assert est.calls == 5
+    assert (out.source[16:35:2] == DETECTED).all() and (out.source[15:35:2] == INTERPOLATED).all()
+    assert not out.processed[15:35:2].any()
+    # odd frames are interpolated between the dense detections around them: on the bar's track
+    for i in (19, 23, 27):
+        assert abs(out.joints2d[i].mean(axis=0)[0] - bar_x(i)) < 1.0, i
+    # a full-rate run cached odd frames: a stride-2 analysis still does not use them
+    D.densify(video, first, [(20, 30)], BlobPose(), cfg)
+    again = BlobPose()
+    out2 = D.densify(video, first, [(20, 30)], again, replace(cfg, dense_stride=2))
+    assert again.calls == 0
+    np.testing.assert_array_equal(out2.source, out.source)
+    np.testing.assert_allclose(out2.joints2d, out.joints2d)
+
+
+def test_frames_where_the_full_rate_pass_failed_are_interpolated_between_its_detections():
+    n = 12
+    from gymscore.features.extract import VideoFeatures
+    from gymscore.video import VideoMeta
+
+    body = np.column_stack([np.linspace(90, 110, 17), np.linspace(40, 120, 17)]).astype(np.float32)
+    body[1], body[2] = (100, 50), (100, 90)  # a torso of 40 px: moving 1 px a frame is her
+    joints = np.repeat(body[None], n, axis=0)
+    feats = VideoFeatures(sha256="", meta=VideoMeta(path="x", fps=25.0, frame_count=n, width=200, height=200),
+                          joints2d=joints, visibility=np.ones((n, 17), np.float32),
+                          source=np.full(n, INTERPOLATED, np.int8), flow=np.zeros((n, 1), np.float32),
+                          processed=np.zeros(n, bool))
+    dense = D.DenseFrames.empty(n)
+    dense.done[2:10] = True
+    dense.found[[2, 3, 6, 7, 8, 9]] = True
+    dense.joints[:] = joints + np.arange(n, dtype=np.float32)[:, None, None]  # she moves 1 px a frame
+    dense.visibility[:] = 0.8
+    out = D.merge_dense(feats, dense, max_gap=2)
+    # frames 4 and 5 (the estimator ran and lost her) lie between detections 3 and 6: interpolated
+    assert out.source[4] == INTERPOLATED
+    np.testing.assert_allclose(out.joints2d[4], joints[4] + 4.0, atol=1e-4)
+    np.testing.assert_allclose(out.joints2d[5], joints[5] + 5.0, atol=1e-4)
+    # ... but not where the loss is longer than max_gap
+    short = D.merge_dense(feats, dense, max_gap=1)
+    np.testing.assert_allclose(short.joints2d[4], joints[4])

@@ -25,7 +25,7 @@ from gymscore.features import cache
 from gymscore.features.crop_track import CROP_PIXELS, crop_track_spans, follow_boxes
 from gymscore.features.extract import ExtractConfig, VideoFeatures, estimator_id
 from gymscore.features.pose import PoseEstimator
-from gymscore.features.tracking import DETECTED, MISSING
+from gymscore.features.tracking import DETECTED, INTERPOLATED, MISSING, fill_gaps
 from gymscore.skeleton import NUM_JOINTS
 from gymscore.util.progress import CancelToken, ProgressFn, report
 
@@ -93,9 +93,13 @@ def _track(video: str | Path, estimator: PoseEstimator | None, config: ExtractCo
             est.close()
 
 
-def merge_dense(feats: VideoFeatures, dense: DenseFrames, frames: np.ndarray | None = None) -> VideoFeatures:
+def merge_dense(feats: VideoFeatures, dense: DenseFrames, frames: np.ndarray | None = None,
+                max_gap: int = 0) -> VideoFeatures:
     """``feats`` with the dense estimates written in where they found the same gymnast (only on
-    ``frames`` (T,) bool when given, so that frames done for other spans change nothing)."""
+    ``frames`` (T,) bool when given, so that frames done for other spans change nothing). The other
+    frames of ``frames`` are interpolated again between the detections around them (frames off the
+    dense stride, frames where it failed for at most ``max_gap`` frames); the rest keep the first
+    pass's values."""
     found = dense.found.copy() if frames is None else dense.found & frames
     if not found.any():
         return feats
@@ -110,6 +114,10 @@ def merge_dense(feats: VideoFeatures, dense: DenseFrames, frames: np.ndarray | N
     added = (dense.done if frames is None else dense.done & frames) & ~feats.processed
     processed = feats.processed | added
     joints[found], vis[found], source[found] = dense.joints[found], dense.visibility[found], DETECTED
+    fj, fv, fsrc = fill_gaps(joints, vis, source == DETECTED, processed, max_gap)
+    refill = (frames if frames is not None else np.ones(len(source), bool)) & (source != DETECTED)
+    refill &= fsrc == INTERPOLATED
+    joints[refill], vis[refill], source[refill] = fj[refill], fv[refill], INTERPOLATED
     timings = {**feats.timings, "dense_frames": float(found.sum()), "dense_processed": float(added.sum())}
     return replace(feats, joints2d=joints, visibility=vis, source=source, processed=processed,
                    timings=timings)
@@ -143,10 +151,11 @@ def densify(
     wanted = np.zeros(n, bool)
     for a, b in element_ranges(spans, n, feats.meta.fps, np.zeros(n, bool)):
         wanted[a:b] = True
-    todo = element_ranges(spans, n, feats.meta.fps, dense.done)
+    off_grid = np.arange(n) % max(int(config.dense_stride), 1) != 0
+    todo = element_ranges(spans, n, feats.meta.fps, dense.done | off_grid)
     if todo:
         known = feats.processed & (feats.source == DETECTED)  # the first pass found her there already
-        tracks = _track(video, estimator, config, todo, known, boxes, progress, cancel)
+        tracks = _track(video, estimator, config, todo, known | off_grid, boxes, progress, cancel)
         for (a, _), track in zip(todo, tracks, strict=True):
             m = track.end - track.start
             dense.done[a : a + m] = track.processed | known[a : a + m]
@@ -159,4 +168,6 @@ def densify(
             except OSError as exc:  # a full disk costs the cache, never the analysis
                 log.warning("could not cache the full-rate poses of %s: %s", video, exc)
     report(progress, 1, 1, "elements at full frame rate: done")
-    return merge_dense(feats, dense, wanted)
+    on_grid = replace(dense, done=dense.done & ~off_grid, found=dense.found & ~off_grid)  # (a cache
+    # entry may hold frames of another stride)
+    return merge_dense(feats, on_grid, wanted, max_gap=int(round(config.max_gap_s * feats.meta.fps)))

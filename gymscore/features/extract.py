@@ -45,6 +45,9 @@ class ExtractConfig:
     workers: int = 2  # worker processes for long videos (capped at the CPU count); 1: this process only
     min_parallel_s: float = 20.0  # videos shorter than this are analysed in this process
     seam_warmup_s: float = 1.0  # a parallel range first tracks this much of the video before it
+    # The full-rate pass over the elements (gymscore.features.densify) estimates every n-th frame
+    # (1: every frame). Dense frames are cached frame by frame, so this is not part of the key.
+    dense_stride: int = 1
 
     def stride(self, fps: float) -> int:
         """Process every n-th frame so that the estimator runs at about ``pose_fps`` (halves round up:
@@ -63,6 +66,7 @@ class ExtractConfig:
     def key(self, estimator_id: str) -> str:
         """Cache key: results differ with the number of parallel ranges, so it is the effective one."""
         cfg = {**asdict(self), "workers": self.worker_count()}
+        del cfg["dense_stride"]
         blob = json.dumps({"v": FEATURE_VERSION, "cfg": cfg, "est": estimator_id}, sort_keys=True)
         return hashlib.sha1(blob.encode()).hexdigest()[:12]
 
