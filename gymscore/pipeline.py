@@ -36,6 +36,7 @@ from gymscore.features.densify import densify
 from gymscore.features.extract import ExtractConfig, VideoFeatures, extract_features
 from gymscore.features.pose import PoseEstimator
 from gymscore.features.posefeat import pose_features, resample_pose
+from gymscore.features.workers import keep_workers
 from gymscore.timeline import APPARATUS, Alternative, Segment, Timeline, VideoInfo
 from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
 from gymscore.video import VideoMeta
@@ -244,8 +245,8 @@ def analyze_video(
         raise ValueError(f"unknown apparatus {apparatus!r}; use one of {', '.join(APPARATUS)}")
     timings: dict[str, float] = {}
     caught: list[str] = []
-    with warnings.catch_warnings(record=True) as records:
-        warnings.simplefilter("always")
+    with warnings.catch_warnings(record=True) as records, keep_workers():  # (the pose worker
+        warnings.simplefilter("always")  # processes of the first pass also do the full-rate pass)
         t = time.perf_counter()
         feats = extract_features(video, estimator, config, _stage_progress(progress, "features"), cancel,
                                  use_cache=use_cache)

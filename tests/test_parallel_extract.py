@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gymscore.features import parallel
+from gymscore.features import parallel, workers
 from gymscore.features.extract import ExtractConfig, RangeTrack, extract_features
 from gymscore.features.flow import NUM_FLOW_FEATURES
 from gymscore.features.tracking import DETECTED
@@ -142,7 +142,7 @@ def test_cancel_stops_the_workers(tmp_path, small_ranges):
             token.cancel()
 
     procs = []
-    real = parallel.multiprocessing.get_context
+    real = workers.multiprocessing.get_context
 
     class Spy:
         def __init__(self, ctx):
@@ -154,13 +154,13 @@ def test_cancel_stops_the_workers(tmp_path, small_ranges):
             procs.append(p)
             return p
 
-    parallel.multiprocessing.get_context = lambda method: Spy(real(method))
+    workers.multiprocessing.get_context = lambda method: Spy(real(method))
     try:
         with pytest.raises(Cancelled):
             extract_features(video, FramePose(delay=0.05), config(2), progress=progress, cancel=token,
                              use_cache=False)
     finally:
-        parallel.multiprocessing.get_context = real
+        workers.multiprocessing.get_context = real
     assert len(procs) == 2 and not any(p.is_alive() for p in procs)
     assert max(seen) < 200
 
@@ -207,3 +207,54 @@ def test_merge_chains_camera_motion_and_sums_counts():
     # a range after one that ended early (the file breaks) is dropped
     short = part(0, 3, [0, 0, 0], {})
     assert parallel.merge_ranges([short, b]).end == 3
+
+
+def _spy_processes(monkeypatch) -> list:
+    """Record every worker process started."""
+    procs = []
+    real = workers.multiprocessing.get_context
+
+    class Spy:
+        def __init__(self, ctx):
+            self.ctx = ctx
+            self.Queue = ctx.Queue
+
+        def Process(self, *a, **kw):  # noqa: N802 - mirrors the context's API
+            p = self.ctx.Process(*a, **kw)
+            procs.append(p)
+            return p
+
+    monkeypatch.setattr(workers.multiprocessing, "get_context", lambda method: Spy(real(method)))
+    return procs
+
+
+def test_kept_workers_serve_several_runs_with_the_same_results(tmp_path, small_ranges, monkeypatch):
+    video = write_video(tmp_path / "v.mp4", frames=100, fps=25)
+    alone = extract_features(video, FramePose((30,)), config(2), use_cache=False)
+    procs = _spy_processes(monkeypatch)
+    est = FramePose((30,))
+    with workers.keep_workers():
+        a = extract_features(video, est, config(2), use_cache=False)
+        b = extract_features(video, est, config(2), use_cache=False)
+        assert len(procs) == 2 and all(p.is_alive() for p in procs)  # the second run reused them
+    assert not any(p.is_alive() for p in procs)  # ... and they stop with the block
+    for run in (a, b):
+        np.testing.assert_array_equal(run.source, alone.source)
+        np.testing.assert_allclose(run.joints2d, alone.joints2d)
+        np.testing.assert_allclose(run.flow, alone.flow)
+    # another estimator gets new processes
+    with workers.keep_workers():
+        extract_features(video, FramePose(), config(2), use_cache=False)
+        extract_features(video, FramePose(), config(2), use_cache=False)
+    assert len(procs) == 6
+
+
+def test_an_error_stops_the_kept_workers(tmp_path, small_ranges, monkeypatch):
+    video = write_video(tmp_path / "v.mp4", frames=100, fps=25)
+    procs = _spy_processes(monkeypatch)
+    with workers.keep_workers():
+        with pytest.raises(ValueError, match="broken estimator"):
+            extract_features(video, Broken(), config(2), use_cache=False)
+        assert len(procs) == 2 and not any(p.is_alive() for p in procs)
+        ok = extract_features(video, FramePose(), config(2), use_cache=False)
+    assert len(procs) == 4 and ok.found_rate == 1.0

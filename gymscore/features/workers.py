@@ -1,0 +1,289 @@
+"""Worker processes for pose tracking: what they run, and how the parent hands them work.
+
+A worker ("spawn" start method: safe with threads, Qt and the frozen bundle) opens its own
+:class:`~gymscore.video.VideoReader` and estimator and runs a :class:`RangeTask`: a range of the
+first pass (:func:`~gymscore.features.extract.track_range`) or spans of the full-rate pass
+(:func:`~gymscore.features.crop_track.crop_track_spans`). :func:`run_tasks` starts one process per
+task and collects the results; inside :func:`keep_workers` the processes, with their loaded
+estimators, stay alive for the next call (the first pass's workers then do the full-rate pass).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import queue
+import signal
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from gymscore.features.extract import ExtractConfig, RangeTrack, track_range
+from gymscore.features.pose import PoseEstimator
+from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
+from gymscore.video import VideoError, VideoReader
+
+POLL_S = 0.1  # how often the parent looks at the cancel token while waiting
+
+
+@dataclass(frozen=True)
+class RangeTask:
+    """One worker's job: track frames ``[start, stop)`` of ``path`` after a warm-up from ``warmup_from``."""
+
+    index: int
+    path: str
+    estimator: Any  # a factory (class or function) or a picklable estimator to copy
+    config: ExtractConfig
+    start: int
+    stop: int
+    warmup_from: int
+    # Full-rate pass (see gymscore.features.densify): the ranges (start, stop) to estimate instead, on
+    # crops that follow her (``boxes`` (T, 3), crop_track) but for the frames in ``skip`` (T,); the
+    # worker then sends back a list of RangeTracks.
+    spans: tuple[tuple[int, int], ...] = ()
+    boxes: np.ndarray | None = None
+    skip: np.ndarray | None = None
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process so far."""
+    t = os.times()
+    return t.user + t.system
+
+
+def _peak_rss_mb() -> float:
+    try:
+        import resource  # noqa: PLC0415 - not on Windows
+    except ImportError:
+        return 0.0
+    import sys  # noqa: PLC0415
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+
+
+class _QueueProgress:
+    """A progress callback that forwards a worker's frame count to the parent."""
+
+    def __init__(self, messages: Any, index: int) -> None:
+        self.messages, self.index = messages, index
+
+    def __call__(self, done: float, total: float, message: str = "") -> None:
+        self.messages.put(("progress", self.index, done))
+
+
+def range_worker(task: RangeTask, messages: Any) -> None:
+    """Worker process body: track one range and put ``("done", index, RangeTrack, warnings, info)``
+    (or ``("error", index, exception)``) on ``messages``."""
+    _worker_setup()
+    _run_task(task, None, messages, close=True)
+
+
+def pool_worker(tasks: Any, messages: Any) -> None:
+    """Body of a kept worker process (:func:`keep_workers`): run the tasks from ``tasks`` with one
+    estimator, made for the first, until a None arrives."""
+    _worker_setup()
+    estimator = None
+    while True:
+        task = tasks.get()
+        if task is None:
+            break
+        estimator = _run_task(task, estimator, messages, close=False)
+    if estimator is not None:
+        estimator.close()
+
+
+def _worker_setup() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it cancels)
+    cv2.setNumThreads(1)  # one core per worker: OpenCV's thread pool would only compete with the others
+
+
+def _run_task(task: RangeTask, estimator: PoseEstimator | None, messages: Any, close: bool) -> Any:
+    """One task in a worker: reports ready / done / error on ``messages``; returns the estimator."""
+    t0, cpu0 = time.perf_counter(), _cpu_seconds()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if estimator is None:
+                spec = task.estimator
+                estimator = spec() if isinstance(spec, type) or not hasattr(spec, "detect") else spec
+            else:
+                estimator.reset()  # a kept worker: nothing of the last task carries over
+            name = f"{estimator.name}/{estimator.version}"
+            with VideoReader(task.path) as reader:
+                messages.put(("ready", task.index))
+                sent = _QueueProgress(messages, task.index)
+                if task.boxes is None:
+                    raw = _track_or_empty(reader, estimator, task, sent)
+                else:
+                    from gymscore.features.crop_track import crop_track_spans  # noqa: PLC0415
+
+                    raw = crop_track_spans(reader, estimator, list(task.spans), task.boxes, task.skip, sent)
+            if close:
+                estimator.close()
+        found = [(w.category, str(w.message)) for w in caught
+                 if not issubclass(w.category, DeprecationWarning)]
+        info = {"estimator": name, "peak_rss_mb": _peak_rss_mb(), "wall": time.perf_counter() - t0,
+                "cpu": _cpu_seconds() - cpu0}
+        messages.put(("done", task.index, raw, found, info))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        messages.put(("error", task.index, _picklable(exc)))
+    return estimator
+
+
+def _track_or_empty(reader: VideoReader, estimator: PoseEstimator, task: RangeTask,
+                    progress: ProgressFn) -> RangeTrack:
+    try:
+        return track_range(reader, estimator, task.config, task.start, task.stop, task.warmup_from,
+                           progress=progress)
+    except VideoError as exc:
+        if "cannot reach frame" not in str(exc):
+            raise
+        return RangeTrack.empty(task.start)  # the file breaks before this range
+
+
+class _Workers:
+    """Worker processes that run one task after another (see :func:`keep_workers`)."""
+
+    def __init__(self, count: int, spec: Any) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.spec, self.busy = spec, False
+        self.tasks, self.messages = ctx.Queue(), ctx.Queue()
+        self.procs = [ctx.Process(target=pool_worker, args=(self.tasks, self.messages), daemon=True,
+                                  name=f"gymscore-pose-{i}") for i in range(count)]
+        for p in self.procs:
+            p.start()
+
+    def fits(self, count: int, spec: Any) -> bool:
+        return (not self.busy and len(self.procs) == count and all(p.is_alive() for p in self.procs)
+                and _same_spec(self.spec, spec))
+
+    def close(self, wait: bool = True) -> None:
+        if wait:
+            for _ in self.procs:
+                self.tasks.put(None)
+            for p in self.procs:
+                p.join(timeout=5)
+        for p in self.procs:
+            if p.is_alive():
+                p.terminate()
+            p.join(timeout=5)
+        for q in (self.tasks, self.messages):
+            q.close()
+            q.cancel_join_thread()
+
+
+def _same_spec(a: Any, b: Any) -> bool:
+    return a is b or (isinstance(a, type) and a == b) or (callable(a) and not hasattr(a, "detect") and a == b)
+
+
+_kept: dict[str, Any] = {"depth": 0, "workers": None}
+
+
+@contextmanager
+def keep_workers() -> Iterator[None]:
+    """Inside this block, the worker processes of one :func:`run_tasks` call stay alive for the next
+    (the full-rate pass reuses the first pass's processes and their loaded estimators); they stop when
+    the outermost block ends, or at once after an error or a cancel."""
+    _kept["depth"] += 1
+    try:
+        yield
+    finally:
+        _kept["depth"] -= 1
+        if _kept["depth"] == 0 and _kept["workers"] is not None:
+            _kept["workers"].close()
+            _kept["workers"] = None
+
+
+def _workers_for(count: int, spec: Any) -> tuple[_Workers, bool]:
+    """Processes for one run_tasks call: the kept ones when they fit; (workers, whether to keep them)."""
+    keep = _kept["depth"] > 0
+    old = _kept["workers"]
+    if keep and old is not None and old.fits(count, spec):
+        return old, True
+    if old is not None and not old.busy:
+        old.close()
+        _kept["workers"] = None
+    workers = _Workers(count, spec)
+    if keep:
+        _kept["workers"] = workers
+    return workers, keep
+
+
+def run_tasks(video: str | Path, tasks: list[RangeTask], total: int, progress: ProgressFn | None = None,
+              cancel: CancelToken | None = None,
+              label: str = "pose and motion") -> tuple[dict[int, tuple[Any, list, dict]], list[float]]:
+    """Run the tasks on one worker process each; returns ({index: (tracks, warnings, info)}, seconds
+    until each worker was ready). Workers' errors are raised here and their warnings re-issued."""
+    t0 = time.perf_counter()
+    workers, keep = _workers_for(len(tasks), tasks[0].estimator)
+    workers.busy = True
+    done = [0.0] * len(tasks)
+    ready = [0.0] * len(tasks)  # when each worker had its estimator and video open (s after the start)
+    results: dict[int, tuple[Any, list, dict]] = {}
+    ok = False
+    try:
+        for t in tasks:
+            workers.tasks.put(t)
+        while len(results) < len(tasks):
+            check_cancel(cancel)
+            try:
+                msg = workers.messages.get(timeout=POLL_S)
+            except queue.Empty:
+                check_cancel(cancel)  # Ctrl-C reaches the workers too: a cancel explains their exit
+                _check_alive(workers.procs, results, tasks, video)
+                continue
+            kind, index = msg[0], msg[1]
+            if kind == "ready":
+                ready[index] = time.perf_counter() - t0
+            elif kind == "progress":
+                done[index] = msg[2]
+                count = int(sum(done))
+                report(progress, count, total, f"{label}: frame {count}/{total} ({len(tasks)} processes)")
+            elif kind == "error":
+                raise msg[2]
+            else:
+                results[index] = (msg[2], msg[3], msg[4])
+        ok = True
+    finally:
+        workers.busy = False
+        if not (ok and keep):  # an error or a cancel leaves workers mid-task: stop them
+            workers.close(wait=ok)
+            if _kept["workers"] is workers:
+                _kept["workers"] = None
+    seen: set[tuple[type, str]] = set()
+    for i in sorted(results):
+        for category, message in results[i][1]:
+            if (category, message) not in seen:
+                seen.add((category, message))
+                warnings.warn(message, category, stacklevel=3)
+    return results, ready
+
+
+def _check_alive(procs: list, results: dict, tasks: list[RangeTask], video: str | Path) -> None:
+    """Raise when a worker died without a word (killed, crashed in native code)."""
+    for p in procs:
+        if len(results) < len(tasks) and p.exitcode is not None and p.exitcode != 0:
+            task = next(t for t in tasks if t.index not in results)
+            raise RuntimeError(
+                f"{video}: the pose worker for frames {task.start}-{task.stop - 1} stopped unexpectedly "
+                f"(exit code {p.exitcode}; its messages are above. A script that analyses videos must "
+                "run its main code under `if __name__ == \"__main__\":` so that worker processes can "
+                "import it)"
+            )
