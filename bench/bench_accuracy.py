@@ -1,6 +1,6 @@
 """Video-level accuracy of the whole analysis on held-out GymSynth routines (``gymscore eval``).
 
-    .venv/bin/python bench/bench_accuracy.py [--per-apparatus 3] [--size 1280x720] [--work DIR]
+    .venv/bin/python bench/bench_accuracy.py [--per-apparatus 3] [--size 1280x720] [--work DIR] [--fast]
 
 Generates routines with seeds 95 000+ (never used in training, which uses seeds below 50 000 and the
 balanced seeds from 100 000) and the ``hard`` camera (never used in training), renders their videos,
@@ -9,8 +9,8 @@ video with the installed default models, and compares the predicted Timelines wi
 via :func:`gymscore.train.evaluate.evaluate_timeline_dirs` (what ``gymscore eval`` prints), plus the
 element accuracy restricted to Gym99 classes. The same videos are analysed a second time without the
 full-rate pass over elements (``full_rate_elements=False``: the first pass's poses only; pose features
-come from the feature cache, which this benchmark always uses), as the baseline. Writes
-``bench/results/accuracy_<size>.md`` and ``.json``.
+come from the feature cache, which this benchmark always uses), as the baseline. ``--fast`` analyses
+as ``gymscore analyze --fast``. Writes ``bench/results/accuracy_<size>[_fast].md`` and ``.json``.
 """
 
 from __future__ import annotations
@@ -39,11 +39,19 @@ def main() -> int:
     ap.add_argument("--pose-fps", type=float, default=None, help="first pass: ExtractConfig.pose_fps")
     ap.add_argument("--dense-stride", type=int, default=None,
                     help="full-rate pass: ExtractConfig.dense_stride")
+    ap.add_argument("--fast", action="store_true", help="as `gymscore analyze --fast` (files: *_fast)")
     ap.add_argument("--tag", default="", help="suffix of the results files (experiments)")
     args = ap.parse_args()
+    from dataclasses import replace
+
     from bench_model_selection import extract_config
 
+    from gymscore.features.extract import LEAN_MIN_HEIGHT
+
     config = extract_config(args.pose_fps, args.dense_stride)
+    if args.fast:
+        config = replace(config, lean_min_height=LEAN_MIN_HEIGHT)
+        args.tag = args.tag or "_fast"
 
     from gymscore.codebook import default_codebook
     from gymscore.pipeline import analyze_video
@@ -91,6 +99,7 @@ def main() -> int:
         r["apparatus_pred"] == r["routine"][:2].upper() for r in rows) / len(rows)
     out = {"machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, 2 cores", "size": args.size,
            "pose_fps": config.pose_fps, "dense_stride": config.dense_stride, "tag": args.tag,
+           "fast": bool(config.lean_min_height),
            "camera": "hard", "seeds": f"{SEED0}..{SEED0 + args.per_apparatus - 1} per apparatus",
            "wall_seconds": round(time.perf_counter() - t_all, 1), "routines": rows, "metrics": metrics,
            "first_pass_only": baseline}
@@ -135,10 +144,12 @@ def write_md(out: dict) -> None:
            "them), so `analysis s` leaves out the first pose pass (and the full-rate pass where it was "
            "cached too)."
            if all(r.get("features_from_cache") for r in out["routines"]) else ""),
-        "Pipeline: BlazePose (MediaPipe) on the rendered video (every 3rd frame) -> pose/flow features ->",
-        "installed segmenter -> BlazePose again on every frame of the elements found, on crops that",
-        "follow her -> segmenter again -> classifier -> codebook tree -> D-score. Baseline (same videos,",
-        "same run): the first pass's poses only (`full_rate_elements=False`).",
+        "Pipeline: BlazePose (MediaPipe) on the rendered video (every 3rd frame"
+        + (", lean first pass: `gymscore analyze --fast`" if out.get("fast") else "") + ") -> pose/flow",
+        "features -> installed segmenter -> BlazePose again on every frame of the elements found, on crops",
+        "that follow her -> segmenter again -> apparatus chosen -> classifier -> codebook tree -> D-score.",
+        "Baseline (same videos, same run): the first pass's poses only (`full_rate_elements=False`, which",
+        "makes the first pass thorough).",
         "Ground truth: GymSynth's timeline. Metrics from",
         "`gymscore.train.evaluate.evaluate_timeline_dirs` (the code behind `gymscore eval`).",
         "",

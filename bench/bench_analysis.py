@@ -88,6 +88,7 @@ sys.path.insert(0, sys.argv[2])
 from gymscore.video import VideoReader
 video = sys.argv[1]
 workers = int(sys.argv[3])
+fast = sys.argv[4] == "fast"
 out = {}
 t = time.perf_counter()
 with VideoReader(video) as r:
@@ -95,7 +96,7 @@ with VideoReader(video) as r:
     n = sum(1 for _ in r.frames())
 out["decode_s"] = time.perf_counter() - t
 out["frames"], out["fps"], out["size"] = n, meta.fps, [meta.width, meta.height]
-from gymscore.features.extract import ExtractConfig
+from gymscore.features.extract import LEAN_MIN_HEIGHT, ExtractConfig
 from gymscore.pipeline import analyze_video
 kw = {}
 try:
@@ -111,6 +112,8 @@ import os, tempfile
 cpu0 = os.times()
 os.environ["GYMSCORE_CACHE"] = tempfile.mkdtemp(prefix="gymscore-bench-cache-")
 config = ExtractConfig(workers=workers) if workers else ExtractConfig()
+if fast:  # gymscore analyze --fast
+    config = ExtractConfig(workers=config.workers, lean_min_height=LEAN_MIN_HEIGHT)
 t = time.perf_counter()
 res = analyze_video(video, config=config, **kw)  # empty cache: computes everything, then stores the features
 out["analyze_s"] = time.perf_counter() - t
@@ -122,7 +125,8 @@ out["found"], out["detected"] = res.features.found_rate, res.features.detection_
 out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 out["worker_peak_rss_mb"] = res.timings.get("features.worker_peak_rss_mb", 0.0)
 out["tracker"] = res.features.tracker_stats
-out["pose_calls"] = sum(v for k, v in res.features.tracker_stats.items() if k in ("full", "roi", "rotated"))
+out["pose_calls"] = sum(v for k, v in res.features.tracker_stats.items()
+                        if k in ("full", "roi", "rotated", "follow"))
 out["dense_processed"] = int(res.features.timings.get("dense_processed", 0))
 out["processed"] = int(res.features.processed.sum()) - out["dense_processed"]  # the first pass's
 out["stride"] = res.features.stride
@@ -134,10 +138,12 @@ print(json.dumps(out))
 """
 
 
-def run_speed(video: Path, workers: int = 0) -> dict:
-    """Analyse ``video`` in a fresh process (``workers``: the feature worker processes, 0: the default)."""
+def run_speed(video: Path, workers: int = 0, fast: bool = False) -> dict:
+    """Analyse ``video`` in a fresh process (``workers``: the feature worker processes, 0: the default;
+    ``fast``: as ``gymscore analyze --fast``)."""
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    proc = subprocess.run([sys.executable, "-c", SPEED_CHILD, str(video), str(REPO), str(workers)],
+    proc = subprocess.run([sys.executable, "-c", SPEED_CHILD, str(video), str(REPO), str(workers),
+                           "fast" if fast else "default"],
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"speed run failed:\n{proc.stderr[-3000:]}")
@@ -147,12 +153,13 @@ def run_speed(video: Path, workers: int = 0) -> dict:
     return out
 
 
-def run_speed_repeated(video: Path, workers: int, repeat: int) -> dict:
+def run_speed_repeated(video: Path, workers: int, repeat: int, fast: bool = False) -> dict:
     """``repeat`` fresh-process runs; the run with the median end-to-end time, with every run's times."""
     runs = []
     for k in range(max(1, repeat)):
-        runs.append(run_speed(video, workers))
-        print(f"speed run {k + 1}/{repeat}: end to end {runs[-1]['analyze_s']:.1f} s, decode only "
+        runs.append(run_speed(video, workers, fast))
+        print(f"{'fast ' if fast else ''}speed run {k + 1}/{repeat}: end to end "
+              f"{runs[-1]['analyze_s']:.1f} s, decode only "
               f"{runs[-1]['decode_s']:.1f} s, load {runs[-1]['load']}", flush=True)
     runs.sort(key=lambda r: r["analyze_s"])
     out = dict(runs[len(runs) // 2])
@@ -247,8 +254,9 @@ def speed_lines(s: dict) -> list[str]:
     calls = s.get("pose_calls") or 1
     lines += [
         f"Pose estimator calls: {s.get('pose_calls')} for {s.get('processed', '?')} frames looked at "
-        f"(whole frame {tr.get('full', '?')}, crop around her {tr.get('roi', '?')}, rotated crop "
-        f"{tr.get('rotated', '?')}; track acquired {tr.get('acquired', '?')} times, camera cuts "
+        f"(crop that follows her {tr.get('follow', 0)}, whole frame {tr.get('full', '?')}, crop around her "
+        f"with the detector {tr.get('roi', '?')}, rotated crop {tr.get('rotated', '?')}; track acquired "
+        f"{tr.get('acquired', '?')} times, camera cuts "
         f"{tr.get('cuts', '?')}), {1000 * t.get('features.pose', 0) / calls:.0f} ms per call.", "",
         (f"CPU time of the analysis (main process and workers): {s['cpu_s']:.0f} s. " if "cpu_s" in s else "")
         + f"End to end / decode only: {s['analyze_s'] / s['decode_s']:.1f}x. "
@@ -261,6 +269,20 @@ def speed_lines(s: dict) -> list[str]:
         + f" (target <= 3 GB). Gymnast found in {s['found']:.0%} of frames, detected in "
         f"{s['detected']:.0%} of the frames looked at.", "",
     ]
+    f = s.get("fast")
+    if f:
+        ft, tr = f["timings"], f.get("tracker") or {}
+        lines += [
+            f"**`--fast`** (lean first pass, same video, {len(f['runs_analyze_s'])} fresh-process runs): "
+            f"end to end {f['analyze_s']:.1f} s median (runs: "
+            f"{', '.join(str(x) for x in f['runs_analyze_s'])}), scaled to 90 s: "
+            f"{f['analyze_s'] * 90 / dur:.0f} s; first pass "
+            f"{ft.get('features.decode_pose_flow', 0):.1f} s ({f['processed']} frames, {f['pose_calls']} "
+            f"estimator calls: {tr.get('follow', 0)} on the crop that follows her), full-rate pass "
+            f"{ft.get('dense', 0):.1f} s ({f['dense_processed']} more frames); "
+            f"CPU {f.get('cpu_s', 0):.0f} s. "
+            f"Gymnast found in {f['found']:.0%} of frames, detected in {f['detected']:.0%} of the frames "
+            "looked at (the lean first pass skips a frame after each loss).", ""]
     return lines
 
 
@@ -276,11 +298,13 @@ def main() -> None:
     clips = None if args.speed_only else run_clips(write_sheet=not args.dry_run)
     speed = None
     if not args.clips_only:
-        if args.video:
-            speed = run_speed_repeated(args.video, args.workers, args.repeat)
-        else:
-            with tempfile.TemporaryDirectory() as tmp:
-                speed = run_speed_repeated(make_long_video(Path(tmp)), args.workers, args.repeat)
+        with tempfile.TemporaryDirectory() as tmp:
+            video = args.video or make_long_video(Path(tmp))
+            speed = run_speed_repeated(video, args.workers, args.repeat)
+            fast = run_speed_repeated(video, args.workers, args.repeat, fast=True)
+            speed["fast"] = {k: fast[k] for k in ("analyze_s", "runs_analyze_s", "timings", "pose_calls",
+                                                   "tracker", "processed", "dense_processed", "found",
+                                                   "detected", "cpu_s")}
     write_report(clips, speed, args.dry_run)
 
 

@@ -8,9 +8,11 @@ Stages (each reports progress and checks ``cancel``):
    ruled out and the probabilities decoded into sub-action segments;
 3. **classify** - element, set and attribute probabilities for every segment (of the segmenter's
    favourite apparatus and a runner-up; the classifier's event votes settle the apparatus);
-4. **dense** - the pose again on every frame of the chosen apparatus' segments, where the first pass
-   estimated every few frames (:mod:`gymscore.features.densify`; a twist needs the full frame
-   rate); the segmenter and the classifier then run again on these poses (the apparatus stays);
+4. **dense** - the pose again on every frame of the candidate apparatus' segments, where the first
+   pass estimated every few frames (:mod:`gymscore.features.densify`; a twist needs the full frame
+   rate); the segmenter and the classifier then run again on these poses, and the apparatus is
+   chosen on them (the first pass is lean where this pass follows: it spends about one estimator
+   call a frame and skips frames where she was just lost, so it can make floor look like beam);
 5. **elements** - within the segment's set, every leaf of the codebook's decision tree is scored as
    ``P(element) x product of P(attribute = answer)`` along its path; the best leaf is the element, the
    top five (normalised) are kept as alternatives and the best one's share is the confidence;
@@ -26,7 +28,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -215,6 +217,18 @@ def _apparatus_vote(apparatus: str, app_probs: dict[str, float], spans: list[tup
     return app_probs.get(apparatus, 0.0) * sum(w * e for w, e in votes) / total
 
 
+def _options(candidates: list[str], segmenter: Any, classifier: Any, codebook: Any, feats: VideoFeatures,
+             probs: np.ndarray, labels: list[Any], boundary: np.ndarray | None, app_probs: dict[str, float],
+             n: int, m: int) -> list[tuple[str, list, list[dict], float]]:
+    """(apparatus, spans, predictions, vote) for each candidate apparatus."""
+    options = []
+    for app in candidates:
+        spans = _decode_spans(segmenter, probs, labels, app, boundary, codebook, n, m)
+        preds = _classify(classifier, feats, spans)
+        options.append((app, spans, preds, _apparatus_vote(app, app_probs, spans, preds)))
+    return options
+
+
 def _connect(segments: list[Segment], fps: float) -> None:
     from gymscore.timeline.finegym import fix_overlaps_and_connect  # noqa: PLC0415
 
@@ -239,12 +253,15 @@ def analyze_video(
     """Analyse a routine video; see the module doc. Returns the timeline with everything around it.
 
     ``full_rate_elements``: estimate the pose on every frame of the elements found (see
-    :mod:`gymscore.features.densify`) before classifying them; False classifies the first pass's poses.
+    :mod:`gymscore.features.densify`) before classifying them; False classifies the first pass's poses
+    (and makes the first pass thorough: ``ExtractConfig.lean_min_height`` 0).
     """
     if apparatus is not None and apparatus not in APPARATUS:
         raise ValueError(f"unknown apparatus {apparatus!r}; use one of {', '.join(APPARATUS)}")
     timings: dict[str, float] = {}
     caught: list[str] = []
+    if not full_rate_elements:  # the first pass is lean only where the full-rate pass follows it
+        config = replace(config or ExtractConfig(), lean_min_height=0)
     with warnings.catch_warnings(record=True) as records, keep_workers():  # (the pose worker
         warnings.simplefilter("always")  # processes of the first pass also do the full-rate pass)
         t = time.perf_counter()
@@ -342,19 +359,18 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
     # --- classify (each candidate apparatus; the classifier's event votes settle the apparatus) ---
     t = time.perf_counter()
     report(progress, STAGES[3][1] if refine is None else STAGES[2][1], 1.0, "recognising elements")
-    options = []
-    for app in candidates:
-        spans = _decode_spans(segmenter, probs, labels, app, boundary, codebook, n, m)
-        preds = _classify(classifier, feats, spans)
-        options.append((app, spans, preds, _apparatus_vote(app, app_probs, spans, preds)))
+    options = _options(candidates, segmenter, classifier, codebook, feats, probs, labels, boundary, app_probs,
+                       n, m)
     chosen, spans, preds, _ = max(options, key=lambda o: o[3]) if apparatus is None else options[0]
     timings["classify"] = time.perf_counter() - t
     check_cancel(cancel)
-    # --- the chosen apparatus' elements again, on poses at the full frame rate -----------------
-    if refine is not None and spans:
+    # --- the candidates' elements again, on poses at the full frame rate; the apparatus is then chosen
+    # on those poses (a lean first pass can make floor look like beam) -----------------------------
+    wanted = sorted({(a, b) for _, sp, _, _ in options for a, b, _, _ in sp})
+    if refine is not None and wanted:
         t = time.perf_counter()
         report(progress, STAGES[2][1], 1.0, "elements at full frame rate")
-        refined = refine(feats, [(a, b) for a, b, _, _ in spans])
+        refined = refine(feats, wanted)
         timings["dense"] = time.perf_counter() - t
         check_cancel(cancel)
         if refined is not feats:  # (the same object: nothing to add, e.g. a first pass at the full rate)
@@ -362,8 +378,10 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
             t = time.perf_counter()
             report(progress, STAGES[3][1], 1.0, "recognising elements")
             probs, boundary = _segment(segmenter, feats, m)  # segments redrawn from the full-rate poses
-            spans = _decode_spans(segmenter, probs, labels, chosen, boundary, codebook, n, m)
-            preds = _classify(classifier, feats, spans)
+            app_probs = apparatus_probabilities(probs, labels, codebook)
+            options = _options(candidates, segmenter, classifier, codebook, feats, probs, labels, boundary,
+                               app_probs, n, m)
+            chosen, spans, preds, _ = max(options, key=lambda o: o[3]) if apparatus is None else options[0]
             timings["classify"] += time.perf_counter() - t
             check_cancel(cancel)
     # --- elements through the decision trees -----------------------------------------------

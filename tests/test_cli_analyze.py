@@ -18,7 +18,7 @@ from tests.test_pipeline_fakes import FakeClassifier, FakeEstimator, FakeSegment
 
 def _args(video, **kw):
     base = dict(video=str(video), apparatus=None, device="cpu", out=None, json=False, no_cache=False,
-                pose_fps=25.0, quiet=True, first_pass_only=False)
+                pose_fps=25.0, quiet=True, first_pass_only=False, fast=False)
     base.update(kw)
     return argparse.Namespace(**base)
 
@@ -98,3 +98,16 @@ def test_first_pass_only_skips_the_full_rate_pass(tmp_path, capsys, monkeypatch)
     args = _args(video, pose_fps=12.5, no_cache=True, first_pass_only=True)
     assert cmd_analyze.run_analyze(args, **fakes) == 0
     assert est2.calls < full  # the elements' skipped frames were not estimated
+
+
+@pytest.mark.parametrize(("flags", "follows"), [({}, False), ({"fast": True}, True),
+                                                ({"fast": True, "first_pass_only": True}, False)])
+def test_fast_makes_the_first_pass_lean_on_tall_enough_videos(tmp_path, flags, follows):
+    from tests.test_tracking_calls import Following
+
+    video = write_video(tmp_path / "v.mp4", frames=30, fps=25, width=160, height=640)
+    spot = (80.0, 320.0, 200.0)
+    est = Following(lambda call, roi: spot, lambda n: spot)
+    fakes = dict(segmenter=FakeSegmenter(), classifier=FakeClassifier(), estimator=est)
+    assert cmd_analyze.run_analyze(_args(video, pose_fps=12.5, no_cache=True, **flags), **fakes) == 0
+    assert ("follow" in est.kinds) == follows

@@ -253,3 +253,90 @@ def test_weak_detector_only_on_reacquisition_and_turned_crops():
     for k in (3, 4):  # re-acquisition where she was lost: upright, then turned
         tracker.update(k, FRAME)
     assert est.kinds == ["full", "weak-roi", "full", "weak-rot"]
+
+
+class Following(Scripted):
+    """Scripted, plus ``detect_follow`` ('follow' calls) answered by ``follows(call)``."""
+
+    def __init__(self, where, follows):
+        super().__init__(where)
+        self.follows = follows
+        self.follow_resets = 0
+
+    def detect_follow(self, rgb, roi):
+        self.kinds.append("follow")
+        spot = self.follows(len(self.kinds))
+        if spot is None:
+            return None
+        return candidate_from_landmarks(stick_figure(*spot), np.full(33, 0.9, np.float32), True)
+
+    def reset_follow(self):
+        self.follow_resets += 1
+
+
+def test_lean_mode_follows_her_with_one_call_a_frame_and_probes_the_whole_frame():
+    gymnast = (320.0, 200.0, 150.0)
+    est = Following(lambda call, roi: gymnast, lambda n: gymnast)
+    tracker = GymnastTracker(est, 640, 360, lean=True, lean_probe_every=4)
+    tracker.update(0, FRAME)  # acquisition: the whole frame (and no crop: it found her)
+    est.kinds.clear()
+    for k in range(1, 9):
+        assert tracker.update(k, FRAME) is not None
+    assert est.kinds == ["follow"] * 4 + ["full"] + ["follow"] * 4 + ["full"]
+    assert tracker.stats["follow"] == 8
+
+
+def test_lean_mode_skips_the_frame_after_a_loss_and_turns_the_crop_later():
+    gymnast = (320.0, 200.0, 150.0)
+    state = {"lost": False}
+    est = Following(lambda call, roi: None if state["lost"] else gymnast,
+                    lambda n: None if state["lost"] else gymnast)
+    tracker = GymnastTracker(est, 640, 360, lean=True, lost_after=20)
+    tracker.update(0, FRAME)
+    state["lost"] = True
+    est.kinds.clear()
+    for k in range(1, 8):
+        assert tracker.update(k, FRAME) is None
+    # misses 0, 2: the following crop; 1, 3, 5: nothing; 4, 6: the crop, then the turned crop
+    assert est.kinds == ["follow", "follow", "follow", "rot", "follow", "rot"]
+    state["lost"] = False
+    assert tracker.update(8, FRAME) is None  # (an odd miss: skipped)
+    assert tracker.update(9, FRAME) is not None and est.kinds[-1] == "follow"
+
+
+def test_lean_mode_drops_a_following_crop_that_holds_someone_else():
+    gymnast, judge = (320.0, 200.0, 150.0), (40.0, 300.0, 60.0)
+    est = Following(lambda call, roi: gymnast, lambda n: judge)
+    tracker = GymnastTracker(est, 640, 360, lean=True)
+    tracker.update(0, FRAME)
+    assert tracker.update(1, FRAME) is None
+    assert est.follow_resets >= 1 and tracker.track.misses == 1
+
+
+def test_without_lean_or_without_detect_follow_the_thorough_search_runs():
+    gymnast = (320.0, 200.0, 150.0)
+    est = Following(lambda call, roi: gymnast, lambda n: gymnast)
+    tracker = GymnastTracker(est, 640, 360)  # lean off
+    for k in range(3):
+        tracker.update(k, FRAME)
+    assert "follow" not in est.kinds
+    plain = Scripted(lambda call, roi: gymnast)
+    tracker = GymnastTracker(plain, 640, 360, lean=True)  # no detect_follow: lean has no effect
+    for k in range(3):
+        tracker.update(k, FRAME)
+    assert plain.kinds == ["full"] * 3
+
+
+@pytest.mark.parametrize(("height", "lean"), [(120, False), (640, True)])
+def test_the_fast_first_pass_is_lean_only_where_the_full_rate_pass_will_redo_elements(tmp_path, height, lean):
+    from gymscore.features.extract import LEAN_MIN_HEIGHT, ExtractConfig, extract_features
+    from gymscore.video.testclips import write_video
+
+    video = write_video(tmp_path / "v.mp4", frames=12, fps=25, width=160, height=height)
+    spot = (80.0, height / 2, height / 3)
+    est = Following(lambda call, roi: spot, lambda n: spot)
+    feats = extract_features(video, est, ExtractConfig(pose_fps=12.5, lean_min_height=LEAN_MIN_HEIGHT),
+                             use_cache=False)
+    assert feats.stride == 2
+    assert (feats.tracker_stats["follow"] > 0) == lean
+    assert feats.found_rate == 1.0

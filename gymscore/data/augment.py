@@ -171,7 +171,7 @@ def simulate_estimator(
     (:func:`gymscore.features.tracking.fill_gaps`), so that training clips show the same linear
     interpolation through lost saltos and skipped frames as analysed videos do.
     """
-    from gymscore.features.tracking import fill_gaps  # numpy only
+    from gymscore.features.gaps import fill_gaps  # numpy only
 
     j = np.asarray(joints2d, dtype=np.float64).copy()
     v = np.asarray(visibility, dtype=np.float64).copy()

@@ -24,8 +24,8 @@ import numpy as np
 from gymscore.features import cache
 from gymscore.features.crop_track import CROP_PIXELS, crop_track_spans, follow_boxes
 from gymscore.features.extract import ExtractConfig, VideoFeatures, estimator_id
+from gymscore.features.gaps import DETECTED, INTERPOLATED, MISSING, fill_gaps
 from gymscore.features.pose import PoseEstimator
-from gymscore.features.tracking import DETECTED, INTERPOLATED, MISSING, fill_gaps
 from gymscore.skeleton import NUM_JOINTS
 from gymscore.util.progress import CancelToken, ProgressFn, report
 

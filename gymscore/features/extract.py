@@ -23,14 +23,16 @@ import cv2
 import numpy as np
 
 from gymscore.features.flow import NUM_FLOW_FEATURES, FlowExtractor, flow_stats, residual_motion
+from gymscore.features.gaps import DETECTED, MISSING, fill_gaps
 from gymscore.features.pose import PoseEstimator
-from gymscore.features.tracking import DETECTED, MISSING, GymnastTracker, fill_gaps
+from gymscore.features.tracking import GymnastTracker
 from gymscore.skeleton import NUM_JOINTS
 from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
 from gymscore.video import Frame, VideoMeta, VideoReader, file_sha256
 
 FEATURE_VERSION = 3
 MIN_POSE_FPS = 8.0  # the default stride never looks at fewer frames per second than this
+LEAN_MIN_HEIGHT = 640  # ExtractConfig.lean_min_height of the fast mode (2 x densify's 320 px crop floor)
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,11 @@ class ExtractConfig:
     workers: int = 2  # worker processes for long videos (capped at the CPU count); 1: this process only
     min_parallel_s: float = 20.0  # videos shorter than this are analysed in this process
     seam_warmup_s: float = 1.0  # a parallel range first tracks this much of the video before it
+    # Fast mode (``gymscore analyze --fast``: LEAN_MIN_HEIGHT): where the full-rate pass will estimate
+    # the elements' frames again (a stride above 1, a constant frame rate, frames at least this high,
+    # as its crops must be >= densify.MIN_BOX_PIXELS), the first pass follows her with about one
+    # estimator call a frame (GymnastTracker's lean mode). 0 (the default): a thorough first pass.
+    lean_min_height: int = 0
     # The full-rate pass over the elements (gymscore.features.densify) estimates every n-th frame
     # (1: every frame). Dense frames are cached frame by frame, so this is not part of the key.
     dense_stride: int = 1
@@ -67,6 +74,8 @@ class ExtractConfig:
         """Cache key: results differ with the number of parallel ranges, so it is the effective one."""
         cfg = {**asdict(self), "workers": self.worker_count()}
         del cfg["dense_stride"]
+        if not cfg["lean_min_height"]:  # lean off: the first pass of before the lean mode existed
+            del cfg["lean_min_height"]
         blob = json.dumps({"v": FEATURE_VERSION, "cfg": cfg, "est": estimator_id}, sort_keys=True)
         return hashlib.sha1(blob.encode()).hexdigest()[:12]
 
@@ -235,7 +244,8 @@ def track_range(
         i, img = frame.index, frame.image
         factor = img.shape[1] / w  # processed pixels per displayed pixel
         if tracker is None:
-            tracker = GymnastTracker(estimator, img.shape[1], img.shape[0])
+            lean = 0 < config.lean_min_height <= h and stride > 1 and not meta.variable_fps
+            tracker = GymnastTracker(estimator, img.shape[1], img.shape[0], lean=lean)
         ta = time.perf_counter()
         fl = flow.step(img)
         if flow.cut:

@@ -61,6 +61,10 @@ class PoseEstimator(Protocol):
 
     def reset(self) -> None: ...
 
+    # Optional (the tracker uses them when present): ``detect_weak(rgb, roi)``, a crop with a lower
+    # detector threshold; ``detect_follow(rgb, roi)`` / ``reset_follow()``, a crop that follows her
+    # from frame to frame in the estimator's tracking mode.
+
     def close(self) -> None: ...
 
 
@@ -85,6 +89,19 @@ def map_visibility(visibility: np.ndarray) -> np.ndarray:
         idx = list(src) if isinstance(src, tuple) else [src]
         out.append(visibility[..., idx].min(axis=-1))
     return np.stack(out, axis=-1)
+
+
+FOLLOW_PIXELS = 256  # side of the square crop that follows the gymnast (BlazePose's input size)
+
+
+def square_affine(roi: Box, pixels: int = FOLLOW_PIXELS) -> np.ndarray:
+    """2x3 matrix from image pixels to a ``pixels`` square crop of the square around ``roi``'s centre
+    whose side is ``roi``'s longer side (the square may reach past the image: the crop is padded)."""
+    x0, y0, x1, y1 = roi
+    side = max(x1 - x0, y1 - y0, 1.0)
+    s = pixels / side
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return np.array([[s, 0.0, pixels / 2 - s * cx], [0.0, s, pixels / 2 - s * cy]])
 
 
 def candidate_from_landmarks(xy: np.ndarray, visibility: np.ndarray, from_roi: bool = False) -> PoseCandidate:
@@ -135,6 +152,7 @@ class MediaPipePose:
         self._mp_pose = mp_pose
         self._weak_confidence = weak_detection_confidence
         self._weak = None  # a third graph, loaded on first use
+        self._follow = None  # a fourth one (tracking mode on crops that follow her), on first use
         kw = dict(model_complexity=1, min_detection_confidence=min_detection_confidence)
         try:
             self._track = mp_pose.Pose(static_image_mode=False, smooth_landmarks=True,
@@ -154,6 +172,32 @@ class MediaPipePose:
             self._weak = self._mp_pose.Pose(static_image_mode=True, model_complexity=1,
                                             min_detection_confidence=self._weak_confidence)
         return self._detect(rgb, roi, self._weak)
+
+    def detect_follow(self, rgb: np.ndarray, roi: Box) -> PoseCandidate | None:
+        """The person in the square around ``roi``, resized to :data:`FOLLOW_PIXELS`, in tracking
+        mode: while the crops of successive calls follow her (same place and size in the crop), a
+        call costs one landmark pass without the detector. :meth:`reset_follow` when she is lost."""
+        import cv2  # noqa: PLC0415
+
+        if self._follow is None:
+            self._follow = self._mp_pose.Pose(static_image_mode=False, model_complexity=1,
+                                              smooth_landmarks=False, min_detection_confidence=0.5,
+                                              min_tracking_confidence=0.5)
+        affine = square_affine(roi)
+        crop = cv2.warpAffine(rgb, affine, (FOLLOW_PIXELS, FOLLOW_PIXELS), flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_CONSTANT)
+        res = self._follow.process(crop)
+        if res.pose_landmarks is None:
+            return None
+        lm = np.array([(p.x, p.y, p.visibility) for p in res.pose_landmarks.landmark], dtype=np.float32)
+        s, tx, ty = affine[0, 0], affine[0, 2], affine[1, 2]
+        xy = np.stack([(lm[:, 0] * FOLLOW_PIXELS - tx) / s, (lm[:, 1] * FOLLOW_PIXELS - ty) / s], axis=1)
+        return candidate_from_landmarks(xy, lm[:, 2], from_roi=True)
+
+    def reset_follow(self) -> None:
+        """Forget the person :meth:`detect_follow` follows (its next call runs the detector)."""
+        if self._follow is not None:
+            self._follow.reset()
 
     def _detect(self, rgb: np.ndarray, roi: Box | None, static) -> PoseCandidate | None:
         h, w = rgb.shape[:2]
@@ -180,8 +224,9 @@ class MediaPipePose:
     def close(self) -> None:
         self._track.close()
         self._static.close()
-        if self._weak is not None:
-            self._weak.close()
+        for graph in (self._weak, self._follow):
+            if graph is not None:
+                graph.close()
 
 
 def default_estimator() -> PoseEstimator:

@@ -19,11 +19,19 @@ How the gymnast is chosen (:class:`GymnastTracker`):
   the estimator is re-run on a crop around the prediction (re-detection where she should be), and a
   far-away person is rejected. When both fail, the crop turned by 180, 90 or 270 degrees is tried
   (inverted or sideways bodies).
+* **Lean.** With ``lean`` (a full-rate pass follows: :mod:`gymscore.features.densify` estimates the
+  elements' frames again) and an estimator that offers ``detect_follow`` (BlazePose's tracking mode on
+  a square crop around the prediction, which follows her at the cost of one landmark pass a frame),
+  a live track spends one call on most frames: the following crop. Where it loses her (mostly in
+  saltos, which the full-rate pass does again), every other lost frame gets one more try, the crop
+  with the detector or the turned crop in turn, and the whole frame is looked at every
+  ``lean_probe_every`` frames for a clearly better person elsewhere (a camera cut the motion did not
+  show). Measured in ``bench/results/analysis.md`` and ``accuracy_*.md``.
 * **Lose.** After ``lost_after`` processed frames without an accepted detection (a scene cut, a
   close-up) the track is dropped and acquisition starts again.
 
-:func:`fill_gaps` then interpolates joints through gaps of up to ``max_gap`` frames (BlazePose loses
-inverted bodies in fast saltos) and across the frames skipped by the processing stride.
+:func:`gymscore.features.gaps.fill_gaps` then interpolates joints through gaps of up to ``max_gap``
+frames (BlazePose loses inverted bodies in fast saltos) and across the frames skipped by the stride.
 """
 
 from __future__ import annotations
@@ -32,9 +40,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gymscore.features.gaps import DETECTED, INTERPOLATED, MISSING, fill_gaps  # noqa: F401 (re-exported)
 from gymscore.features.pose import Box, PoseCandidate, PoseEstimator
-
-DETECTED, INTERPOLATED, MISSING = 1, 2, 0
 
 
 @dataclass
@@ -131,7 +138,10 @@ class GymnastTracker:
         roi_first: bool = True,
         probe_every: int = 6,
         reacquire_margin: float = 2.5,
+        lean: bool = False,
+        lean_probe_every: int = 15,
     ) -> None:
+        """``lean``: the lean mode of the module docstring (when the estimator has ``detect_follow``)."""
         self.estimator = estimator
         self.width, self.height = width, height
         self.lost_after = lost_after
@@ -148,12 +158,16 @@ class GymnastTracker:
         # Crops where she is expected but hard to see take a lower detector threshold when the
         # estimator offers one (``detect_weak``).
         self._detect_weak = getattr(estimator, "detect_weak", estimator.detect)
+        self._follow = getattr(estimator, "detect_follow", None) if lean else None
+        self.lean_probe_every = lean_probe_every
+        self._follow_streak = 0  # frames in a row the following crop found her
         self._roi_streak = 0  # frames in a row where the crop found her and the whole frame did not
         self._last_place: tuple[np.ndarray, float] | None = None  # where a dropped track was last seen
         self._acquire_tries = 0
         self._sweep = 0  # next place of the centre/left/right sweep
         self.track: Track | None = None
-        self.stats = dict.fromkeys(("full", "roi", "rotated", "rejected", "acquired", "switched", "cuts"), 0)
+        self.stats = dict.fromkeys(("full", "roi", "rotated", "follow", "rejected", "acquired", "switched",
+                                    "cuts"), 0)
 
     def consistent(self, cand: PoseCandidate, index: int) -> bool:
         """Whether a candidate lies where the track expects the gymnast, with a similar size."""
@@ -240,6 +254,58 @@ class GymnastTracker:
         self.track = None
         self._last_place = None
         self.estimator.reset()
+        self._reset_follow()
+
+    def _reset_follow(self) -> None:
+        self._follow_streak = 0
+        if self._follow is not None:
+            self.estimator.reset_follow()
+
+    def _update_lean(self, index: int, rgb: np.ndarray, motion: np.ndarray | None) -> PoseCandidate | None:
+        """One frame of a live track in lean mode (see the module docstring)."""
+        assert self.track is not None and self._follow is not None
+        misses = self.track.misses
+        if misses % 2 == 1:  # she was lost on the last frame looked at (a salto): skip this one
+            self._miss()
+            return None
+        center, size = self.track.predict(index)
+        steps = index - self.track.last_index
+        half = size * (self.roi_margin + 0.3 * min(steps, 4)) / 2
+        cand = self._follow(rgb, (center[0] - half, center[1] - half, center[0] + half, center[1] + half))
+        self.stats["follow"] += 1
+        if cand is not None and not self.consistent(cand, index):
+            self._reset_follow()  # the crop holds someone else: detect afresh next time
+            cand = None
+        if cand is not None:
+            self._follow_streak += 1
+            if self._follow_streak % self.lean_probe_every == 0:
+                other = self.estimator.detect(rgb)
+                self.stats["full"] += 1
+                if (other is not None and not self.consistent(other, index)
+                        and self._clearly_better(other, cand, motion)):
+                    self.track = Track(np.asarray(other.center, np.float64), other.size, last_index=index)
+                    self.stats["switched"] += 1
+                    self._reset_follow()
+                    return other
+            self.track.update(cand, index)
+            return cand
+        self._follow_streak = 0
+        if misses >= 4 and self.try_rotations and self.track.size >= 0.2 * self.height:
+            found = self._detect_rotated(rgb, self._roi(index), index)
+            if found is not None:
+                self.track.update(found, index)
+                return found
+        self._miss()
+        return None
+
+    def _miss(self) -> None:
+        assert self.track is not None
+        self.track.misses += 1
+        if self.track.misses >= self.lost_after:
+            self._last_place = (self.track.center.copy(), self.track.size)
+            self.track = None
+            self.estimator.reset()
+            self._reset_follow()
 
     def _clearly_better(self, a: PoseCandidate, b: PoseCandidate, motion: np.ndarray | None) -> bool:
         sa = candidate_score(a, self.width, self.height, motion)
@@ -268,6 +334,8 @@ class GymnastTracker:
         if self.track is None:
             self._roi_streak = 0
             return self._acquire(index, rgb, motion)
+        if self._follow is not None:
+            return self._update_lean(index, rgb, motion)
         roi_tried = False
         if self.roi_first and self._roi_streak and self._roi_streak % self.probe_every:
             roi = self._roi(index)
@@ -317,11 +385,7 @@ class GymnastTracker:
             if rotated is not None:
                 self.track.update(rotated, index)
                 return rotated
-        self.track.misses += 1
-        if self.track.misses >= self.lost_after:
-            self._last_place = (self.track.center.copy(), self.track.size)
-            self.track = None
-            self.estimator.reset()
+        self._miss()
         return None
 
 
@@ -347,82 +411,5 @@ def unrotate(cand: PoseCandidate, k: int, width: int, height: int, dx: float, dy
     return PoseCandidate(joints, cand.visibility, box, cand.score, from_roi=True)
 
 
-def _same_place(a: np.ndarray, b: np.ndarray, distance: float) -> bool:
-    """Whether two poses (J, 2) have centres at most ``distance`` body sizes apart and similar sizes."""
-    size_a = float(np.ptp(a, axis=0).max())
-    size_b = float(np.ptp(b, axis=0).max())
-    if min(size_a, size_b) <= 0 or max(size_a, size_b) > 1.5 * min(size_a, size_b):
-        return False
-    gap = float(np.hypot(*(a.mean(axis=0) - b.mean(axis=0))))
-    return gap <= distance * max(size_a, size_b)
-
-
 def _inside(point: tuple[float, float], box: Box) -> bool:
     return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
-
-
-def fill_gaps(
-    joints: np.ndarray,
-    visibility: np.ndarray,
-    detected: np.ndarray,
-    processed: np.ndarray,
-    max_gap: int,
-    camera: np.ndarray | None = None,
-    bridge_gap: int = 0,
-    bridge_distance: float = 0.75,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Interpolate joints linearly through short gaps.
-
-    ``joints`` (T, J, 2) and ``visibility`` (T, J) hold values where ``detected`` (T,) is true.
-    A gap between two detections is filled when it spans at most ``max_gap`` frames, or when it
-    holds no processed frame (frames skipped by the stride), or when it spans at most ``bridge_gap``
-    frames and she is found again where she was lost (pose centres at most ``bridge_distance`` body
-    sizes apart, sizes within a factor 1.5: a giant swing or a salto in place, not a run across the
-    floor). Filled visibility is interpolated, and halved in gaps where the estimator was run and
-    failed. Frames left unfilled hold the nearest known joints with visibility 0. Returns (joints,
-    visibility, source) with source per frame DETECTED, INTERPOLATED or MISSING. ``camera`` (T, 2),
-    the camera's accumulated image motion in pixels, makes the interpolation follow a panning camera
-    (joints move linearly relative to the scene).
-    """
-    if camera is not None:
-        cam = camera.astype(np.float32)[:, None, :]
-        j, v, src = fill_gaps(joints - cam, visibility, detected, processed, max_gap, None, bridge_gap,
-                              bridge_distance)
-        return j + cam, v, src
-    t = joints.shape[0]
-    out_j = joints.astype(np.float32).copy()
-    out_v = np.where(detected[:, None], visibility, 0.0).astype(np.float32)
-    source = np.where(detected, DETECTED, MISSING).astype(np.int8)
-    idx = np.flatnonzero(detected)
-    if len(idx) == 0:
-        out_j[:] = 0.0
-        return out_j, out_v, source
-    for a, b in zip(idx[:-1], idx[1:], strict=True):
-        gap = b - a - 1
-        if gap <= 0:
-            continue
-        failed = bool(processed[a + 1:b].any())
-        if failed and gap > max_gap and not (gap <= bridge_gap and _same_place(joints[a], joints[b],
-                                                                                  bridge_distance)):
-            continue
-        w = (np.arange(1, gap + 1, dtype=np.float32) / (gap + 1))[:, None]
-        out_j[a + 1:b] = (1 - w)[:, :, None] * joints[a] + w[:, :, None] * joints[b]
-        vis = (1 - w) * visibility[a] + w * visibility[b]
-        out_v[a + 1:b] = vis * (0.5 if failed else 1.0)
-        source[a + 1:b] = INTERPOLATED
-    # Frames after the last detection that the estimator never looked at (the stride's tail).
-    last = idx[-1]
-    if last + 1 < t and not processed[last + 1:].any():
-        out_j[last + 1:] = joints[last]
-        out_v[last + 1:] = visibility[last]
-        source[last + 1:] = INTERPOLATED
-    # Hold the nearest known pose where nothing was filled (visibility stays 0).
-    known = source != MISSING
-    kidx = np.flatnonzero(known)
-    pos = np.clip(np.searchsorted(kidx, np.arange(t)), 0, len(kidx) - 1)
-    prev = np.clip(pos - 1, 0, len(kidx) - 1)
-    frames = np.arange(t)
-    nearer = np.where(np.abs(kidx[prev] - frames) <= np.abs(kidx[pos] - frames), kidx[prev], kidx[pos])
-    missing = ~known
-    out_j[missing] = out_j[nearer[missing]]
-    return out_j, out_v, source
