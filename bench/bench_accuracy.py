@@ -153,7 +153,12 @@ def write_md(out: dict) -> None:
         "Ground truth: GymSynth's timeline. Metrics from",
         "`gymscore.train.evaluate.evaluate_timeline_dirs` (the code behind `gymscore eval`).",
         "",
-        "| metric | full-rate elements (shipped) | first pass only | target |",
+        f"Settings: first pass at about {out.get('pose_fps', 10):g} fps, full-rate pass on every "
+        f"{out.get('dense_stride', 1)}. frame" + (" (fast mode)" if out.get("fast") else "")
+        + (f"; experiment `{out['tag']}`, not the shipped setting." if out.get("tag") and not out.get("fast")
+           else "."),
+        "",
+        "| metric | full-rate elements | first pass only | target |",
         "| --- | --- | --- | --- |",
     ]
     b = out.get("first_pass_only", {})

@@ -64,8 +64,15 @@ def main() -> int:
     ap.add_argument("--pose-fps", type=float, default=None, help="first pass: ExtractConfig.pose_fps")
     ap.add_argument("--dense-stride", type=int, default=None,
                     help="full-rate pass: ExtractConfig.dense_stride")
+    ap.add_argument("--fast", action="store_true", help="as `gymscore analyze --fast` (a lean first pass)")
     args = ap.parse_args()
     config = extract_config(args.pose_fps, args.dense_stride)
+    if args.fast:
+        from dataclasses import replace  # noqa: PLC0415
+
+        from gymscore.features.extract import LEAN_MIN_HEIGHT  # noqa: PLC0415
+
+        config = replace(config, lean_min_height=LEAN_MIN_HEIGHT)
     if args.min_box is not None:
         from gymscore.features import densify
 
@@ -85,6 +92,9 @@ def main() -> int:
         if args.min_box is not None:
             out_name = out_name.replace(".md", f"_minbox{args.min_box:g}.md")
             described += f"; full-rate pass on crops of at least {args.min_box:g} px"
+        if args.fast:
+            out_name = out_name.replace(".md", "_fast.md")
+            described += "; `--fast` (lean first pass)"
         if args.pose_fps is not None or args.dense_stride is not None:
             out_name = out_name.replace(".md", f"_fps{config.pose_fps:g}_dense{config.dense_stride}.md")
             described += f"; first pass at {config.pose_fps:g} fps, full-rate pass on every " \

@@ -8,11 +8,12 @@ Stages (each reports progress and checks ``cancel``):
    ruled out and the probabilities decoded into sub-action segments;
 3. **classify** - element, set and attribute probabilities for every segment (of the segmenter's
    favourite apparatus and a runner-up; the classifier's event votes settle the apparatus);
-4. **dense** - the pose again on every frame of the candidate apparatus' segments, where the first
-   pass estimated every few frames (:mod:`gymscore.features.densify`; a twist needs the full frame
-   rate); the segmenter and the classifier then run again on these poses, and the apparatus is
-   chosen on them (the first pass is lean where this pass follows: it spends about one estimator
-   call a frame and skips frames where she was just lost, so it can make floor look like beam);
+4. **dense** - the pose again on every frame of the chosen apparatus' segments, where the first pass
+   estimated every few frames (:mod:`gymscore.features.densify`; a twist needs the full frame
+   rate); the segmenter and the classifier then run again on these poses. After the lean first pass
+   of the fast mode (``ExtractConfig.lean_min_height``: about one estimator call a frame, a frame
+   skipped after each loss; it can make floor look like beam) the segments of every candidate
+   apparatus are done, and the apparatus is chosen on these poses;
 5. **elements** - within the segment's set, every leaf of the codebook's decision tree is scored as
    ``P(element) x product of P(attribute = answer)`` along its path; the best leaf is the element, the
    top five (normalised) are kept as alternatives and the best one's share is the confidence;
@@ -286,8 +287,9 @@ def analyze_video(
             def refine(f: VideoFeatures, spans: list[tuple[int, int]]) -> VideoFeatures:
                 return densify(video, f, spans, estimator, config, _stage_progress(progress, "dense"), cancel,
                                use_cache=use_cache)
+        lean = bool(config is not None and config.lean_min_height)
         result = _recognise(feats, apparatus, segmenter, classifier, codebook, progress, cancel, timings,
-                            refine)
+                            refine, choose_after_refine=lean)
         if with_score:
             t = time.perf_counter()
             report(progress, STAGES[4][1], 1.0, "scoring")
@@ -343,7 +345,7 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
                progress: ProgressFn | None, cancel: CancelToken | None,
                timings: dict[str, float],
                refine: Callable[[VideoFeatures, list[tuple[int, int]]], VideoFeatures] | None = None,
-               ) -> AnalysisResult:
+               choose_after_refine: bool = False) -> AnalysisResult:
     meta = feats.meta
     fps, n = meta.fps, feats.frame_count
     # --- segment -------------------------------------------------------------------------
@@ -364,8 +366,12 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
     chosen, spans, preds, _ = max(options, key=lambda o: o[3]) if apparatus is None else options[0]
     timings["classify"] = time.perf_counter() - t
     check_cancel(cancel)
-    # --- the candidates' elements again, on poses at the full frame rate; the apparatus is then chosen
-    # on those poses (a lean first pass can make floor look like beam) -----------------------------
+    # --- the chosen apparatus' elements again, on poses at the full frame rate. After a lean first
+    # pass (which can make floor look like beam) all candidates' elements, and the apparatus is chosen
+    # again on those poses (on the selection videos this did slightly worse after a thorough first pass:
+    # docs/models.md) ---------------------------------------------------------------------------------
+    if not choose_after_refine:
+        candidates, options = [chosen], [o for o in options if o[0] == chosen]
     wanted = sorted({(a, b) for _, sp, _, _ in options for a, b, _, _ in sp})
     if refine is not None and wanted:
         t = time.perf_counter()
