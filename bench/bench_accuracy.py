@@ -42,15 +42,13 @@ def main() -> int:
     ap.add_argument("--fast", action="store_true", help="as `gymscore analyze --fast` (files: *_fast)")
     ap.add_argument("--tag", default="", help="suffix of the results files (experiments)")
     args = ap.parse_args()
-    from dataclasses import replace
-
     from bench_model_selection import extract_config
 
-    from gymscore.features.extract import LEAN_MIN_HEIGHT
+    from gymscore.features.extract import ExtractConfig
 
     config = extract_config(args.pose_fps, args.dense_stride)
     if args.fast:
-        config = replace(config, lean_min_height=LEAN_MIN_HEIGHT)
+        config = ExtractConfig.fast(pose_fps=config.pose_fps, dense_stride=config.dense_stride)
         args.tag = args.tag or "_fast"
 
     from gymscore.codebook import default_codebook

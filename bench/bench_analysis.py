@@ -96,7 +96,7 @@ with VideoReader(video) as r:
     n = sum(1 for _ in r.frames())
 out["decode_s"] = time.perf_counter() - t
 out["frames"], out["fps"], out["size"] = n, meta.fps, [meta.width, meta.height]
-from gymscore.features.extract import LEAN_MIN_HEIGHT, ExtractConfig
+from gymscore.features.extract import ExtractConfig
 from gymscore.pipeline import analyze_video
 kw = {}
 try:
@@ -113,7 +113,7 @@ cpu0 = os.times()
 os.environ["GYMSCORE_CACHE"] = tempfile.mkdtemp(prefix="gymscore-bench-cache-")
 config = ExtractConfig(workers=workers) if workers else ExtractConfig()
 if fast:  # gymscore analyze --fast
-    config = ExtractConfig(workers=config.workers, lean_min_height=LEAN_MIN_HEIGHT)
+    config = ExtractConfig.fast(workers=config.workers)
 t = time.perf_counter()
 res = analyze_video(video, config=config, **kw)  # empty cache: computes everything, then stores the features
 out["analyze_s"] = time.perf_counter() - t

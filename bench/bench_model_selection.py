@@ -68,11 +68,9 @@ def main() -> int:
     args = ap.parse_args()
     config = extract_config(args.pose_fps, args.dense_stride)
     if args.fast:
-        from dataclasses import replace  # noqa: PLC0415
+        from gymscore.features.extract import ExtractConfig  # noqa: PLC0415
 
-        from gymscore.features.extract import LEAN_MIN_HEIGHT  # noqa: PLC0415
-
-        config = replace(config, lean_min_height=LEAN_MIN_HEIGHT)
+        config = ExtractConfig.fast(pose_fps=config.pose_fps, dense_stride=config.dense_stride)
     if args.min_box is not None:
         from gymscore.features import densify
 

@@ -7,6 +7,7 @@ import json
 import signal
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from gymscore.cli.main import UserError
@@ -106,16 +107,15 @@ def result_to_json(result: Any) -> dict[str, Any]:
 
 def run_analyze(args: argparse.Namespace, **injected: Any) -> int:
     """Analyse, print, optionally save. ``injected``: runners/estimator for tests."""
-    from gymscore.features.extract import LEAN_MIN_HEIGHT, ExtractConfig  # noqa: PLC0415
+    from gymscore.features.extract import ExtractConfig  # noqa: PLC0415
     from gymscore.features.pose import PoseBackendError  # noqa: PLC0415
     from gymscore.pipeline import analyze_video  # noqa: PLC0415
 
     token = CancelToken()
     line = None if args.quiet else ProgressLine(sys.stderr)
-    config = None
-    if args.pose_fps or getattr(args, "fast", False):
-        config = ExtractConfig(pose_fps=args.pose_fps or ExtractConfig.pose_fps,
-                               lean_min_height=LEAN_MIN_HEIGHT if getattr(args, "fast", False) else 0)
+    config = ExtractConfig.fast() if getattr(args, "fast", False) else None
+    if args.pose_fps:
+        config = replace(config or ExtractConfig(), pose_fps=args.pose_fps)
     try:
         with cancel_on_interrupt(token):
             result = analyze_video(args.video, apparatus=args.apparatus, device=args.device, progress=line,

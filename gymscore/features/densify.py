@@ -31,7 +31,7 @@ from gymscore.util.progress import CancelToken, ProgressFn, report
 
 log = logging.getLogger(__name__)
 DENSE_VERSION = 2  # part of the cache key: 2 = crops that follow her (crop_track)
-MARGIN_S = 0.2  # also estimated: this much before and after each element
+MARGIN_S = 0.2  # also estimated: this much before and after each element (ExtractConfig.dense_margin_s)
 MAX_SHIFT = 1.5  # a dense pose further than this many torso lengths from the first pass's is someone else
 MAX_SHIFT_LOST = 3.0  # ... where the first pass had lost her (it holds her last known place there)
 # The crop is resized to CROP_PIXELS. On selection videos (bench/results/model_selection_sel-varied*.md)
@@ -59,11 +59,11 @@ class DenseFrames:
 
 
 def element_ranges(spans: list[tuple[int, int]], n: int, fps: float,
-                   done: np.ndarray) -> list[tuple[int, int]]:
-    """Frame ranges still to estimate: each span widened by :data:`MARGIN_S`, overlaps merged, frames
+                   done: np.ndarray, margin_s: float = MARGIN_S) -> list[tuple[int, int]]:
+    """Frame ranges still to estimate: each span widened by ``margin_s``, overlaps merged, frames
     already ``done`` left out."""
     want = np.zeros(n, bool)
-    margin = int(round(MARGIN_S * fps))
+    margin = int(round(margin_s * fps))
     for a, b in spans:
         want[max(0, a - margin) : min(n, b + margin)] = True
     want &= ~done
@@ -149,10 +149,11 @@ def densify(
     fits = fits and len(stored["done"]) == n
     dense = DenseFrames(**stored) if fits else DenseFrames.empty(n)  # (an entry of another layout: redone)
     wanted = np.zeros(n, bool)
-    for a, b in element_ranges(spans, n, feats.meta.fps, np.zeros(n, bool)):
+    margin = config.dense_margin_s
+    for a, b in element_ranges(spans, n, feats.meta.fps, np.zeros(n, bool), margin):
         wanted[a:b] = True
     off_grid = np.arange(n) % max(int(config.dense_stride), 1) != 0
-    todo = element_ranges(spans, n, feats.meta.fps, dense.done | off_grid)
+    todo = element_ranges(spans, n, feats.meta.fps, dense.done | off_grid, margin)
     if todo:
         known = feats.processed & (feats.source == DETECTED)  # the first pass found her there already
         tracks = _track(video, estimator, config, todo, known | off_grid, boxes, progress, cancel)

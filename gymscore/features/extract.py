@@ -16,8 +16,9 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -55,6 +56,13 @@ class ExtractConfig:
     # The full-rate pass over the elements (gymscore.features.densify) estimates every n-th frame
     # (1: every frame). Dense frames are cached frame by frame, so this is not part of the key.
     dense_stride: int = 1
+    dense_margin_s: float = 0.2  # ... on the elements and this much before and after each (not in the key)
+
+    @classmethod
+    def fast(cls, **changes: Any) -> ExtractConfig:
+        """The fast mode (``gymscore analyze --fast``): a lean first pass where the full-rate pass
+        follows, and a full-rate pass with 0.1 s margins (figures: README, bench/results/*_fast.md)."""
+        return replace(cls(lean_min_height=LEAN_MIN_HEIGHT, dense_margin_s=0.1), **changes)
 
     def stride(self, fps: float) -> int:
         """Process every n-th frame so that the estimator runs at about ``pose_fps`` (halves round up:
@@ -73,7 +81,7 @@ class ExtractConfig:
     def key(self, estimator_id: str) -> str:
         """Cache key: results differ with the number of parallel ranges, so it is the effective one."""
         cfg = {**asdict(self), "workers": self.worker_count()}
-        del cfg["dense_stride"]
+        del cfg["dense_stride"], cfg["dense_margin_s"]
         if not cfg["lean_min_height"]:  # lean off: the first pass of before the lean mode existed
             del cfg["lean_min_height"]
         blob = json.dumps({"v": FEATURE_VERSION, "cfg": cfg, "est": estimator_id}, sort_keys=True)
