@@ -384,7 +384,8 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
             t = time.perf_counter()
             report(progress, STAGES[3][1], 1.0, "recognising elements")
             probs, boundary = _segment(segmenter, feats, m)  # segments redrawn from the full-rate poses
-            app_probs = apparatus_probabilities(probs, labels, codebook)
+            if choose_after_refine:
+                app_probs = apparatus_probabilities(probs, labels, codebook)
             options = _options(candidates, segmenter, classifier, codebook, feats, probs, labels, boundary,
                                app_probs, n, m)
             chosen, spans, preds, _ = max(options, key=lambda o: o[3]) if apparatus is None else options[0]

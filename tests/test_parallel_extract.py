@@ -131,7 +131,7 @@ def test_parallel_result_is_deterministic_and_cached_under_its_own_key(tmp_path,
     assert not first.from_cache and again.from_cache
 
 
-def test_cancel_stops_the_workers(tmp_path, small_ranges):
+def test_cancel_stops_the_workers(tmp_path, small_ranges, monkeypatch):
     video = write_video(tmp_path / "v.mp4", frames=200, fps=25)
     token = CancelToken()
     seen = []
@@ -141,26 +141,10 @@ def test_cancel_stops_the_workers(tmp_path, small_ranges):
         if done >= 16:
             token.cancel()
 
-    procs = []
-    real = workers.multiprocessing.get_context
-
-    class Spy:
-        def __init__(self, ctx):
-            self.ctx = ctx
-            self.Queue = ctx.Queue
-
-        def Process(self, *a, **kw):  # noqa: N802 - mirrors the context's API
-            p = self.ctx.Process(*a, **kw)
-            procs.append(p)
-            return p
-
-    workers.multiprocessing.get_context = lambda method: Spy(real(method))
-    try:
-        with pytest.raises(Cancelled):
-            extract_features(video, FramePose(delay=0.05), config(2), progress=progress, cancel=token,
-                             use_cache=False)
-    finally:
-        workers.multiprocessing.get_context = real
+    procs = _spy_processes(monkeypatch)
+    with pytest.raises(Cancelled):
+        extract_features(video, FramePose(delay=0.05), config(2), progress=progress, cancel=token,
+                         use_cache=False)
     assert len(procs) == 2 and not any(p.is_alive() for p in procs)
     assert max(seen) < 200
 

@@ -202,3 +202,40 @@ def test_elements_are_classified_on_full_rate_poses(video, monkeypatch):
     off = analyze_video(video, estimator=FakeEstimator(), config=cfg, segmenter=FakeSegmenter(),
                         classifier=FakeClassifier(), apparatus="FX", full_rate_elements=False)
     assert off.features.source[7] == INTERPOLATED and "dense" not in off.timings
+
+
+class _Turncoat(FakeClassifier):
+    """Votes beam on the first-pass poses, floor once the full-rate poses are in (``after``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.after = False
+
+    def predict(self, clips, fps=None):
+        out = super().predict(clips, fps)
+        for o in out:
+            o["event_probs"] = {"FX": 0.95, "BB": 0.05} if self.after else {"FX": 0.05, "BB": 0.95}
+        return out
+
+
+@pytest.mark.parametrize(("lean", "apparatus"), [(0, "BB"), (640, "FX")])
+def test_after_a_lean_first_pass_the_apparatus_is_chosen_on_the_full_rate_poses(video, lean, apparatus):
+    from dataclasses import replace
+
+    from gymscore.codebook import default_codebook
+    from gymscore.features.extract import extract_features
+    from gymscore.pipeline import _recognise
+
+    feats = extract_features(video, FakeEstimator(), ExtractConfig(pose_fps=25), use_cache=False)
+    cls = _Turncoat()
+    asked = []
+
+    def refine(f, spans):
+        asked.append(spans)
+        cls.after = True
+        return replace(f)  # new poses (a new object)
+
+    res = _recognise(feats, None, FakeSegmenter(), cls, default_codebook(), None, None, {}, refine,
+                     choose_after_refine=bool(lean))
+    assert res.timeline.apparatus == apparatus
+    assert asked == [[(5, 15), (17, 27)]]  # both candidates have these spans; each asked once
