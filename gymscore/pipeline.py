@@ -250,17 +250,21 @@ def analyze_video(
     use_cache: bool = True,
     with_score: bool = True,
     full_rate_elements: bool = True,
+    fast: bool = False,
 ) -> AnalysisResult:
     """Analyse a routine video; see the module doc. Returns the timeline with everything around it.
 
     ``full_rate_elements``: estimate the pose on every frame of the elements found (see
     :mod:`gymscore.features.densify`) before classifying them; False classifies the first pass's poses
-    (and makes the first pass thorough: ``ExtractConfig.lean_min_height`` 0).
+    (and makes the first pass thorough: ``ExtractConfig.lean_min_height`` 0). ``fast``: the fast mode
+    (:meth:`ExtractConfig.as_fast`: faster, less accurate; figures in the README).
     """
     if apparatus is not None and apparatus not in APPARATUS:
         raise ValueError(f"unknown apparatus {apparatus!r}; use one of {', '.join(APPARATUS)}")
     timings: dict[str, float] = {}
     caught: list[str] = []
+    if fast:
+        config = (config or ExtractConfig()).as_fast()
     if not full_rate_elements:  # the first pass is lean only where the full-rate pass follows it
         config = replace(config or ExtractConfig(), lean_min_height=0)
     with warnings.catch_warnings(record=True) as records, keep_workers():  # (the pose worker

@@ -286,7 +286,7 @@ def test_cancel_and_failure_keep_edits(qtbot, demo):
         qtbot.mouseClick(w.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not w.runner.running, timeout=5000)
     assert len(w.doc.timeline.segments) == 7 and not w.progress.isVisible()
-    assert slow.calls == [{"apparatus": "FX", "device": "auto"}]
+    assert slow.calls == [{"apparatus": "FX", "device": "auto", "fast": False}]
 
     w.services.analyze = FakePipeline("fail")
     with qtbot.waitSignal(w.runner.finished, timeout=10000):
@@ -431,3 +431,14 @@ def test_training_command_line():
     ]
     with pytest.raises(ValueError, match="choose the FineGym folder"):
         train_command(TrainOptions(data=1), Path("/u/runs/x"))
+
+
+@pytest.mark.parametrize("mode", ["thorough", "fast"])
+def test_the_analysis_setting_reaches_the_pipeline(qtbot, demo, mode):
+    video, _, _ = demo
+    pipe = FakePipeline()
+    w = make_window(qtbot, pipe)
+    w.settings.analysis = mode
+    assert w.open_path(str(video))
+    analyse(qtbot, w)
+    assert pipe.calls[-1]["fast"] is (mode == "fast") and pipe.calls[-1]["device"] == "auto"

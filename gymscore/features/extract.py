@@ -58,11 +58,15 @@ class ExtractConfig:
     dense_stride: int = 1
     dense_margin_s: float = 0.2  # ... on the elements and this much before and after each (not in the key)
 
+    def as_fast(self) -> ExtractConfig:
+        """This configuration in the fast mode (``gymscore analyze --fast``): a lean first pass where
+        the full-rate pass follows, full-rate margins of 0.1 s (figures: README, bench/results/*_fast.md)."""
+        return replace(self, lean_min_height=LEAN_MIN_HEIGHT, dense_margin_s=0.1)
+
     @classmethod
     def fast(cls, **changes: Any) -> ExtractConfig:
-        """The fast mode (``gymscore analyze --fast``): a lean first pass where the full-rate pass
-        follows, and a full-rate pass with 0.1 s margins (figures: README, bench/results/*_fast.md)."""
-        return replace(cls(lean_min_height=LEAN_MIN_HEIGHT, dense_margin_s=0.1), **changes)
+        """The default configuration with ``changes``, in the fast mode (:meth:`as_fast`)."""
+        return cls(**changes).as_fast()
 
     def stride(self, fps: float) -> int:
         """Process every n-th frame so that the estimator runs at about ``pose_fps`` (halves round up:

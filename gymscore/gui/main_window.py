@@ -323,6 +323,7 @@ class MainWindow(FileActions, QMainWindow):
             self.doc.timeline.video.path,
             apparatus=self.doc.timeline.apparatus if self.doc.timeline.segments else None,
             device=self.settings.device,
+            fast=self.settings.analysis == "fast",
         )
         return True
 
