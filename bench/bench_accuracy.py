@@ -40,13 +40,14 @@ def main() -> int:
     ap.add_argument("--dense-stride", type=int, default=None,
                     help="full-rate pass: ExtractConfig.dense_stride")
     ap.add_argument("--fast", action="store_true", help="as `gymscore analyze --fast` (files: *_fast)")
+    ap.add_argument("--dense-follow", action="store_true", help="ExtractConfig.dense_follow")
     ap.add_argument("--tag", default="", help="suffix of the results files (experiments)")
     args = ap.parse_args()
     from bench_model_selection import extract_config
 
     from gymscore.features.extract import ExtractConfig
 
-    config = extract_config(args.pose_fps, args.dense_stride)
+    config = extract_config(args.pose_fps, args.dense_stride, args.dense_follow)
     if args.fast:
         config = ExtractConfig.fast(pose_fps=config.pose_fps, dense_stride=config.dense_stride)
         args.tag = args.tag or "_fast"

@@ -40,8 +40,9 @@ def describe_folder(folder: Path, count: int) -> str:
     return f"{text}: {info.get('camera', '?')} camera, {w}x{h}{span}"
 
 
-def extract_config(pose_fps: float | None, dense_stride: int | None):
-    """The default ExtractConfig with the given first-pass rate and full-rate stride (None: default)."""
+def extract_config(pose_fps: float | None, dense_stride: int | None, dense_follow: bool = False):
+    """The default ExtractConfig with the given first-pass rate and full-rate stride (None: default),
+    and full-rate crops that follow their own detections (``dense_follow``)."""
     from dataclasses import replace  # noqa: PLC0415
 
     from gymscore.features.extract import ExtractConfig  # noqa: PLC0415
@@ -51,6 +52,8 @@ def extract_config(pose_fps: float | None, dense_stride: int | None):
         config = replace(config, pose_fps=pose_fps)
     if dense_stride is not None:
         config = replace(config, dense_stride=dense_stride)
+    if dense_follow:
+        config = replace(config, dense_follow=True)
     return config
 
 
@@ -65,8 +68,9 @@ def main() -> int:
     ap.add_argument("--dense-stride", type=int, default=None,
                     help="full-rate pass: ExtractConfig.dense_stride")
     ap.add_argument("--fast", action="store_true", help="as `gymscore analyze --fast` (a lean first pass)")
+    ap.add_argument("--dense-follow", action="store_true", help="ExtractConfig.dense_follow")
     args = ap.parse_args()
-    config = extract_config(args.pose_fps, args.dense_stride)
+    config = extract_config(args.pose_fps, args.dense_stride, args.dense_follow)
     if args.fast:
         from gymscore.features.extract import ExtractConfig  # noqa: PLC0415
 
@@ -90,6 +94,9 @@ def main() -> int:
         if args.min_box is not None:
             out_name = out_name.replace(".md", f"_minbox{args.min_box:g}.md")
             described += f"; full-rate pass on crops of at least {args.min_box:g} px"
+        if args.dense_follow and not args.fast:
+            out_name = out_name.replace(".md", "_follow.md")
+            described += "; full-rate crops follow their own detections"
         if args.fast:
             out_name = out_name.replace(".md", "_fast.md")
             described += "; `--fast` (lean first pass)"

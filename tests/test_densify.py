@@ -254,3 +254,20 @@ def test_frames_where_the_full_rate_pass_failed_are_interpolated_between_its_det
     # ... but not where the loss is longer than max_gap
     short = D.merge_dense(feats, dense, max_gap=1)
     np.testing.assert_allclose(short.joints2d[4], joints[4])
+
+
+def test_following_crops_recentre_on_the_last_detection(tmp_path):
+    """Boxes that lag behind her (an interpolated first pass): plain crops lose the bar, following
+    ones keep it once they have found it."""
+    from gymscore.features.crop_track import crop_track
+    from gymscore.video import VideoReader
+
+    video = write_bar_video(tmp_path / "v.mp4")
+    boxes = np.array([[bar_x(min(i, 20)), 60.0, 20.0] for i in range(60)])  # stuck at x = 60 from frame 20
+    with VideoReader(video) as reader:
+        plain = crop_track(reader, BlobPose(), 15, 40, boxes)
+        followed = crop_track(reader, BlobPose(), 15, 40, boxes, follow=True)
+    # from frame 36 the bar (x = 76 and more, 8 px wide) has left the 20 px crop centred on x = 60
+    assert not plain.detected[36 - 15 :].any()
+    assert followed.detected.all()
+    assert abs(followed.joints[-1].mean(axis=0)[0] - bar_x(39)) < 1.0

@@ -61,8 +61,11 @@ def crop_track(
     skip: np.ndarray | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
+    follow: bool = False,
 ) -> RangeTrack:
-    """The estimator on every frame of ``[start, stop)`` (but ``skip``), cropped to ``boxes``."""
+    """The estimator on every frame of ``[start, stop)`` (but ``skip``), cropped to ``boxes``; with
+    ``follow`` the crop is centred on the last frame's detection where there is one (the boxes come
+    from a first pass that may have interpolated her through a salto or a giant swing)."""
     import cv2  # noqa: PLC0415
 
     meta = reader.meta
@@ -74,14 +77,19 @@ def crop_track(
     processed = np.zeros(n, bool)
     estimator.reset()
     calls = 0
+    last: tuple[int, np.ndarray] | None = None  # (frame, centre) of the last detection
     for frame in reader.frames(start=start, stop=stop):
         check_cancel(cancel)
         i, img = frame.index, frame.image
         r = i - start
         if skip is not None and i < len(skip) and skip[i]:
+            last = None
             continue
         unit = img.shape[1] / meta.width  # decoded pixels per displayed pixel
-        affine = crop_affine(boxes[i], unit)
+        box = boxes[i]
+        if follow and last is not None and last[0] == i - 1:
+            box = np.array([last[1][0], last[1][1], box[2]])
+        affine = crop_affine(box, unit)
         crop = cv2.warpAffine(img, affine, (CROP_PIXELS, CROP_PIXELS), flags=cv2.INTER_LINEAR,
                               borderMode=cv2.BORDER_CONSTANT)
         cand = estimator.detect(cv2.cvtColor(crop, cv2.COLOR_BGR2RGB))
@@ -92,6 +100,7 @@ def crop_track(
             joints[r] = ((cand.joints - (tx, ty)) / s / unit).astype(np.float32)
             vis[r] = cand.visibility
             detected[r] = True
+            last = (i, joints[r].mean(axis=0))
         if calls % 8 == 0:
             report(progress, r + 1, n, f"elements at full frame rate: frame {i + 1}/{meta.frame_count}")
     return RangeTrack(start=start, end=start + n, joints=joints, visibility=vis, detected=detected,
@@ -107,6 +116,7 @@ def crop_track_spans(
     skip: np.ndarray | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
+    follow: bool = False,
 ) -> list[RangeTrack]:
     """:func:`crop_track` on each (start, stop) span in turn; ``progress`` counts frames over all of
     them. A span that the file ends before comes back empty."""
@@ -116,7 +126,7 @@ def crop_track_spans(
     for a, b in spans:
         check_cancel(cancel)
         try:
-            out.append(crop_track(reader, estimator, a, b, boxes, skip, cancel=cancel,
+            out.append(crop_track(reader, estimator, a, b, boxes, skip, cancel=cancel, follow=follow,
                                   progress=lambda d, t, m="", o=before: report(progress, o + d, total, m)))
         except VideoError as exc:
             if "cannot reach frame" not in str(exc):

@@ -87,7 +87,8 @@ def _track(video: str | Path, estimator: PoseEstimator | None, config: ExtractCo
     est = estimator or default_estimator()
     try:
         with VideoReader(video) as reader:
-            return crop_track_spans(reader, est, ranges, boxes, skip, progress, cancel)
+            return crop_track_spans(reader, est, ranges, boxes, skip, progress, cancel,
+                                    follow=config.dense_follow)
     finally:
         if estimator is None:
             est.close()
@@ -143,7 +144,7 @@ def densify(
     spans = [(a, b) for a, b in spans if b > a and np.median(boxes[a:b, 2]) >= MIN_BOX_PIXELS]
     if not spans:
         return feats
-    key = f"{config.key(estimator_id(estimator))}-dense{DENSE_VERSION}"
+    key = f"{config.key(estimator_id(estimator))}-dense{DENSE_VERSION}{'f' if config.dense_follow else ''}"
     stored = cache.load_arrays(feats.sha256, key) if use_cache and feats.sha256 else None
     fits = stored is not None and set(stored) == set(DenseFrames.__dataclass_fields__)
     fits = fits and len(stored["done"]) == n

@@ -57,11 +57,12 @@ class ExtractConfig:
     # (1: every frame). Dense frames are cached frame by frame, so this is not part of the key.
     dense_stride: int = 1
     dense_margin_s: float = 0.2  # ... on the elements and this much before and after each (not in the key)
+    dense_follow: bool = False  # ... on crops centred on its own last detection (densify's cache key)
 
     def as_fast(self) -> ExtractConfig:
         """This configuration in the fast mode (``gymscore analyze --fast``): a lean first pass where
         the full-rate pass follows, full-rate margins of 0.1 s (figures: README, bench/results/*_fast.md)."""
-        return replace(self, lean_min_height=LEAN_MIN_HEIGHT, dense_margin_s=0.1)
+        return replace(self, lean_min_height=LEAN_MIN_HEIGHT, dense_margin_s=0.1, dense_follow=True)
 
     @classmethod
     def fast(cls, **changes: Any) -> ExtractConfig:
@@ -85,7 +86,7 @@ class ExtractConfig:
     def key(self, estimator_id: str) -> str:
         """Cache key: results differ with the number of parallel ranges, so it is the effective one."""
         cfg = {**asdict(self), "workers": self.worker_count()}
-        del cfg["dense_stride"], cfg["dense_margin_s"]
+        del cfg["dense_stride"], cfg["dense_margin_s"], cfg["dense_follow"]
         if not cfg["lean_min_height"]:  # lean off: the first pass of before the lean mode existed
             del cfg["lean_min_height"]
         blob = json.dumps({"v": FEATURE_VERSION, "cfg": cfg, "est": estimator_id}, sort_keys=True)

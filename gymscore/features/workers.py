@@ -134,7 +134,8 @@ def _run_task(task: RangeTask, estimator: PoseEstimator | None, messages: Any, c
                 else:
                     from gymscore.features.crop_track import crop_track_spans  # noqa: PLC0415
 
-                    raw = crop_track_spans(reader, estimator, list(task.spans), task.boxes, task.skip, sent)
+                    raw = crop_track_spans(reader, estimator, list(task.spans), task.boxes, task.skip, sent,
+                                           follow=task.config.dense_follow)
             if close:
                 estimator.close()
         found = [(w.category, str(w.message)) for w in caught
