@@ -23,10 +23,11 @@ How the gymnast is chosen (:class:`GymnastTracker`):
   elements' frames again) and an estimator that offers ``detect_follow`` (BlazePose's tracking mode on
   a square crop around the prediction, which follows her at the cost of one landmark pass a frame),
   a live track spends one call on most frames: the following crop. Where it loses her (mostly in
-  saltos, which the full-rate pass does again), every other lost frame gets one more try, the crop
-  with the detector or the turned crop in turn, and the whole frame is looked at every
-  ``lean_probe_every`` frames for a clearly better person elsewhere (a camera cut the motion did not
-  show). Measured in ``bench/results/analysis.md`` and ``accuracy_*.md``.
+  saltos, which the full-rate pass does again; a failing call costs two or three times a good one),
+  the next frame is skipped and the one after tried again with the following crop (which then runs
+  its detector); from the 4th lost frame the turned crop is tried as well. The whole frame is looked
+  at every ``lean_probe_every`` followed frames for a clearly better person elsewhere (a camera cut
+  the motion did not show). Measured in ``bench/results/analysis.md`` and ``accuracy_*_fast.md``.
 * **Lose.** After ``lost_after`` processed frames without an accepted detection (a scene cut, a
   close-up) the track is dropped and acquisition starts again.
 
