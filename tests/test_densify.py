@@ -11,8 +11,8 @@ from gymscore.features import densify as D
 from gymscore.features import parallel
 from gymscore.features.crop_track import BOX_MARGIN, follow_boxes
 from gymscore.features.extract import ExtractConfig, extract_features
+from gymscore.features.gaps import DETECTED, INTERPOLATED
 from gymscore.features.pose import candidate_from_landmarks
-from gymscore.features.tracking import DETECTED, INTERPOLATED
 from gymscore.video.testclips import write_video
 from tests.test_parallel_extract import FramePose
 from tests.test_pipeline_fakes import stick_figure

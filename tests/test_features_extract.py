@@ -8,7 +8,7 @@ import pytest
 from gymscore.features import cache
 from gymscore.features.extract import ExtractConfig, extract_features
 from gymscore.features.flow import NUM_FLOW_FEATURES
-from gymscore.features.tracking import DETECTED, INTERPOLATED
+from gymscore.features.gaps import DETECTED, INTERPOLATED
 from gymscore.util.progress import Cancelled, CancelToken
 from gymscore.video.testclips import write_video
 from tests.test_pipeline_fakes import FakeEstimator

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from gymscore.features.gaps import DETECTED, INTERPOLATED, MISSING, fill_gaps
 from gymscore.features.pose import PoseCandidate, candidate_from_landmarks, map_landmarks, map_visibility
-from gymscore.features.tracking import DETECTED, INTERPOLATED, MISSING, GymnastTracker, fill_gaps
+from gymscore.features.tracking import GymnastTracker
 from gymscore.skeleton import JOINT_INDEX
 from tests.test_pipeline_fakes import FakeEstimator, stick_figure
 

@@ -8,7 +8,7 @@ import pytest
 from gymscore.features import parallel, workers
 from gymscore.features.extract import ExtractConfig, RangeTrack, extract_features
 from gymscore.features.flow import NUM_FLOW_FEATURES
-from gymscore.features.tracking import DETECTED
+from gymscore.features.gaps import DETECTED
 from gymscore.util.progress import Cancelled, CancelToken
 from gymscore.video import TruncatedVideoWarning
 from gymscore.video.testclips import decode_index, write_video

@@ -189,7 +189,7 @@ def test_recognise_pose_and_system_evaluation_on_a_known_track():
 
 def test_elements_are_classified_on_full_rate_poses(video, monkeypatch):
     from gymscore.features import densify
-    from gymscore.features.tracking import DETECTED, INTERPOLATED
+    from gymscore.features.gaps import DETECTED, INTERPOLATED
 
     monkeypatch.setattr(densify, "MIN_BOX_PIXELS", 0)  # the test clip's gymnast is tiny
     cfg = ExtractConfig(pose_fps=12.5)

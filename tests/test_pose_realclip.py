@@ -21,3 +21,34 @@ def test_gymnast_found_on_a_real_floor_clip(realclips_dir):
     # the gymnast is the large central figure: her pelvis lies in the middle half of the frame
     pelvis_x = feats.joints2d[feats.source == 1][:, 2, 0]
     assert ((pelvis_x > 80) & (pelvis_x < 240)).mean() >= 0.8
+
+
+def test_the_following_crop_maps_her_back_onto_the_frame(realclips_dir):
+    """detect_follow on a square around her (it may reach past the frame) finds the same body as the
+    whole-frame detection, in frame pixels, frame after frame."""
+    pytest.importorskip("mediapipe")
+    import numpy as np
+
+    from gymscore.features.pose import MediaPipePose
+    from gymscore.video import VideoReader
+
+    est = MediaPipePose()
+    try:
+        with VideoReader(realclips_dir / "fx_01.gif") as reader:
+            frames = [f.image[:, :, ::-1].copy() for f in reader.frames()]
+        pairs = []
+        for rgb in frames:
+            whole = est.detect(rgb)
+            if whole is None:
+                continue
+            side = 1.8 * whole.size
+            cx, cy = whole.center
+            roi = (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
+            followed = est.detect_follow(rgb, roi)
+            if followed is not None:
+                pairs.append((whole, followed))
+    finally:
+        est.close()
+    assert len(pairs) >= 0.7 * len(frames)
+    gaps = [np.linalg.norm(np.subtract(a.center, b.center)) / a.size for a, b in pairs]
+    assert np.median(gaps) < 0.1  # the same body, within a tenth of her size

@@ -5,15 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from gymscore.features.gaps import INTERPOLATED, MISSING, fill_gaps
 from gymscore.features.pose import candidate_from_landmarks
-from gymscore.features.tracking import (
-    INTERPOLATED,
-    MISSING,
-    GymnastTracker,
-    fill_gaps,
-    motion_centre,
-    roi_around,
-)
+from gymscore.features.tracking import GymnastTracker, motion_centre, roi_around
 from tests.test_pipeline_fakes import FakeEstimator, stick_figure
 
 FRAME = np.zeros((360, 640, 3), np.uint8)

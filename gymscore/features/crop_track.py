@@ -14,12 +14,12 @@ import numpy as np
 
 from gymscore.features.extract import RangeTrack
 from gymscore.features.flow import NUM_FLOW_FEATURES
-from gymscore.features.pose import PoseEstimator
+from gymscore.features.pose import FOLLOW_PIXELS, PoseEstimator, from_crop, square_affine
 from gymscore.skeleton import NUM_JOINTS
 from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
 from gymscore.video import VideoError, VideoReader
 
-CROP_PIXELS = 256
+CROP_PIXELS = FOLLOW_PIXELS  # BlazePose's input size
 BOX_MARGIN = 1.6  # crop side over the body's extent
 MIN_BOX_TORSOS = 4.5  # ... and at least this many torso lengths (a tuck is small, a layout is long)
 
@@ -48,8 +48,7 @@ def follow_boxes(joints: np.ndarray, visibility: np.ndarray, frame_height: float
 def crop_affine(box: np.ndarray, pixels_per_unit: float) -> np.ndarray:
     """2x3 matrix from image pixels to crop pixels for a box given in displayed pixels."""
     cx, cy, side = (float(v) * pixels_per_unit for v in box)
-    s = CROP_PIXELS / side
-    return np.array([[s, 0.0, CROP_PIXELS / 2 - s * cx], [0.0, s, CROP_PIXELS / 2 - s * cy]])
+    return square_affine((cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2), CROP_PIXELS)
 
 
 def crop_track(
@@ -96,8 +95,7 @@ def crop_track(
         calls += 1
         processed[r] = True
         if cand is not None:
-            s, tx, ty = affine[0, 0], affine[0, 2], affine[1, 2]
-            joints[r] = ((cand.joints - (tx, ty)) / s / unit).astype(np.float32)
+            joints[r] = from_crop(cand.joints, affine) / unit
             vis[r] = cand.visibility
             detected[r] = True
             last = (i, joints[r].mean(axis=0))

@@ -28,7 +28,7 @@ from gymscore.features.extract import (
     finish_features,
 )
 from gymscore.features.pose import MediaPipePose, PoseEstimator, default_estimator
-from gymscore.features.workers import RangeTask, range_worker, run_tasks  # noqa: F401 (range_worker: by name)
+from gymscore.features.workers import RangeTask, run_tasks
 from gymscore.util.progress import CancelToken, ProgressFn, report
 from gymscore.video import VideoMeta
 

@@ -104,6 +104,11 @@ def square_affine(roi: Box, pixels: int = FOLLOW_PIXELS) -> np.ndarray:
     return np.array([[s, 0.0, pixels / 2 - s * cx], [0.0, s, pixels / 2 - s * cy]])
 
 
+def from_crop(points: np.ndarray, affine: np.ndarray) -> np.ndarray:
+    """Crop pixels (..., 2) back to image pixels, for a crop made with a :func:`square_affine` matrix."""
+    return ((points - affine[:, 2]) / affine[0, 0]).astype(np.float32)
+
+
 def candidate_from_landmarks(xy: np.ndarray, visibility: np.ndarray, from_roi: bool = False) -> PoseCandidate:
     """Build a candidate from 33 landmarks in pixels (33, 2) and their visibility (33,)."""
     joints = map_landmarks(xy.astype(np.float32))
@@ -190,9 +195,7 @@ class MediaPipePose:
         if res.pose_landmarks is None:
             return None
         lm = np.array([(p.x, p.y, p.visibility) for p in res.pose_landmarks.landmark], dtype=np.float32)
-        s, tx, ty = affine[0, 0], affine[0, 2], affine[1, 2]
-        xy = np.stack([(lm[:, 0] * FOLLOW_PIXELS - tx) / s, (lm[:, 1] * FOLLOW_PIXELS - ty) / s], axis=1)
-        return candidate_from_landmarks(xy, lm[:, 2], from_roi=True)
+        return candidate_from_landmarks(from_crop(lm[:, :2] * FOLLOW_PIXELS, affine), lm[:, 2], from_roi=True)
 
     def reset_follow(self) -> None:
         """Forget the person :meth:`detect_follow` follows (its next call runs the detector)."""

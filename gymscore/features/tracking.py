@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gymscore.features.gaps import DETECTED, INTERPOLATED, MISSING, fill_gaps  # noqa: F401 (re-exported)
 from gymscore.features.pose import Box, PoseCandidate, PoseEstimator
 
 

@@ -191,7 +191,8 @@ class _Workers:
 
 
 def _same_spec(a: Any, b: Any) -> bool:
-    return a is b or (isinstance(a, type) and a == b) or (callable(a) and not hasattr(a, "detect") and a == b)
+    """Factories (classes, functions) are the same when equal; estimators to copy only when identical."""
+    return a is b or (not hasattr(a, "detect") or isinstance(a, type)) and a == b
 
 
 _kept: dict[str, Any] = {"depth": 0, "workers": None}
