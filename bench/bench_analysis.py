@@ -1,12 +1,14 @@
 """Analysis figures: real clips (gymnast found per clip, contact sheet), speed of a long 720p routine.
 
     .venv/bin/python bench/bench_analysis.py [--clips-only] [--speed-only] [--video FILE] [--workers K]
+        [--device auto|cpu|cuda] [--no-fast] [--out NAME]
 
 Writes bench/results/analysis.md (and .json) and docs/img/realclips_pose.png. The speed run analyses
 a GymSynth FX routine at 1280x720, 25 fps (generated into a temporary folder unless ``--video`` is
 given) in a fresh subprocess, so that its peak memory is the analysis' own (no tracemalloc: it slows
 Python code, MediaPipe's import most of all, by several seconds). ``--workers 1`` measures the
-single-process path. When no trained models
+single-process path; ``--device`` is where the models run (the pose estimator always runs on the
+CPU); ``--out NAME`` writes bench/results/NAME.md / .json instead. When no trained models
 are installed, the segmenter and classifier are tiny stand-ins (their cost is negligible next to pose
 estimation) and the report says so.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -89,6 +92,7 @@ from gymscore.video import VideoReader
 video = sys.argv[1]
 workers = int(sys.argv[3])
 fast = sys.argv[4] == "fast"
+device = sys.argv[5]
 out = {}
 t = time.perf_counter()
 with VideoReader(video) as r:
@@ -101,7 +105,7 @@ from gymscore.pipeline import analyze_video
 kw = {}
 try:
     from gymscore.models.inference import load_classifier, load_segmenter
-    kw = {"segmenter": load_segmenter("cpu"), "classifier": load_classifier("cpu")}
+    kw = {"segmenter": load_segmenter(device), "classifier": load_classifier(device)}
     out["models"] = "installed"
 except Exception as exc:
     sys.path.insert(0, sys.argv[2] + "/tests")
@@ -117,6 +121,7 @@ if fast:  # gymscore analyze --fast
 t = time.perf_counter()
 res = analyze_video(video, config=config, **kw)  # empty cache: computes everything, then stores the features
 out["analyze_s"] = time.perf_counter() - t
+out["device"] = res.device
 cpu = os.times()
 out["cpu_s"] = (cpu.user + cpu.system + cpu.children_user + cpu.children_system
                 - cpu0.user - cpu0.system - cpu0.children_user - cpu0.children_system)  # analysis + workers
@@ -138,12 +143,12 @@ print(json.dumps(out))
 """
 
 
-def run_speed(video: Path, workers: int = 0, fast: bool = False) -> dict:
+def run_speed(video: Path, workers: int = 0, fast: bool = False, device: str = "cpu") -> dict:
     """Analyse ``video`` in a fresh process (``workers``: the feature worker processes, 0: the default;
-    ``fast``: as ``gymscore analyze --fast``)."""
+    ``fast``: as ``gymscore analyze --fast``; ``device``: where the models run)."""
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     proc = subprocess.run([sys.executable, "-c", SPEED_CHILD, str(video), str(REPO), str(workers),
-                           "fast" if fast else "default"],
+                           "fast" if fast else "default", device],
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"speed run failed:\n{proc.stderr[-3000:]}")
@@ -153,11 +158,12 @@ def run_speed(video: Path, workers: int = 0, fast: bool = False) -> dict:
     return out
 
 
-def run_speed_repeated(video: Path, workers: int, repeat: int, fast: bool = False) -> dict:
+def run_speed_repeated(video: Path, workers: int, repeat: int, fast: bool = False,
+                       device: str = "cpu") -> dict:
     """``repeat`` fresh-process runs; the run with the median end-to-end time, with every run's times."""
     runs = []
     for k in range(max(1, repeat)):
-        runs.append(run_speed(video, workers, fast))
+        runs.append(run_speed(video, workers, fast, device))
         print(f"{'fast ' if fast else ''}speed run {k + 1}/{repeat}: end to end "
               f"{runs[-1]['analyze_s']:.1f} s, decode only "
               f"{runs[-1]['decode_s']:.1f} s, load {runs[-1]['load']}", flush=True)
@@ -168,14 +174,28 @@ def run_speed_repeated(video: Path, workers: int, repeat: int, fast: bool = Fals
     return out
 
 
-def write_report(clips: list[dict] | None, speed: dict | None, dry_run: bool = False) -> None:
-    """Write bench/results/analysis.md and .json (sections not measured now keep their old figures)."""
+def machine() -> str:
+    """CPU count and GPU of this machine, in words."""
+    gpu = "no GPU"
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            gpu = f"GPU {torch.cuda.get_device_name(0)} (torch {torch.__version__})"
+    except ImportError:
+        pass
+    return f"{os.cpu_count()} CPU cores ({platform.machine()}), {gpu}, shared with other jobs while measured"
+
+
+def write_report(clips: list[dict] | None, speed: dict | None, dry_run: bool = False,
+                 name: str = "analysis") -> None:
+    """Write bench/results/NAME.md and .json (sections not measured now keep their old figures)."""
     old = {}
-    if (RESULTS / "analysis.json").is_file():
-        old = json.loads((RESULTS / "analysis.json").read_text())
+    if (RESULTS / f"{name}.json").is_file():
+        old = json.loads((RESULTS / f"{name}.json").read_text())
     data = {"clips": clips if clips is not None else old.get("clips"),
             "speed": speed if speed is not None else old.get("speed"),
-            "machine": f"{os.cpu_count()} CPU cores, shared with other jobs while measured"}
+            "machine": machine()}
     lines = ["# Analysis figures", "", f"Machine: {data['machine']}.", ""]
     if data["clips"]:
         lines += ["## Real clips (../shared/realclips, 320x240 GIF, 10 fps)", "",
@@ -193,8 +213,8 @@ def write_report(clips: list[dict] | None, speed: dict | None, dry_run: bool = F
     text = "\n".join(lines) + "\n"
     if not dry_run:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "analysis.json").write_text(json.dumps(data, indent=2) + "\n")
-        (RESULTS / "analysis.md").write_text(text)
+        (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")
+        (RESULTS / f"{name}.md").write_text(text)
     print(text)
 
 
@@ -233,13 +253,13 @@ def speed_lines(s: dict) -> list[str]:
     load = s.get("load") or [None, None]
     lines = [
         f"## Speed: {s['frames']} frames ({dur:.0f} s) at {s['size'][0]}x{s['size'][1]}, {s['fps']:g} fps",
-        "", f"Video: `{s['video']}`; models: {s['models']}. "
+        "", f"Video: `{s['video']}`; models: {s['models']}, run on {s.get('device', 'cpu')}. "
         f"Pose on every {_ordinal(int(s.get('stride') or 1))}frame ({s.get('processed', '?')} frames)"
         + (f", then on {s['dense_processed']} more frames inside the elements (full-rate pass)"
            if s.get("dense_processed") else "")
         + f"; {workers} worker process{'es' if workers > 1 else ''} for the features. "
-        f"Load average before / after the run: {load[0]} / {load[1]} (2 cores: above 1.5 the machine is busy "
-        "and the times are not the analysis' own).", "",
+        f"Load average before / after the run: {load[0]} / {load[1]} (on 2 cores above 1.5 the machine is "
+        "busy and the times are not the analysis' own).", "",
         "| stage | seconds |", "| --- | --- |",
         f"| decode only (every frame, full size) | {s['decode_s']:.1f} |",
         f"| end to end (analyze, no cache) | {s['analyze_s']:.1f} |",
@@ -294,18 +314,22 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=0, help="feature worker processes (default: the setting)")
     ap.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
     ap.add_argument("--repeat", type=int, default=3, help="speed runs; the median one is reported")
+    ap.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"), help="where the models run")
+    ap.add_argument("--no-fast", action="store_true", help="time the default mode only")
+    ap.add_argument("--out", default="analysis", help="results file name in bench/results (no suffix)")
     args = ap.parse_args()
     clips = None if args.speed_only else run_clips(write_sheet=not args.dry_run)
     speed = None
     if not args.clips_only:
         with tempfile.TemporaryDirectory() as tmp:
             video = args.video or make_long_video(Path(tmp))
-            speed = run_speed_repeated(video, args.workers, args.repeat)
-            fast = run_speed_repeated(video, args.workers, args.repeat, fast=True)
-            speed["fast"] = {k: fast[k] for k in ("analyze_s", "runs_analyze_s", "timings", "pose_calls",
-                                                   "tracker", "processed", "dense_processed", "found",
-                                                   "detected", "cpu_s")}
-    write_report(clips, speed, args.dry_run)
+            speed = run_speed_repeated(video, args.workers, args.repeat, device=args.device)
+            if not args.no_fast:
+                fast = run_speed_repeated(video, args.workers, args.repeat, fast=True, device=args.device)
+                speed["fast"] = {k: fast[k] for k in ("analyze_s", "runs_analyze_s", "timings", "pose_calls",
+                                                       "tracker", "processed", "dense_processed", "found",
+                                                       "detected", "cpu_s")}
+    write_report(clips, speed, args.dry_run, args.out)
 
 
 if __name__ == "__main__":

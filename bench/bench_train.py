@@ -2,10 +2,10 @@
 
     python bench/bench_train.py [--device cpu|cuda|all] [--batch 64] [--steps 10] [--repeats 3]
 
-Times forward + backward + optimizer steps of the shipped skeleton classifier (stgcn_small with
-channels 32-64-128, Gym99 label space, clip length 24) on pre-made batches, so the figure is the
-model's, not the data loader's; a second figure includes on-the-fly augmentation and feature
-extraction (data clips/s).
+Times forward + backward + optimizer steps of the shipped skeleton classifier (its architecture,
+keyword arguments, input channels and clip length read from resources/models/manifest.json; Gym99
+label space) on pre-made batches, so the figure is the model's, not the data loader's; a second
+figure includes on-the-fly augmentation and feature extraction (data clips/s).
 Prints medians and writes bench/results/bench_train.md and .json.
 """
 
@@ -28,15 +28,24 @@ from gymscore.models import create_model
 from gymscore.models.labels import build_label_space
 
 RESULTS = Path(__file__).resolve().parent / "results"
-CHANNELS = (32, 64, 128)  # as configs/classifier_skeleton.yaml (the shipped classifier)
+MANIFEST = Path(__file__).resolve().parent.parent / "resources" / "models" / "manifest.json"
+
+
+def shipped_classifier() -> dict:
+    """The shipped classifier's manifest entry (architecture, model_kwargs, input)."""
+    models = json.loads(MANIFEST.read_text(encoding="utf-8"))["models"]
+    return next(m for m in models if m["task"] == "classifier")
 
 
 def bench_model(device: str, amp: bool, batch: int, steps: int, repeats: int, clip_len: int) -> float:
     ls = build_label_space(default_codebook(), "gym99")
-    model = create_model("stgcn_small", label_space=ls, channels=CHANNELS).to(device)
+    spec = shipped_classifier()
+    n_in = len(spec["input"]["channels"])
+    model = create_model(spec["architecture"], label_space=ls, in_channels=n_in,
+                         **spec["model_kwargs"]).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     scaler = torch.amp.GradScaler("cuda", enabled=amp)
-    x = torch.randn(batch, 5, clip_len, 17, device=device)
+    x = torch.randn(batch, n_in, clip_len, 17, device=device)
     y = torch.randint(0, ls.num_elements, (batch,), device=device)
     rates = []
     for r in range(repeats + 1):  # the first round warms up
@@ -77,9 +86,13 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--clip-len", type=int, default=24)
+    ap.add_argument("--clip-len", type=int, default=0, help="frames per clip (0: the shipped model's)")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = default)")
+    ap.add_argument("--out", type=Path, default=RESULTS / "bench_train.md",
+                    help="results file (.md; the .json goes beside it)")
     args = ap.parse_args()
+    spec = shipped_classifier()
+    args.clip_len = args.clip_len or int(spec["input"]["clip_len"])
     if args.threads:
         torch.set_num_threads(args.threads)
     rows = []
@@ -119,7 +132,8 @@ def main() -> None:
     lines = [
         "# Classifier training throughput (bench/bench_train.py)",
         "",
-        f"Model stgcn_small {CHANNELS} (Gym99 heads), batch {args.batch}, clip length {args.clip_len}; "
+        f"Model {spec['architecture']} {spec['model_kwargs']} (the shipped classifier, Gym99 heads), "
+        f"batch {args.batch}, clip length {args.clip_len}; "
         f"median of {args.repeats} rounds of {args.steps} steps. torch {info['torch']}, "
         f"{info['threads']} CPU threads, GPU: {info['gpu'] or 'none'}.",
         "",
@@ -131,9 +145,9 @@ def main() -> None:
         print(f"{r['device']:5} amp={'on ' if r['amp'] else 'off'} {r['clips_per_s']:8.1f} clips/s")
     lines += ["", f"Data pipeline (augmentation + features, one process): {data_rate:.0f} clips/s.", ""]
     print(f"data  {data_rate:8.1f} clips/s")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "bench_train.md").write_text("\n".join(lines), encoding="utf-8")
-    (RESULTS / "bench_train.json").write_text(
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(lines), encoding="utf-8")
+    args.out.with_suffix(".json").write_text(
         json.dumps({"info": info, "model": rows, "data_clips_per_s": data_rate}, indent=2) + "\n"
     )
 

@@ -1,22 +1,48 @@
 """Render labelled GymSynth videos in which every Gym99 element appears PASSES times.
 
     .venv/bin/python scripts/synth_balanced_videos.py PASSES OUT [--seed 340000] [--size 640x360]
+        [--poses POSES] [--shard K/N] [--until UNIX_TIME]
 
 Elements are shuffled per pass and apparatus and performed six at a time (vault: one); the camera
 alternates between ``varied`` and ``broadcast``. One folder per routine (``APP_SEED``: video.mp4,
 timeline.json, joints.npz), ready for ``gymscore data poses OUT POSES``. Existing folders are kept
 (resumable). This made the ``P`` poses of ``cls14`` / ``seg13`` (docs/models.md).
+
+``--poses POSES`` estimates each video's poses (``POSES/APP_SEED.npz``, as ``gymscore data poses``,
+in this process: one worker) right after rendering it. ``--shard K/N`` takes only the videos whose
+index modulo N is K, so N processes share the work; ``--until`` starts no new video after that time.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def plan(passes: int, seed: int) -> list[tuple[str, int, list[str]]]:
+    """(apparatus, seed, element ids) of every video, in order."""
+    from gymscore.codebook import default_codebook
+
+    cb = default_codebook()
+    by_app: dict[str, list[str]] = {}
+    for e in cb.gym99_ids():
+        by_app.setdefault(cb.get(e).apparatus, []).append(e)
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(passes):
+        for app in sorted(by_app):
+            ids = [by_app[app][i] for i in rng.permutation(len(by_app[app]))]
+            k = 1 if app == "VT" else 6
+            for i in range(0, len(ids), k):
+                out.append((app, seed, ids[i : i + k]))
+                seed += 1
+    return out
 
 
 def main() -> int:
@@ -25,28 +51,38 @@ def main() -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--seed", type=int, default=340_000)
     ap.add_argument("--size", default="640x360")
+    ap.add_argument("--poses", type=Path, help="estimate each video's poses into this folder")
+    ap.add_argument("--shard", default="0/1", help="K/N: this process takes every N-th video from K")
+    ap.add_argument("--until", type=float, default=0.0, help="start no new video after this Unix time")
     args = ap.parse_args()
-    from gymscore.codebook import default_codebook
     from gymscore.synth import generate_routine
 
     w, h = (int(v) for v in args.size.split("x"))
-    cb = default_codebook()
-    by_app: dict[str, list[str]] = {}
-    for e in cb.gym99_ids():
-        by_app.setdefault(cb.get(e).apparatus, []).append(e)
-    rng = np.random.default_rng(args.seed)
-    seed, cameras = args.seed, ("varied", "broadcast")
-    for _ in range(args.passes):
-        for app in sorted(by_app):
-            ids = [by_app[app][i] for i in rng.permutation(len(by_app[app]))]
-            k = 1 if app == "VT" else 6
-            for i in range(0, len(ids), k):
-                folder = args.out / f"{app}_{seed}"
-                if not (folder / "timeline.json").exists():
-                    generate_routine(app, seed, elements=ids[i : i + k], size=(w, h),
-                                     camera=cameras[seed % 2], out_dir=folder)
-                print(folder, flush=True)
-                seed += 1
+    k, n = (int(v) for v in args.shard.split("/"))
+    cameras = ("varied", "broadcast")
+    config = None
+    if args.poses:
+        from gymscore.data.estimated import LabelledVideo, estimate_routine
+        from gymscore.data.routines import save_routine
+        from gymscore.features.extract import ExtractConfig
+
+        config = ExtractConfig(workers=1)
+        args.poses.mkdir(parents=True, exist_ok=True)
+    for i, (app, seed, ids) in enumerate(plan(args.passes, args.seed)):
+        if i % n != k:
+            continue
+        if args.until and time.time() > args.until:
+            print(f"deadline: stopped before {app}_{seed}", flush=True)
+            break
+        folder = args.out / f"{app}_{seed}"
+        if not (folder / "timeline.json").exists():
+            generate_routine(app, seed, elements=ids, size=(w, h), camera=cameras[seed % 2], out_dir=folder)
+        if config is not None:
+            target = args.poses / f"{folder.name}.npz"
+            if not target.is_file():
+                item = LabelledVideo(folder / "video.mp4", folder / "timeline.json")
+                save_routine(target, estimate_routine(item, config=config))
+        print(folder, flush=True)
     return 0
 
 

@@ -56,10 +56,12 @@ def find_labelled_videos(folder: str | Path) -> list[LabelledVideo]:
 
 
 def estimate_routine(item: LabelledVideo, use_cache: bool = True, cancel: CancelToken | None = None,
-                     estimator: Any = None, full_rate_elements: bool = True) -> RoutineSample:
+                     estimator: Any = None, full_rate_elements: bool = True,
+                     config: Any = None) -> RoutineSample:
     """The estimator's pose track of one labelled video (``estimator``: the analysis default when None),
     paired with its Timeline. With ``full_rate_elements`` the labelled elements are estimated on every
     frame, as the analysis does for the elements it finds (:mod:`gymscore.features.densify`).
+    ``config``: an :class:`~gymscore.features.extract.ExtractConfig` (the analysis default when None).
 
     Raises ``ValueError`` naming both files when the video's frame count differs from the Timeline's
     by more than :data:`FRAME_TOLERANCE`.
@@ -67,7 +69,7 @@ def estimate_routine(item: LabelledVideo, use_cache: bool = True, cancel: Cancel
     from gymscore.features.extract import extract_features  # noqa: PLC0415 (pulls in cv2/mediapipe)
 
     timeline: Timeline = load_timeline(item.timeline)
-    feats = extract_features(item.video, estimator, cancel=cancel, use_cache=use_cache)
+    feats = extract_features(item.video, estimator, config, cancel=cancel, use_cache=use_cache)
     n_tl = timeline.video.frame_count
     if n_tl and abs(feats.frame_count - n_tl) > FRAME_TOLERANCE:
         raise ValueError(
@@ -78,7 +80,7 @@ def estimate_routine(item: LabelledVideo, use_cache: bool = True, cancel: Cancel
         from gymscore.features.densify import densify  # noqa: PLC0415
 
         spans = [(s.start_frame, s.end_frame) for s in timeline.segments]
-        feats = densify(item.video, feats, spans, estimator, cancel=cancel, use_cache=use_cache)
+        feats = densify(item.video, feats, spans, estimator, config, cancel=cancel, use_cache=use_cache)
     meta = {"video": str(item.video), "estimator": feats.estimator, "found_rate": feats.found_rate,
             "full_rate_elements": full_rate_elements}
     return RoutineSample(

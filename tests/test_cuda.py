@@ -1,0 +1,77 @@
+"""CUDA paths (skipped without a CUDA GPU): the shipped models under float16 autocast agree with the
+CPU, a real GPU out-of-memory error falls back to the CPU with a warning, and training with AMP on the
+GPU fits a tiny generated set."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU on this machine")
+
+
+@pytest.fixture(scope="module")
+def routine():
+    from gymscore.synth import generate_routine
+
+    return generate_routine("FX", 95_123, size=(1280, 720), camera="broadcast", skeleton_only=True)
+
+
+def test_shipped_models_on_cuda_agree_with_the_cpu(routine):
+    from gymscore.models.inference import load_classifier, load_segmenter
+    from gymscore.pipeline import recognise_pose
+
+    j, v = routine.joints2d.astype(np.float32), routine.visibility.astype(np.float32)
+    runs = {}
+    for dev in ("cpu", "cuda"):
+        seg, cls = load_segmenter(dev), load_classifier(dev)
+        assert seg.device.type == cls.device.type == dev
+        clips = [(j[s.start_frame : s.end_frame], v[s.start_frame : s.end_frame])
+                 for s in routine.timeline.segments]
+        probs = np.array([[p["element_probs"][e] for e in cls.element_ids] for p in cls.predict(clips)])
+        tl = recognise_pose(j, v, 25.0, (1280, 720), seg, cls)
+        runs[dev] = probs, [(s.start_frame, s.end_frame, s.element_id) for s in tl.segments]
+    (p_cpu, tl_cpu), (p_gpu, tl_gpu) = runs["cpu"], runs["cuda"]
+    assert np.abs(p_cpu - p_gpu).max() < 0.02  # float16 autocast vs float32
+    assert (p_cpu.argmax(1) == p_gpu.argmax(1)).all()
+    assert tl_gpu == tl_cpu and len(tl_cpu) >= 5
+
+
+def test_real_gpu_out_of_memory_falls_back_to_the_cpu():
+    from gymscore.models.inference import load_classifier
+
+    cls = load_classifier("cuda")
+    calls = []
+
+    def fwd(dev: torch.device) -> torch.Tensor:
+        calls.append(dev.type)
+        if dev.type == "cuda":  # 1 PiB: cudaMalloc refuses it at once, a genuine CUDA OOM error
+            torch.empty(1 << 50, dtype=torch.uint8, device=dev)
+        return torch.ones(2)
+
+    with pytest.warns(RuntimeWarning, match="ran out of memory; continuing on the CPU"):
+        out = cls._run(fwd)
+    assert calls == ["cuda", "cpu"] and out.tolist() == [1.0, 1.0]
+    assert cls.device.type == "cpu" and next(cls.model.parameters()).device.type == "cpu"
+
+
+def test_training_with_amp_on_cuda_fits_a_tiny_set(tmp_path):
+    from gymscore.codebook import default_codebook
+    from gymscore.data.toy import toy_dataset
+    from gymscore.train.config import load_config
+    from gymscore.train.tasks import build_task
+    from gymscore.train.trainer import Trainer
+
+    routines, ids = toy_dataset(default_codebook(), num_elements=5, routines=10, per_routine=4, seed=0)
+    over = ["model.kwargs={channels: [8, 16, 16], dropout: 0.0, head_dropout: 0.0}", "data.clip_len=16",
+            "data.augment=false", "optim.batch_size=4", "optim.lr=0.01", "optim.warmup_epochs=0",
+            "optim.label_smoothing=0", "progress=false", "early_stop_patience=0", "optim.epochs=10",
+            "device=cuda", "amp=true", "data.label_space=" + ",".join(ids)]
+    task = build_task(load_config(None, over, task="classifier"), train_routines=routines,
+                      val_routines=routines)
+    summary = Trainer(task, tmp_path / "run").run()
+    assert summary["status"] == "finished"
+    assert summary["best_metrics"]["val/element_top1"] >= 0.95
+    state = torch.load(tmp_path / "run" / "best.pt", map_location="cpu", weights_only=False)["model"]
+    assert all(t.device.type == "cpu" and torch.isfinite(t.float()).all() for t in state.values())
