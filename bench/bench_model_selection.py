@@ -69,6 +69,7 @@ def main() -> int:
                     help="full-rate pass: ExtractConfig.dense_stride")
     ap.add_argument("--fast", action="store_true", help="as `gymscore analyze --fast` (a lean first pass)")
     ap.add_argument("--dense-follow", action="store_true", help="ExtractConfig.dense_follow")
+    ap.add_argument("--tag", default="", help="suffix of the results file name (experiments)")
     args = ap.parse_args()
     config = extract_config(args.pose_fps, args.dense_stride, args.dense_follow)
     if args.fast:
@@ -115,6 +116,7 @@ def main() -> int:
                 videos.append((d / "video.mp4", d / "timeline.json"))
         described = "8 routines, seeds 50020-50021 per apparatus, broadcast camera, 640x360"
         out_name = "model_selection.md"
+    out_name = out_name.replace(".md", f"{args.tag}.md")
     rows = []
     for pair in args.pairs:
         cn, sn, *mode = pair.split(":")

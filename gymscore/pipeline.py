@@ -26,6 +26,7 @@ CUDA; CPU fallback after a GPU out-of-memory error, with a warning) unless runne
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from collections.abc import Callable
@@ -251,18 +252,24 @@ def analyze_video(
     with_score: bool = True,
     full_rate_elements: bool = True,
     fast: bool = False,
+    workers: int | None = None,
 ) -> AnalysisResult:
     """Analyse a routine video; see the module doc. Returns the timeline with everything around it.
 
     ``full_rate_elements``: estimate the pose on every frame of the elements found (see
     :mod:`gymscore.features.densify`) before classifying them; False classifies the first pass's poses
     (and makes the first pass thorough: ``ExtractConfig.lean_min_height`` 0). ``fast``: the fast mode
-    (:meth:`ExtractConfig.as_fast`: faster, less accurate; figures in the README).
+    (:meth:`ExtractConfig.as_fast`: faster, less accurate; figures in the README). ``workers``: pose
+    worker processes for long videos (``ExtractConfig.workers``, default 2; 0: one per CPU core).
     """
     if apparatus is not None and apparatus not in APPARATUS:
         raise ValueError(f"unknown apparatus {apparatus!r}; use one of {', '.join(APPARATUS)}")
     timings: dict[str, float] = {}
     caught: list[str] = []
+    if workers is not None:
+        if workers < 0:
+            raise ValueError(f"workers must be 0 (one per CPU core) or more, not {workers}")
+        config = replace(config or ExtractConfig(), workers=workers or (os.cpu_count() or 1))
     if fast:
         config = (config or ExtractConfig()).as_fast()
     if not full_rate_elements:  # the first pass is lean only where the full-rate pass follows it

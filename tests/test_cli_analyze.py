@@ -111,3 +111,25 @@ def test_fast_makes_the_first_pass_lean_on_tall_enough_videos(tmp_path, flags, f
     fakes = dict(segmenter=FakeSegmenter(), classifier=FakeClassifier(), estimator=est)
     assert cmd_analyze.run_analyze(_args(video, pose_fps=12.5, no_cache=True, **flags), **fakes) == 0
     assert ("follow" in est.kinds) == follows
+
+
+@pytest.mark.parametrize(("workers", "expect"), [(None, 2), (3, 3), (0, os.cpu_count() or 1)])
+def test_workers_option_sets_the_pose_worker_processes(tmp_path, monkeypatch, workers, expect):
+    from gymscore.features import extract
+
+    seen = {}
+
+    def fake_extract(video, estimator, config, *a, **kw):
+        seen["workers"] = config.workers if config is not None else extract.ExtractConfig().workers
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr("gymscore.pipeline.extract_features", fake_extract)
+    args = _args(tmp_path / "v.mp4", pose_fps=None, workers=workers)
+    with pytest.raises(RuntimeError, match="stop here"):
+        cmd_analyze.run_analyze(args, **_fakes())
+    assert seen["workers"] == expect
+
+
+def test_negative_workers_are_refused(tmp_path, capsys):
+    assert cmd_analyze.run_analyze(_args(tmp_path / "v.mp4", workers=-1)) == 2
+    assert "--workers must be 0 (one per core) or more, not -1" in capsys.readouterr().err

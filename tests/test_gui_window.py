@@ -442,3 +442,4 @@ def test_the_analysis_setting_reaches_the_pipeline(qtbot, demo, mode):
     assert w.open_path(str(video))
     analyse(qtbot, w)
     assert pipe.calls[-1]["fast"] is (mode == "fast") and pipe.calls[-1]["device"] == "auto"
+    assert pipe.calls[-1]["workers"] == 2

@@ -34,6 +34,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a lean first pass (about one pose call a frame; frames where she was just lost "
                         "are skipped) on videos at least 640 px high: about a fifth faster, less "
                         "accurate (figures in the README)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="pose worker processes for videos of 20 s or more (default 2; 0: one per CPU "
+                        "core). More cores are faster; the results differ a little with N, as each "
+                        "process tracks its own stretch of the video")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=run_analyze)
 
@@ -113,12 +117,16 @@ def run_analyze(args: argparse.Namespace, **injected: Any) -> int:
     token = CancelToken()
     line = None if args.quiet else ProgressLine(sys.stderr)
     config = ExtractConfig(pose_fps=args.pose_fps) if args.pose_fps else None
+    workers = getattr(args, "workers", None)
+    if workers is not None and workers < 0:
+        print(f"gymscore: --workers must be 0 (one per core) or more, not {workers}", file=sys.stderr)
+        return 2
     try:
         with cancel_on_interrupt(token):
             result = analyze_video(args.video, apparatus=args.apparatus, device=args.device, progress=line,
                                    cancel=token, config=config, use_cache=not args.no_cache,
                                    full_rate_elements=not args.first_pass_only,
-                                   fast=getattr(args, "fast", False), **injected)
+                                   fast=getattr(args, "fast", False), workers=workers, **injected)
     except Cancelled:
         if line:
             line.close()  # end the progress line before the message

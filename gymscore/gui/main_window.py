@@ -324,6 +324,7 @@ class MainWindow(FileActions, QMainWindow):
             apparatus=self.doc.timeline.apparatus if self.doc.timeline.segments else None,
             device=self.settings.device,
             fast=self.settings.analysis == "fast",
+            workers=self.settings.workers,
         )
         return True
 

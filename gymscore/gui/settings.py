@@ -37,6 +37,7 @@ class Settings:
 
     device: str = "auto"
     analysis: str = "thorough"  # a key of ANALYSIS_MODES (gymscore analyze --fast for "fast")
+    workers: int = 2  # pose worker processes for long videos; 0: one per core (analyze --workers)
     model: str = "default"
     edition: str = "wag-2017"
     autosave_s: int = 60
@@ -117,6 +118,12 @@ class SettingsDialog(QDialog):
         for key, label in ANALYSIS_MODES.items():
             self.analysis.addItem(label, key)
         self.analysis.setCurrentIndex(max(0, self.analysis.findData(settings.analysis)))
+        self.workers = QSpinBox()
+        self.workers.setRange(0, 64)
+        self.workers.setSpecialValueText("one per CPU core")
+        self.workers.setValue(settings.workers)
+        self.workers.setToolTip("Processes that estimate the pose of videos of 20 s or more: more are faster "
+                                "on a machine with more cores; results differ a little with the number")
         names, selected = installed_models()
         self.models: dict[str, QComboBox] = {}
         for task in ("segmenter", "classifier"):
@@ -141,6 +148,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         form.addRow("Analysis device", self.device)
         form.addRow("Analysis", self.analysis)
+        form.addRow("Pose workers", self.workers)
         form.addRow("Segmenter model", self.models["segmenter"])
         form.addRow("Classifier model", self.models["classifier"])
         form.addRow("Codebook edition", self.edition)
@@ -166,6 +174,7 @@ class SettingsDialog(QDialog):
         return Settings(
             device=self.device.currentText(),
             analysis=self.analysis.currentData() or "thorough",
+            workers=self.workers.value(),
             model=self.models["classifier"].currentData() or "default",
             edition=self.edition.currentText(),
             autosave_s=self.autosave.value(),
