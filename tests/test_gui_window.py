@@ -286,7 +286,7 @@ def test_cancel_and_failure_keep_edits(qtbot, demo):
         qtbot.mouseClick(w.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not w.runner.running, timeout=5000)
     assert len(w.doc.timeline.segments) == 7 and not w.progress.isVisible()
-    assert slow.calls == [{"apparatus": "FX", "device": "auto", "fast": False}]
+    assert slow.calls == [{"apparatus": "FX", "device": "auto", "fast": False, "workers": 2}]
 
     w.services.analyze = FakePipeline("fail")
     with qtbot.waitSignal(w.runner.finished, timeout=10000):

@@ -141,12 +141,14 @@ def main(argv: list[str] | None = None) -> int:
         missed = [f"{k} {_fmt(nat.get(k))} vs target {t}" for k, t in TARGETS.items()
                   if not meets_target(k, nat.get(k))]
         note = (
-            "Trained on GymSynth 2D projections only (no real video); see bench/results/models.md. "
+            "Trained on GymSynth: 2D projections, and (the classifier since cls16) BlazePose poses "
+            "estimated from rendered GymSynth video; no real footage. See bench/results/models.md. "
             "Held-out: hard camera, unseen seeds, ground-truth 2D poses (training views may include "
             "steep ones: data.train_cameras). "
             + ("WEAK: misses " + "; ".join(missed) + "." if missed else "Meets every held-out target there.")
-            + " WEAK from rendered video: with BlazePose's poses the whole analysis is far less accurate "
-            "(bench/results/accuracy_1280x720.md); unproven on real footage."
+            + " From rendered video, with BlazePose's poses, the whole analysis is less accurate "
+            "(bench/results/accuracy_1280x720.md, accuracy_640x360.md: WEAK at 640x360); "
+            "unproven on real footage."
         )
         for run, name in (
             (args.classifier, "gymsynth-stgcn-classifier"),
