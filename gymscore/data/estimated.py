@@ -12,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gymscore.data.routines import RoutineSample, load_routine, save_routine
 from gymscore.timeline import Timeline, load_timeline
 from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
+
+if TYPE_CHECKING:
+    from gymscore.features.extract import ExtractConfig
 
 VIDEO_NAMES = ("video.mp4", "video.mov", "video.mkv", "video.avi", "video.webm")
 FRAME_TOLERANCE = 2  # containers may report a frame or two more or fewer than the Timeline says
@@ -57,11 +60,11 @@ def find_labelled_videos(folder: str | Path) -> list[LabelledVideo]:
 
 def estimate_routine(item: LabelledVideo, use_cache: bool = True, cancel: CancelToken | None = None,
                      estimator: Any = None, full_rate_elements: bool = True,
-                     config: Any = None) -> RoutineSample:
+                     config: ExtractConfig | None = None) -> RoutineSample:
     """The estimator's pose track of one labelled video (``estimator``: the analysis default when None),
     paired with its Timeline. With ``full_rate_elements`` the labelled elements are estimated on every
     frame, as the analysis does for the elements it finds (:mod:`gymscore.features.densify`).
-    ``config``: an :class:`~gymscore.features.extract.ExtractConfig` (the analysis default when None).
+    ``config``: the feature extraction settings (the analysis default when None).
 
     Raises ``ValueError`` naming both files when the video's frame count differs from the Timeline's
     by more than :data:`FRAME_TOLERANCE`.
