@@ -8,6 +8,9 @@
 #      with the default 2 pose workers and with one per core
 # Results land in $OUT (8 files: what the device tool brings back); the log is the standard output.
 # Wheels the machine lacks (MediaPipe, jsonschema) come in .whl/ when there.
+# (.whl/, git-ignored: `pip download --no-deps --only-binary=:all: --python-version 3.12 --platform
+#  manylinux2014_x86_64 -d .whl mediapipe==0.10.14 protobuf==4.25.9 jsonschema==4.26.0
+#  jsonschema-specifications referencing rpds-py` on a machine with an index.)
 #   usage: OUT=folder bash bench/device_session.sh [SECONDS_FOR_POSES] 2>&1 | tee $OUT/session.log
 # (SPEED_VIDEO=file skips rendering the 92 s speed routine; PY=python picks the interpreter)
 set -u
