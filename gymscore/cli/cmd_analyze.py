@@ -36,8 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "accurate (figures in the README)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="pose worker processes for videos of 20 s or more (default 2; 0: one per CPU "
-                        "core). More cores are faster; the results differ a little with N, as each "
-                        "process tracks its own stretch of the video")
+                        "core). More cores are faster; each process takes about 0.7 GB of memory, and "
+                        "the results differ a little with N, as each tracks its own stretch of the video")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=run_analyze)
 

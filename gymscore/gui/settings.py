@@ -123,7 +123,8 @@ class SettingsDialog(QDialog):
         self.workers.setSpecialValueText("one per CPU core")
         self.workers.setValue(settings.workers)
         self.workers.setToolTip("Processes that estimate the pose of videos of 20 s or more: more are faster "
-                                "on a machine with more cores; results differ a little with the number")
+                                "on a machine with more cores, each takes about 0.7 GB of memory, and "
+                                "results differ a little with the number")
         names, selected = installed_models()
         self.models: dict[str, QComboBox] = {}
         for task in ("segmenter", "classifier"):
