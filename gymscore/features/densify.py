@@ -31,7 +31,6 @@ from gymscore.util.progress import CancelToken, ProgressFn, report
 
 log = logging.getLogger(__name__)
 DENSE_VERSION = 2  # part of the cache key: 2 = crops that follow her (crop_track)
-MARGIN_S = 0.2  # also estimated: this much before and after each element (ExtractConfig.dense_margin_s)
 MAX_SHIFT = 1.5  # a dense pose further than this many torso lengths from the first pass's is someone else
 MAX_SHIFT_LOST = 3.0  # ... where the first pass had lost her (it holds her last known place there)
 # The crop is resized to CROP_PIXELS. On selection videos (bench/results/model_selection_sel-varied*.md)
@@ -58,16 +57,18 @@ class DenseFrames:
                    np.zeros(n, bool), np.zeros(n, bool))
 
 
-def element_ranges(spans: list[tuple[int, int]], n: int, fps: float,
-                   done: np.ndarray, margin_s: float = MARGIN_S) -> list[tuple[int, int]]:
-    """Frame ranges still to estimate: each span widened by ``margin_s``, overlaps merged, frames
-    already ``done`` left out."""
+def element_mask(spans: list[tuple[int, int]], n: int, fps: float, margin_s: float) -> np.ndarray:
+    """(n,) frames of the spans, each widened by ``margin_s`` (``ExtractConfig.dense_margin_s``)."""
     want = np.zeros(n, bool)
     margin = int(round(margin_s * fps))
     for a, b in spans:
         want[max(0, a - margin) : min(n, b + margin)] = True
-    want &= ~done
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], want.astype(np.int8), [0]])))
+    return want
+
+
+def mask_ranges(mask: np.ndarray) -> list[tuple[int, int]]:
+    """The (start, stop) runs of true frames in ``mask``."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
@@ -149,12 +150,9 @@ def densify(
     fits = stored is not None and set(stored) == set(DenseFrames.__dataclass_fields__)
     fits = fits and len(stored["done"]) == n
     dense = DenseFrames(**stored) if fits else DenseFrames.empty(n)  # (an entry of another layout: redone)
-    wanted = np.zeros(n, bool)
-    margin = config.dense_margin_s
-    for a, b in element_ranges(spans, n, feats.meta.fps, np.zeros(n, bool), margin):
-        wanted[a:b] = True
+    wanted = element_mask(spans, n, feats.meta.fps, config.dense_margin_s)
     off_grid = np.arange(n) % max(int(config.dense_stride), 1) != 0
-    todo = element_ranges(spans, n, feats.meta.fps, dense.done | off_grid, margin)
+    todo = mask_ranges(wanted & ~(dense.done | off_grid))
     if todo:
         known = feats.processed & (feats.source == DETECTED)  # the first pass found her there already
         tracks = _track(video, estimator, config, todo, known | off_grid, boxes, progress, cancel)
