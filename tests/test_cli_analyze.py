@@ -131,5 +131,6 @@ def test_workers_option_sets_the_pose_worker_processes(tmp_path, monkeypatch, wo
 
 
 def test_negative_workers_are_refused(tmp_path, capsys):
-    assert cmd_analyze.run_analyze(_args(tmp_path / "v.mp4", workers=-1)) == 2
-    assert "--workers must be 0 (one per core) or more, not -1" in capsys.readouterr().err
+    video = write_video(tmp_path / "v.mp4", frames=10)
+    assert main(["analyze", str(video), "--workers", "-1", "--quiet"]) == 2
+    assert "gymscore: error: workers must be 0 (one per CPU core) or more, not -1" in capsys.readouterr().err

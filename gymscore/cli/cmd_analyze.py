@@ -117,16 +117,13 @@ def run_analyze(args: argparse.Namespace, **injected: Any) -> int:
     token = CancelToken()
     line = None if args.quiet else ProgressLine(sys.stderr)
     config = ExtractConfig(pose_fps=args.pose_fps) if args.pose_fps else None
-    workers = getattr(args, "workers", None)
-    if workers is not None and workers < 0:
-        print(f"gymscore: --workers must be 0 (one per core) or more, not {workers}", file=sys.stderr)
-        return 2
     try:
         with cancel_on_interrupt(token):
             result = analyze_video(args.video, apparatus=args.apparatus, device=args.device, progress=line,
                                    cancel=token, config=config, use_cache=not args.no_cache,
                                    full_rate_elements=not args.first_pass_only,
-                                   fast=getattr(args, "fast", False), workers=workers, **injected)
+                                   fast=getattr(args, "fast", False), workers=getattr(args, "workers", None),
+                                   **injected)
     except Cancelled:
         if line:
             line.close()  # end the progress line before the message
