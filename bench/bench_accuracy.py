@@ -45,11 +45,8 @@ def main() -> int:
     args = ap.parse_args()
     from bench_model_selection import extract_config
 
-    from gymscore.features.extract import ExtractConfig
-
-    config = extract_config(args.pose_fps, args.dense_stride, args.dense_follow)
+    config = extract_config(args.pose_fps, args.dense_stride, args.dense_follow, args.fast)
     if args.fast:
-        config = ExtractConfig.fast(pose_fps=config.pose_fps, dense_stride=config.dense_stride)
         args.tag = args.tag or "_fast"
 
     from gymscore.codebook import default_codebook

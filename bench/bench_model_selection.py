@@ -40,9 +40,11 @@ def describe_folder(folder: Path, count: int) -> str:
     return f"{text}: {info.get('camera', '?')} camera, {w}x{h}{span}"
 
 
-def extract_config(pose_fps: float | None, dense_stride: int | None, dense_follow: bool = False):
+def extract_config(pose_fps: float | None, dense_stride: int | None, dense_follow: bool = False,
+                   fast: bool = False):
     """The default ExtractConfig with the given first-pass rate and full-rate stride (None: default),
-    and full-rate crops that follow their own detections (``dense_follow``)."""
+    full-rate crops that follow their own detections (``dense_follow``), in the fast mode (``fast``:
+    ``gymscore analyze --fast``)."""
     from dataclasses import replace  # noqa: PLC0415
 
     from gymscore.features.extract import ExtractConfig  # noqa: PLC0415
@@ -54,7 +56,7 @@ def extract_config(pose_fps: float | None, dense_stride: int | None, dense_follo
         config = replace(config, dense_stride=dense_stride)
     if dense_follow:
         config = replace(config, dense_follow=True)
-    return config
+    return config.as_fast() if fast else config
 
 
 def main() -> int:
@@ -71,11 +73,7 @@ def main() -> int:
     ap.add_argument("--dense-follow", action="store_true", help="ExtractConfig.dense_follow")
     ap.add_argument("--tag", default="", help="suffix of the results file name (experiments)")
     args = ap.parse_args()
-    config = extract_config(args.pose_fps, args.dense_stride, args.dense_follow)
-    if args.fast:
-        from gymscore.features.extract import ExtractConfig  # noqa: PLC0415
-
-        config = ExtractConfig.fast(pose_fps=config.pose_fps, dense_stride=config.dense_stride)
+    config = extract_config(args.pose_fps, args.dense_stride, args.dense_follow, args.fast)
     if args.min_box is not None:
         from gymscore.features import densify
 
