@@ -42,5 +42,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --no-deps mediapipe==0.10.14
   .venv/bin/python -m pip install -q absl-py==2.5.1 "protobuf==4.25.9" flatbuffers==25.12.19 attrs==26.1.0 \
     matplotlib==3.11.2
+  # LiteRT runs BlazePose's two networks directly (gymscore.features.blazepose: half the time of
+  # MediaPipe's pose solution); its interpreter needs numpy only, so its other requirements are skipped.
+  .venv/bin/python -m pip install -q --no-deps ai-edge-litert==2.3.0
   echo "$want" > "$stamp"
 fi

@@ -6,12 +6,25 @@ import pytest
 
 from gymscore.features.extract import ExtractConfig, extract_features
 
+BACKENDS = ["mediapipe", "litert"]
 
-def test_gymnast_found_on_a_real_floor_clip(realclips_dir):
+
+def make_estimator(backend: str):
+    """The named pose backend (skips where its package is missing)."""
     pytest.importorskip("mediapipe")
+    if backend == "litert":
+        pytest.importorskip("ai_edge_litert")
+        from gymscore.features.blazepose import LiteBlazePose
+
+        return LiteBlazePose()
     from gymscore.features.pose import MediaPipePose
 
-    est = MediaPipePose()
+    return MediaPipePose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_gymnast_found_on_a_real_floor_clip(realclips_dir, backend):
+    est = make_estimator(backend)
     try:
         feats = extract_features(realclips_dir / "fx_02.gif", est, ExtractConfig(), use_cache=False)
     finally:
@@ -23,16 +36,15 @@ def test_gymnast_found_on_a_real_floor_clip(realclips_dir):
     assert ((pelvis_x > 80) & (pelvis_x < 240)).mean() >= 0.8
 
 
-def test_the_following_crop_maps_her_back_onto_the_frame(realclips_dir):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_following_crop_maps_her_back_onto_the_frame(realclips_dir, backend):
     """detect_follow on a square around her (it may reach past the frame) finds the same body as the
     whole-frame detection, in frame pixels, frame after frame."""
-    pytest.importorskip("mediapipe")
     import numpy as np
 
-    from gymscore.features.pose import MediaPipePose
     from gymscore.video import VideoReader
 
-    est = MediaPipePose()
+    est = make_estimator(backend)
     try:
         with VideoReader(realclips_dir / "fx_01.gif") as reader:
             frames = [f.image[:, :, ::-1].copy() for f in reader.frames()]

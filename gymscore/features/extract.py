@@ -135,13 +135,9 @@ def estimator_id(estimator: PoseEstimator | None) -> str:
     """Name and version of an estimator (the default one without loading it)."""
     if estimator is not None:
         return f"{estimator.name}/{estimator.version}"
-    from importlib import metadata  # noqa: PLC0415
+    from gymscore.features.pose import default_estimator_id  # noqa: PLC0415
 
-    try:
-        version = metadata.version("mediapipe")
-    except metadata.PackageNotFoundError:
-        version = "missing"
-    return f"mediapipe-blazepose-full/mediapipe-{version}"
+    return default_estimator_id()
 
 
 def _prefetch(frames: Iterator[Frame], depth: int = 8) -> Iterator[Frame]:

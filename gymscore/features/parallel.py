@@ -41,6 +41,10 @@ def estimator_spec(estimator: PoseEstimator | None) -> Any:
         return default_estimator
     if type(estimator) is MediaPipePose:
         return MediaPipePose
+    from gymscore.features.blazepose import LiteBlazePose  # noqa: PLC0415
+
+    if type(estimator) is LiteBlazePose:
+        return LiteBlazePose
     try:
         pickle.dumps(estimator)
     except Exception:  # noqa: BLE001 - anything unpicklable stays in this process

@@ -232,6 +232,51 @@ class MediaPipePose:
                 graph.close()
 
 
+POSE_BACKENDS = ("litert", "mediapipe")
+POSE_BACKEND_ENV = "GYMSCORE_POSE_BACKEND"
+
+
+def pose_backend() -> str:
+    """The pose backend analyses use: ``$GYMSCORE_POSE_BACKEND`` when set, else ``litert`` (BlazePose's
+    networks run directly, :mod:`gymscore.features.blazepose`) where ai-edge-litert is installed, else
+    ``mediapipe`` (the same networks inside MediaPipe's slower pose solution)."""
+    chosen = os.environ.get(POSE_BACKEND_ENV, "").strip().lower()
+    if chosen:
+        if chosen not in POSE_BACKENDS:
+            raise PoseBackendError(f"{POSE_BACKEND_ENV}={chosen!r}: expected one of "
+                                   f"{', '.join(POSE_BACKENDS)}")
+        return chosen
+    import importlib.util  # noqa: PLC0415
+
+    try:
+        found = importlib.util.find_spec("ai_edge_litert") is not None
+    except (ImportError, ValueError):  # a broken install, or a module set to None (tests)
+        found = False
+    return "litert" if found else "mediapipe"
+
+
 def default_estimator() -> PoseEstimator:
-    """The shipped pose estimator (MediaPipe BlazePose full); :class:`PoseBackendError` if missing."""
+    """The shipped pose estimator (BlazePose full, through :func:`pose_backend`);
+    :class:`PoseBackendError` if it is missing."""
+    if pose_backend() == "litert":
+        from gymscore.features.blazepose import LiteBlazePose  # noqa: PLC0415
+
+        return LiteBlazePose()
     return MediaPipePose()
+
+
+def default_estimator_id() -> str:
+    """``name/version`` of :func:`default_estimator` without loading it (part of cache keys)."""
+    from importlib import metadata  # noqa: PLC0415
+
+    def version(package: str) -> str:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return "missing"
+
+    if pose_backend() == "litert":
+        from gymscore.features.blazepose import LiteBlazePose, backend_version  # noqa: PLC0415
+
+        return f"{LiteBlazePose.name}/{backend_version()}"
+    return f"{MediaPipePose.name}/mediapipe-{version('mediapipe')}"

@@ -1,0 +1,110 @@
+"""BlazePose through LiteRT: the steps around the networks, and agreement with MediaPipe's solution."""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import numpy as np
+import pytest
+
+from gymscore.features.blazepose import Roi, _iou, refine_from_heatmap, ssd_anchors
+from gymscore.features.pose import (
+    POSE_BACKEND_ENV,
+    PoseBackendError,
+    default_estimator_id,
+    pose_backend,
+)
+
+
+def test_anchors_cover_the_three_feature_maps_cell_by_cell():
+    a = ssd_anchors()
+    assert a.shape == (2254, 2)
+    np.testing.assert_allclose(a[0], [0.5 / 28, 0.5 / 28])
+    np.testing.assert_allclose(a[1], a[0])  # two anchors a cell on the 28 x 28 map
+    np.testing.assert_allclose(a[2], [1.5 / 28, 0.5 / 28])
+    np.testing.assert_allclose(a[1568], [0.5 / 14, 0.5 / 14])  # the 14 x 14 map starts after 28*28*2
+    np.testing.assert_allclose(a[-6:], [[6.5 / 7, 6.5 / 7]] * 6)  # six a cell on the 7 x 7 map
+
+
+def test_an_upright_body_gives_an_unturned_square_around_the_hips():
+    roi = Roi.from_points(np.array([100.0, 200.0]), np.array([100.0, 100.0]))
+    assert roi.rotation == pytest.approx(0.0)
+    assert roi.side == pytest.approx(2 * 100 * 1.25)
+    m = roi.to_image(256)
+    np.testing.assert_allclose(m @ [128, 128, 1], [100, 200])
+    np.testing.assert_allclose(m @ [0, 0, 1], [100 - 125, 200 - 125])
+
+
+def test_a_body_lying_to_the_right_turns_the_square_a_quarter():
+    roi = Roi.from_points(np.array([100.0, 100.0]), np.array([180.0, 100.0]))
+    assert roi.rotation == pytest.approx(math.pi / 2)
+    m = roi.to_image(256)
+    top_centre = m @ [128, 0, 1]  # the crop's "up" is where her head points: right of the hips
+    np.testing.assert_allclose(top_centre, [100 + roi.side / 2, 100], atol=1e-9)
+
+
+def test_heatmap_refinement_moves_a_landmark_to_its_confident_cells_only():
+    heat = np.full((64, 64, 2), -10.0, np.float32)
+    heat[20, 30, 0] = 5.0  # one confident cell near landmark 0; nothing near landmark 1
+    xy = np.array([[31.2 / 64, 21.7 / 64], [10 / 64, 10 / 64]], np.float32)
+    out = refine_from_heatmap(xy, heat)
+    np.testing.assert_allclose(out[0], [30 / 64, 20 / 64], atol=1e-3)
+    np.testing.assert_allclose(out[1], xy[1])
+
+
+def test_iou_of_boxes():
+    boxes = np.array([[0, 0, 1, 1], [0.5, 0, 1.5, 1], [2, 2, 3, 3]], np.float32)
+    np.testing.assert_allclose(_iou(boxes[0], boxes), [1.0, 1 / 3, 0.0], rtol=1e-6)
+
+
+def test_the_backend_is_chosen_by_the_environment(monkeypatch):
+    monkeypatch.setenv(POSE_BACKEND_ENV, "mediapipe")
+    assert pose_backend() == "mediapipe"
+    assert default_estimator_id().startswith("mediapipe-blazepose-full/")
+    monkeypatch.setenv(POSE_BACKEND_ENV, "openpose")
+    with pytest.raises(PoseBackendError, match="GYMSCORE_POSE_BACKEND='openpose': expected one of litert"):
+        pose_backend()
+
+
+def test_without_litert_the_backend_is_mediapipe(monkeypatch):
+    monkeypatch.delenv(POSE_BACKEND_ENV, raising=False)
+    monkeypatch.setitem(sys.modules, "ai_edge_litert", None)
+    assert pose_backend() == "mediapipe"
+
+
+def test_litert_agrees_with_mediapipe_on_a_real_clip(realclips_dir):
+    """On crops around the gymnast (how the tracker asks), both backends find her on the same frames
+    and put her joints within a few percent of her size of each other."""
+    pytest.importorskip("mediapipe")
+    pytest.importorskip("ai_edge_litert")
+    from gymscore.features.blazepose import LiteBlazePose
+    from gymscore.features.pose import MediaPipePose
+    from gymscore.video import VideoReader
+
+    with VideoReader(realclips_dir / "vt_01.gif") as reader:
+        frames = [f.image[:, :, ::-1].copy() for f in reader.frames()]
+    mp, lite = MediaPipePose(), LiteBlazePose()
+    try:
+        tried = found = agree = 0
+        diffs = []
+        for rgb in frames:
+            whole = mp.detect(rgb)
+            if whole is None:
+                continue
+            (cx, cy), half = whole.center, whole.size * 0.9
+            roi = (cx - half, cy - half, cx + half, cy + half)
+            tried += 1
+            a, b = mp.detect(rgb, roi), lite.detect(rgb, roi)
+            found += a is not None
+            agree += (a is None) == (b is None)
+            if a is not None and b is not None:
+                diffs.append(np.median(np.linalg.norm(a.joints - b.joints, axis=1)) / a.size)
+    finally:
+        mp.close()
+        lite.close()
+    assert found >= 20
+    assert agree >= 0.9 * tried  # measured: 55 found of 69 crops, the backends agree on 69
+    # measured: median 0.006 of her size (about 1 px here), 90th percentile 0.012
+    assert float(np.median(diffs)) < 0.015
+    assert float(np.percentile(diffs, 90)) < 0.03
