@@ -7,10 +7,11 @@
 #   4. the analysis speed benchmark with the models on the GPU (bench/bench_analysis.py --device cuda),
 #      with the default 2 pose workers and with one per core
 # Results land in $OUT (8 files: what the device tool brings back); the log is the standard output.
-# Wheels the machine lacks (MediaPipe, jsonschema) come in .whl/ when there.
+# Wheels the machine lacks (MediaPipe, LiteRT, jsonschema) come in .whl/ when there.
 # (.whl/, git-ignored: `pip download --no-deps --only-binary=:all: --python-version 3.12 --platform
 #  manylinux2014_x86_64 -d .whl mediapipe==0.10.14 protobuf==4.25.9 jsonschema==4.26.0
-#  jsonschema-specifications referencing rpds-py` on a machine with an index.)
+#  jsonschema-specifications referencing rpds-py`, and with `--platform manylinux_2_27_x86_64`
+#  ai-edge-litert==2.3.0, on a machine with an index.)
 #   usage: OUT=folder bash bench/device_session.sh [SECONDS_FOR_POSES] 2>&1 | tee $OUT/session.log
 # (SPEED_VIDEO=file skips rendering the 92 s speed routine; PY=python picks the interpreter)
 set -u
@@ -28,6 +29,7 @@ else
 fi
 export PYTHONUNBUFFERED=1 GYMSCORE_HOME=/tmp/gs-home GYMSCORE_CACHE=/tmp/gs-cache
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>&1
+$PY -c "from gymscore.features.pose import default_estimator_id; print('pose backend', default_estimator_id())" 2>&1
 $PY -c "import sys, mediapipe, cv2, torch, numpy; print(sys.version.split()[0], 'mediapipe', mediapipe.__version__,
 'cv2', cv2.__version__, 'torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'numpy', numpy.__version__,
 'cpus', __import__('os').cpu_count())" 2>&1

@@ -8,7 +8,14 @@ import sys
 import numpy as np
 import pytest
 
-from gymscore.features.blazepose import Roi, _iou, refine_from_heatmap, ssd_anchors
+from gymscore.features.blazepose import (
+    LandmarkSmoother,
+    OneEuroFilter,
+    Roi,
+    _iou,
+    refine_from_heatmap,
+    ssd_anchors,
+)
 from gymscore.features.pose import (
     POSE_BACKEND_ENV,
     PoseBackendError,
@@ -56,6 +63,31 @@ def test_heatmap_refinement_moves_a_landmark_to_its_confident_cells_only():
 def test_iou_of_boxes():
     boxes = np.array([[0, 0, 1, 1], [0.5, 0, 1.5, 1], [2, 2, 3, 3]], np.float32)
     np.testing.assert_allclose(_iou(boxes[0], boxes), [1.0, 1 / 3, 0.0], rtol=1e-6)
+
+
+def test_one_euro_filter_holds_still_points_and_follows_fast_ones_more():
+    f = OneEuroFilter(0.1, 40.0, 1.0)
+    start = np.zeros((1, 2))
+    np.testing.assert_allclose(f(start, 100.0), start)  # the first value passes through
+    small = f(np.array([[1.0, 0.0]]), 100.0)[0, 0]  # a 1 px jitter on a 100 px body: damped
+    f.reset()
+    f(start, 100.0)
+    large = f(np.array([[50.0, 0.0]]), 100.0)[0, 0]  # half her size in one frame: followed further
+    assert 0.25 < small < 0.4  # alpha 0.31 (derivative 0.3 body/s through alpha 0.17, cutoff 2.2 Hz)
+    assert 0.9 < large / 50.0 < 1.0  # alpha 0.96
+
+
+def test_smoothed_visibility_moves_a_tenth_of_the_way_and_a_loss_resets_it():
+    smoother = LandmarkSmoother()
+    lm = np.zeros((39, 4), np.float32)
+    lm[:, :2] = np.random.default_rng(0).random((39, 2)) * 100
+    lm[:, 2] = 1.0
+    smoother(lm)
+    later = lm.copy()
+    later[:, 2] = 0.0
+    np.testing.assert_allclose(smoother(later)[:33, 2], 0.9, rtol=1e-6)
+    smoother.reset()
+    np.testing.assert_allclose(smoother(later)[:33, 2], 0.0)
 
 
 def test_the_backend_is_chosen_by_the_environment(monkeypatch):

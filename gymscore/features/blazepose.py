@@ -50,7 +50,7 @@ from gymscore.features.pose import (
 )
 
 LITERT_INSTALL = "pip install --no-deps ai-edge-litert==2.3.0"
-BACKEND_VERSION = "v3"  # bump when the steps around the networks change (part of the feature cache key)
+BACKEND_VERSION = "v4"  # bump when the steps around the networks change (part of the feature cache key)
 DETECTOR_SIZE = 224
 LANDMARK_SIZE = 256
 ROI_SCALE = 1.25  # region side over twice the keypoint distance
@@ -174,7 +174,7 @@ class _Networks:
         left, top = (side - w) / 2 * scale, (side - h) / 2 * scale
         m = np.array([[scale, 0.0, left], [0.0, scale, top]])
         canvas = cv2.warpAffine(rgb, m, (DETECTOR_SIZE, DETECTOR_SIZE), flags=cv2.INTER_LINEAR,
-                                borderMode=cv2.BORDER_REPLICATE).astype(np.float32) / 127.5 - 1.0
+                                borderMode=cv2.BORDER_CONSTANT).astype(np.float32) / 127.5 - 1.0
         self.detector.set_tensor(self._det_in, canvas[None])
         self.detector.invoke()
         raw = self.detector.get_tensor(self._det_boxes)[0]
@@ -383,7 +383,7 @@ class LiteBlazePose:
 
         affine = square_affine(roi)
         crop = cv2.warpAffine(rgb, affine, (FOLLOW_PIXELS, FOLLOW_PIXELS), flags=cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_REPLICATE)
+                              borderMode=cv2.BORDER_CONSTANT)
         lm = self._follow.process(crop)
         if lm is None:
             return None
