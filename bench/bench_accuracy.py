@@ -42,7 +42,12 @@ def main() -> int:
     ap.add_argument("--fast", action="store_true", help="as `gymscore analyze --fast` (files: *_fast)")
     ap.add_argument("--dense-follow", action="store_true", help="ExtractConfig.dense_follow")
     ap.add_argument("--tag", default="", help="suffix of the results files (experiments)")
+    ap.add_argument("--pose-backend", choices=("mediapipe", "litert"), default=None,
+                    help="how BlazePose runs (gymscore analyze --pose-backend; default: mediapipe)")
     args = ap.parse_args()
+    from gymscore.features.pose import set_pose_backend  # noqa: PLC0415
+
+    set_pose_backend(args.pose_backend)
     from bench_model_selection import extract_config
 
     config = extract_config(args.pose_fps, args.dense_stride, args.dense_follow, args.fast)
@@ -93,7 +98,10 @@ def main() -> int:
     metrics, baseline = (folder_metrics(d, truth_dir, gym99) for d in (pred_dir, base_dir))
     metrics["apparatus_accuracy"] = sum(
         r["apparatus_pred"] == r["routine"][:2].upper() for r in rows) / len(rows)
+    from gymscore.features.pose import default_estimator_id  # noqa: PLC0415
+
     out = {"machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, 2 cores", "size": args.size,
+           "pose": default_estimator_id(),
            "pose_fps": config.pose_fps, "dense_stride": config.dense_stride, "tag": args.tag,
            "fast": bool(config.lean_min_height),
            "camera": "hard", "seeds": f"{SEED0}..{SEED0 + args.per_apparatus - 1} per apparatus",
@@ -140,7 +148,7 @@ def write_md(out: dict) -> None:
            "them), so `analysis s` leaves out the first pose pass (and the full-rate pass where it was "
            "cached too)."
            if all(r.get("features_from_cache") for r in out["routines"]) else ""),
-        "Pipeline: BlazePose (MediaPipe) on the rendered video (every 3rd frame"
+        f"Pipeline: BlazePose (`{out.get('pose', 'mediapipe')}`) on the rendered video (every 3rd frame"
         + (", lean first pass: `gymscore analyze --fast`" if out.get("fast") else "") + ") -> pose/flow",
         "features -> installed segmenter -> BlazePose again on every frame of the elements found, on crops",
         "that follow her -> segmenter again -> apparatus chosen -> classifier -> codebook tree -> D-score.",

@@ -39,11 +39,11 @@ def run_clips(write_sheet: bool = True) -> list[dict]:
 
     from gymscore.features.draw import draw_skeleton
     from gymscore.features.extract import ExtractConfig, extract_features
-    from gymscore.features.pose import MediaPipePose
+    from gymscore.features.pose import default_estimator
     from gymscore.video import VideoReader
 
     rows, tiles_rows = [], []
-    est = MediaPipePose()
+    est = default_estimator()
     for clip in sorted(CLIPS.glob("*.gif")):
         t = time.perf_counter()
         est.reset()
@@ -195,7 +195,11 @@ def write_report(clips: list[dict] | None, speed: dict | None, dry_run: bool = F
     data = {"clips": clips if clips is not None else old.get("clips"),
             "speed": speed if speed is not None else old.get("speed"),
             "machine": machine()}
-    lines = ["# Analysis figures", "", f"Machine: {data['machine']}.", ""]
+    from gymscore.features.pose import default_estimator_id
+
+    data["pose"] = default_estimator_id()
+    lines = ["# Analysis figures", "", f"Machine: {data['machine']}. Pose estimator: `{data['pose']}` "
+             f"(`--pose-backend`).", ""]
     if data["clips"]:
         lines += ["## Real clips (../shared/realclips, 320x240 GIF, 10 fps)", "",
                   "| clip | frames | detected (frames looked at) | found (after gap filling) | time s |",
@@ -316,7 +320,12 @@ def main() -> None:
     ap.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"), help="where the models run")
     ap.add_argument("--no-fast", action="store_true", help="time the default mode only")
     ap.add_argument("--out", default="analysis", help="results file name in bench/results (no suffix)")
+    ap.add_argument("--pose-backend", choices=("mediapipe", "litert"), default=None,
+                    help="how BlazePose runs (gymscore analyze --pose-backend; default: mediapipe)")
     args = ap.parse_args()
+    from gymscore.features.pose import set_pose_backend
+
+    set_pose_backend(args.pose_backend)  # (the speed runs' child processes inherit it)
     clips = None if args.speed_only else run_clips(write_sheet=not args.dry_run)
     speed = None
     if not args.clips_only:

@@ -72,7 +72,12 @@ def main() -> int:
     ap.add_argument("--fast", action="store_true", help="as `gymscore analyze --fast` (a lean first pass)")
     ap.add_argument("--dense-follow", action="store_true", help="ExtractConfig.dense_follow")
     ap.add_argument("--tag", default="", help="suffix of the results file name (experiments)")
+    ap.add_argument("--pose-backend", choices=("mediapipe", "litert"), default=None,
+                    help="how BlazePose runs (gymscore analyze --pose-backend; default: mediapipe)")
     args = ap.parse_args()
+    from gymscore.features.pose import default_estimator_id, set_pose_backend  # noqa: PLC0415
+
+    set_pose_backend(args.pose_backend)
     config = extract_config(args.pose_fps, args.dense_stride, args.dense_follow, args.fast)
     if args.min_box is not None:
         from gymscore.features import densify
@@ -129,7 +134,8 @@ def main() -> int:
         print(f"{cn} + {sn} ({rows[-1][2]}): F1@0.5 {r['f1@50']:.3f}, element top-1 "
               f"{r['element_top1']:.3f}, D MAE {r['d_score_mae']:.3f}", flush=True)
     lines = ["# Model selection on selection-seed videos", "",
-             f"`bench/bench_model_selection.py` ({described}; BlazePose poses).", "",
+             f"`bench/bench_model_selection.py` ({described}; BlazePose poses: `{default_estimator_id()}`).",
+             "",
              "| classifier | segmenter | element poses | F1@0.5 | element top-1 | D-score MAE |",
              "| --- | --- | --- | --- | --- | --- |"]
     lines += [f"| {c} | {s} | {p} | {f:.3f} | {t:.3f} | {m:.3f} |" for c, s, p, f, t, m in rows]

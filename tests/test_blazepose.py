@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import sys
 
 import numpy as np
@@ -21,6 +22,7 @@ from gymscore.features.pose import (
     PoseBackendError,
     default_estimator_id,
     pose_backend,
+    set_pose_backend,
 )
 
 
@@ -90,19 +92,49 @@ def test_smoothed_visibility_moves_a_tenth_of_the_way_and_a_loss_resets_it():
     np.testing.assert_allclose(smoother(later)[:33, 2], 0.0)
 
 
-def test_the_backend_is_chosen_by_the_environment(monkeypatch):
-    monkeypatch.setenv(POSE_BACKEND_ENV, "mediapipe")
+def test_the_backend_is_mediapipe_unless_the_environment_says_otherwise(monkeypatch):
+    monkeypatch.setenv(POSE_BACKEND_ENV, "")
     assert pose_backend() == "mediapipe"
     assert default_estimator_id().startswith("mediapipe-blazepose-full/")
+    monkeypatch.setenv(POSE_BACKEND_ENV, "LiteRT")
+    assert pose_backend() == "litert"
+    assert default_estimator_id().startswith("litert-blazepose-full/litert-")
     monkeypatch.setenv(POSE_BACKEND_ENV, "openpose")
-    with pytest.raises(PoseBackendError, match="GYMSCORE_POSE_BACKEND='openpose': expected one of litert"):
+    with pytest.raises(PoseBackendError, match="GYMSCORE_POSE_BACKEND='openpose': expected one of mediapipe"):
         pose_backend()
 
 
-def test_without_litert_the_backend_is_mediapipe(monkeypatch):
-    monkeypatch.delenv(POSE_BACKEND_ENV, raising=False)
-    monkeypatch.setitem(sys.modules, "ai_edge_litert", None)
+def test_set_pose_backend_reaches_the_environment_workers_inherit(monkeypatch):
+    monkeypatch.setenv(POSE_BACKEND_ENV, "mediapipe")
+    set_pose_backend("litert")
+    assert os.environ[POSE_BACKEND_ENV] == "litert" and pose_backend() == "litert"
+    set_pose_backend(None)
     assert pose_backend() == "mediapipe"
+    with pytest.raises(PoseBackendError, match="unknown pose backend 'tflite'"):
+        set_pose_backend("tflite")
+
+
+def test_litert_without_its_package_names_the_install_command(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ai_edge_litert", None)
+    monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", None)
+    from gymscore.features.blazepose import LITERT_INSTALL, LiteBlazePose
+
+    with pytest.raises(PoseBackendError) as err:
+        LiteBlazePose()
+    assert f"install it with: {LITERT_INSTALL}" in str(err.value)
+    assert LITERT_INSTALL == "pip install --no-deps ai-edge-litert==2.3.0"
+
+
+def test_cli_pose_backend_option_picks_litert(monkeypatch, tmp_path, capsys):
+    from gymscore.cli.main import main
+    from gymscore.video.testclips import write_video
+
+    monkeypatch.setenv(POSE_BACKEND_ENV, "mediapipe")
+    monkeypatch.setitem(sys.modules, "ai_edge_litert", None)
+    monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", None)
+    video = write_video(tmp_path / "v.mp4", frames=5)
+    assert main(["analyze", str(video), "--pose-backend", "litert", "--quiet", "--no-cache"]) == 2
+    assert "the fast BlazePose backend needs LiteRT" in capsys.readouterr().err
 
 
 def test_litert_agrees_with_mediapipe_on_a_real_clip(realclips_dir):

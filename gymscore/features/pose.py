@@ -232,27 +232,35 @@ class MediaPipePose:
                 graph.close()
 
 
-POSE_BACKENDS = ("litert", "mediapipe")
+POSE_BACKENDS = ("mediapipe", "litert")
 POSE_BACKEND_ENV = "GYMSCORE_POSE_BACKEND"
 
 
 def pose_backend() -> str:
-    """The pose backend analyses use: ``$GYMSCORE_POSE_BACKEND`` when set, else ``litert`` (BlazePose's
-    networks run directly, :mod:`gymscore.features.blazepose`) where ai-edge-litert is installed, else
-    ``mediapipe`` (the same networks inside MediaPipe's slower pose solution)."""
-    chosen = os.environ.get(POSE_BACKEND_ENV, "").strip().lower()
-    if chosen:
-        if chosen not in POSE_BACKENDS:
-            raise PoseBackendError(f"{POSE_BACKEND_ENV}={chosen!r}: expected one of "
-                                   f"{', '.join(POSE_BACKENDS)}")
-        return chosen
-    import importlib.util  # noqa: PLC0415
+    """The pose backend analyses use: ``$GYMSCORE_POSE_BACKEND`` when set, else ``mediapipe``.
 
-    try:
-        found = importlib.util.find_spec("ai_edge_litert") is not None
-    except (ImportError, ValueError):  # a broken install, or a module set to None (tests)
-        found = False
-    return "litert" if found else "mediapipe"
+    ``mediapipe``: MediaPipe's pose solution, what the shipped models were trained and validated on.
+    ``litert``: the same two networks run directly (:mod:`gymscore.features.blazepose`): about half the
+    time a call, but its small differences move the shipped models' held-out figures (docs/models.md,
+    "Pose backends"), so it is opt-in until models are trained on its output.
+    """
+    chosen = os.environ.get(POSE_BACKEND_ENV, "").strip().lower()
+    if not chosen:
+        return "mediapipe"
+    if chosen not in POSE_BACKENDS:
+        raise PoseBackendError(f"{POSE_BACKEND_ENV}={chosen!r}: expected one of "
+                               f"{', '.join(POSE_BACKENDS)}")
+    return chosen
+
+
+def set_pose_backend(name: str | None) -> None:
+    """Choose the pose backend for this process and the worker processes it starts (None: default)."""
+    if name is None:
+        os.environ.pop(POSE_BACKEND_ENV, None)
+        return
+    if name not in POSE_BACKENDS:
+        raise PoseBackendError(f"unknown pose backend {name!r}: expected one of {', '.join(POSE_BACKENDS)}")
+    os.environ[POSE_BACKEND_ENV] = name
 
 
 def default_estimator() -> PoseEstimator:
