@@ -1,19 +1,19 @@
 """BlazePose (full) run directly with the LiteRT interpreter: the same two networks MediaPipe's pose
-solution runs, without its graph around them.
+solution runs, without its graph around them (``gymscore analyze --pose-backend litert``).
 
-MediaPipe 0.10.14's legacy ``Pose`` spends about twice the networks' own time per call on this
-machine's CPUs (landmarks about 45 ms a call against 24 ms for the bare network, the detector 35 ms
-against 18 ms; ``bench/results/pose_backends.md``). This module loads the network files the mediapipe
-wheel carries (``pose_detection.tflite``, ``pose_landmark_full.tflite``) into ``ai-edge-litert``'s
-interpreter and does the steps between them in numpy and OpenCV, following the published graph
-descriptions of MediaPipe's pose solution:
+MediaPipe 0.10.14's legacy ``Pose`` spends about as much time around the networks as in them: a
+call here takes about 0.6 of its time (``bench/results/pose_backends.md``). This module loads the
+network files the mediapipe wheel carries (``pose_detection.tflite``, ``pose_landmark_full.tflite``)
+into ``ai-edge-litert``'s interpreter and does the steps between them in numpy and OpenCV, following
+the published graph descriptions of MediaPipe's pose solution:
 
 * **Detector**: the RGB image letterboxed to 224 x 224 (black borders), values in [-1, 1]; 2254
   SSD anchors (strides 8, 16, 32, 32, 32, two anchors a cell, fixed size); boxes and 4 keypoints
   decoded against them; scores through a sigmoid; the best detection merged with those overlapping
   it (IoU > 0.3, weighted by score).
 * **Region of interest**: centred on keypoint 0 (mid-hip), side 2.5 times the distance to keypoint 1,
-  turned so that the vector from keypoint 0 to keypoint 1 points up.
+  turned so that the vector from keypoint 0 to keypoint 1 points up. Regions are cropped as MediaPipe
+  crops them: corners onto the tensor's corners, pixel indices taken as coordinates.
 * **Landmarks**: the region resampled to 256 x 256, values in [0, 1]; 39 landmarks (33 and two
   auxiliary ones, then 4 unused) of x, y, z, visibility, presence; each x, y refined by the
   score-weighted mean of its 7 x 7 heatmap window when the window's peak passes 0.5; the pose-presence
@@ -21,12 +21,14 @@ descriptions of MediaPipe's pose solution:
 * **Tracking**: the next call's region comes from the auxiliary landmarks (mid-hip and the
   scale/rotation point) in the same way; when presence falls below the tracking threshold, the next
   call runs the detector again. Whole images in tracking mode are smoothed as MediaPipe's solution
-  smooths them (``smooth_landmarks``), since the shipped models were trained on its output: the
-  visibilities by a low-pass filter (alpha 0.1), the landmarks by a one-euro filter (min cutoff 0.1,
-  beta 40, derivative cutoff 1) and the auxiliary landmarks by a heavier one (0.01, 1, 1), on pixel
-  coordinates scaled by the landmarks' size, at the solution's fixed 30 calls a second; a loss resets
-  them. Without this step the held-out D-score error rose from 0.275 to 0.433
-  (``bench/results/accuracy_1280x720_litert.md``).
+  smooths them (``smooth_landmarks``): the visibilities by a low-pass filter (alpha 0.1), the
+  landmarks by a one-euro filter (min cutoff 0.1, beta 40, derivative cutoff 1) and the auxiliary
+  landmarks by a heavier one (0.01, 1, 1), on pixel coordinates scaled by the landmarks' size, at the
+  solution's fixed 30 calls a second; a loss resets them.
+
+On crops the joints agree with MediaPipe's within 0.3 % of the body's size (median); what MediaPipe's
+tracking holds on to at the edge of its thresholds still differs, and the shipped models' figures
+move with it, so MediaPipe stays the default (docs/models.md, "Pose backends").
 """
 
 from __future__ import annotations
