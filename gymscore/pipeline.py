@@ -253,6 +253,7 @@ def analyze_video(
     full_rate_elements: bool = True,
     fast: bool = False,
     workers: int | None = None,
+    pose_backend: str | None = None,
 ) -> AnalysisResult:
     """Analyse a routine video; see the module doc. Returns the timeline with everything around it.
 
@@ -261,7 +262,13 @@ def analyze_video(
     (and makes the first pass thorough: ``ExtractConfig.lean_min_height`` 0). ``fast``: the fast mode
     (:meth:`ExtractConfig.as_fast`: faster, less accurate; figures in the README). ``workers``: pose
     worker processes for long videos (``ExtractConfig.workers``, default 2; 0: one per CPU core).
+    ``pose_backend``: ``mediapipe`` or ``litert`` (:func:`gymscore.features.pose.set_pose_backend`:
+    it stays chosen for this process and the worker processes it starts; None leaves it as it is).
     """
+    if pose_backend is not None:
+        from gymscore.features.pose import set_pose_backend  # noqa: PLC0415
+
+        set_pose_backend(pose_backend)
     if apparatus is not None and apparatus not in APPARATUS:
         raise ValueError(f"unknown apparatus {apparatus!r}; use one of {', '.join(APPARATUS)}")
     timings: dict[str, float] = {}

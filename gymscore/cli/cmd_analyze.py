@@ -115,11 +115,9 @@ def result_to_json(result: Any) -> dict[str, Any]:
 def run_analyze(args: argparse.Namespace, **injected: Any) -> int:
     """Analyse, print, optionally save. ``injected``: runners/estimator for tests."""
     from gymscore.features.extract import ExtractConfig  # noqa: PLC0415
-    from gymscore.features.pose import PoseBackendError, set_pose_backend  # noqa: PLC0415
+    from gymscore.features.pose import PoseBackendError  # noqa: PLC0415
     from gymscore.pipeline import analyze_video  # noqa: PLC0415
 
-    if getattr(args, "pose_backend", None):
-        set_pose_backend(args.pose_backend)
     token = CancelToken()
     line = None if args.quiet else ProgressLine(sys.stderr)
     config = ExtractConfig(pose_fps=args.pose_fps) if args.pose_fps else None
@@ -129,7 +127,7 @@ def run_analyze(args: argparse.Namespace, **injected: Any) -> int:
                                    cancel=token, config=config, use_cache=not args.no_cache,
                                    full_rate_elements=not args.first_pass_only,
                                    fast=getattr(args, "fast", False), workers=getattr(args, "workers", None),
-                                   **injected)
+                                   pose_backend=getattr(args, "pose_backend", None), **injected)
     except Cancelled:
         if line:
             line.close()  # end the progress line before the message

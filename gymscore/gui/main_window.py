@@ -325,6 +325,7 @@ class MainWindow(FileActions, QMainWindow):
             device=self.settings.device,
             fast=self.settings.analysis == "fast",
             workers=self.settings.workers,
+            pose_backend=self.settings.pose_backend,
         )
         return True
 
