@@ -9,14 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from gymscore.features.blazepose import (
-    LandmarkSmoother,
-    OneEuroFilter,
-    Roi,
-    _iou,
-    refine_from_heatmap,
-    ssd_anchors,
-)
+from gymscore.features.blazepose import Roi, _iou, refine_from_heatmap, ssd_anchors
+from gymscore.features.landmark_filter import LandmarkSmoother, OneEuroFilter
 from gymscore.features.pose import (
     POSE_BACKEND_ENV,
     PoseBackendError,

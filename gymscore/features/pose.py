@@ -240,9 +240,9 @@ def pose_backend() -> str:
     """The pose backend analyses use: ``$GYMSCORE_POSE_BACKEND`` when set, else ``mediapipe``.
 
     ``mediapipe``: MediaPipe's pose solution, what the shipped models were trained and validated on.
-    ``litert``: the same two networks run directly (:mod:`gymscore.features.blazepose`): about half the
-    time a call, but its small differences move the shipped models' held-out figures (docs/models.md,
-    "Pose backends"), so it is opt-in until models are trained on its output.
+    ``litert``: the same two networks run directly (:mod:`gymscore.features.blazepose`): about 0.6 of
+    the time a call, but its small differences move the shipped models' held-out figures
+    (docs/models.md, "Pose backends"), so it is opt-in until models are trained on its output.
     """
     chosen = os.environ.get(POSE_BACKEND_ENV, "").strip().lower()
     if not chosen:
@@ -275,16 +275,14 @@ def default_estimator() -> PoseEstimator:
 
 def default_estimator_id() -> str:
     """``name/version`` of :func:`default_estimator` without loading it (part of cache keys)."""
-    from importlib import metadata  # noqa: PLC0415
-
-    def version(package: str) -> str:
-        try:
-            return metadata.version(package)
-        except metadata.PackageNotFoundError:
-            return "missing"
-
     if pose_backend() == "litert":
         from gymscore.features.blazepose import LiteBlazePose, backend_version  # noqa: PLC0415
 
         return f"{LiteBlazePose.name}/{backend_version()}"
-    return f"{MediaPipePose.name}/mediapipe-{version('mediapipe')}"
+    from importlib import metadata  # noqa: PLC0415
+
+    try:
+        version = metadata.version("mediapipe")
+    except metadata.PackageNotFoundError:
+        version = "missing"
+    return f"{MediaPipePose.name}/mediapipe-{version}"
