@@ -20,11 +20,9 @@ the published graph descriptions of MediaPipe's pose solution:
   output gates the result.
 * **Tracking**: the next call's region comes from the auxiliary landmarks (mid-hip and the
   scale/rotation point) in the same way; when presence falls below the tracking threshold, the next
-  call runs the detector again. Whole images in tracking mode are smoothed as MediaPipe's solution
-  smooths them (``smooth_landmarks``): the visibilities by a low-pass filter (alpha 0.1), the
-  landmarks by a one-euro filter (min cutoff 0.1, beta 40, derivative cutoff 1) and the auxiliary
-  landmarks by a heavier one (0.01, 1, 1), on pixel coordinates scaled by the landmarks' size, at the
-  solution's fixed 30 calls a second; a loss resets them.
+  call runs the detector again. As in MediaPipe's solution, tracking mode filters the auxiliary
+  landmarks (a one-euro filter: :mod:`gymscore.features.landmark_filter`), and whole images in
+  tracking mode (``smooth_landmarks``) also the landmarks and visibilities; a loss resets the filters.
 
 On crops the joints agree with MediaPipe's within 0.3 % of the body's size (median); what MediaPipe's
 tracking holds on to at the edge of its thresholds still differs, and the shipped models' figures
@@ -53,7 +51,7 @@ from gymscore.features.pose import (
 )
 
 LITERT_INSTALL = "pip install --no-deps ai-edge-litert==2.3.0"
-BACKEND_VERSION = "v4"  # bump when the steps around the networks change (part of the feature cache key)
+BACKEND_VERSION = "v5"  # bump when the steps around the networks change (part of the feature cache key)
 DETECTOR_SIZE = 224
 LANDMARK_SIZE = 256
 ROI_SCALE = 1.25  # region side over twice the keypoint distance
@@ -263,7 +261,7 @@ class _Graph:
         self.nets, self.tracking = nets, tracking
         self.min_detection, self.min_tracking = min_detection, min_tracking
         self.roi: Roi | None = None
-        self.smoother = LandmarkSmoother() if smooth and tracking else None
+        self.smoother = LandmarkSmoother(smooth_landmarks=smooth) if tracking else None
 
     def process(self, rgb: np.ndarray) -> np.ndarray | None:
         """(33, 4) landmarks (x, y pixels, visibility, presence) or None."""

@@ -1,11 +1,12 @@
 """MediaPipe's tracking-mode smoothing of pose landmarks, for :mod:`gymscore.features.blazepose`.
 
-MediaPipe's pose solution smooths what its tracking mode returns (``smooth_landmarks``): a low-pass
-filter on the visibilities (alpha 0.1), a one-euro filter on the landmarks (min cutoff 0.1, beta 40,
-derivative cutoff 1) and a heavier one on the two auxiliary landmarks that place the next region
-(0.01, 1, 1), on pixel coordinates with speeds measured in the landmarks' own size, at the fixed 30
+MediaPipe's pose solution in tracking mode filters the two auxiliary landmarks that place the next
+frame's region with a one-euro filter (min cutoff 0.01, beta :data:`AUX_BETA`, derivative cutoff 1)
+always, and with
+``smooth_landmarks`` also the landmarks (one-euro: 0.1, 40, 1) and their visibilities (low-pass,
+alpha 0.1); on pixel coordinates with speeds measured in the landmarks' own size, at the fixed 30
 calls a second its Python API assumes. The shipped models were trained on its output, so the LiteRT
-backend smooths the same way.
+backend filters the same way.
 """
 
 from __future__ import annotations
@@ -48,14 +49,22 @@ class OneEuroFilter:
         return self._value
 
 
+# The published graph description says beta 1 for the auxiliary landmarks; MediaPipe 0.10.14's own
+# regions (read from its graph's ROI output on the 92 s benchmark routine) are matched by 3: the
+# region centres then agree within 0.2 % of the region's side (median; 1.9 % with beta 1).
+AUX_BETA = 3.0
+
+
 class LandmarkSmoother:
-    """MediaPipe's tracking-mode smoothing of landmarks, auxiliary landmarks and visibilities."""
+    """MediaPipe's tracking-mode smoothing: the auxiliary landmarks always (its graph filters them
+    whatever ``smooth_landmarks`` says), the landmarks and visibilities with ``smooth_landmarks``."""
 
     VISIBILITY_ALPHA = 0.1
 
-    def __init__(self) -> None:
+    def __init__(self, smooth_landmarks: bool = True) -> None:
+        self.smooth_landmarks = smooth_landmarks
         self.points = OneEuroFilter(0.1, 40.0, 1.0)
-        self.aux = OneEuroFilter(0.01, 1.0, 1.0)
+        self.aux = OneEuroFilter(0.01, AUX_BETA, 1.0)
         self._visibility: np.ndarray | None = None
 
     def reset(self) -> None:
@@ -66,11 +75,12 @@ class LandmarkSmoother:
     def __call__(self, lm: np.ndarray) -> np.ndarray:
         """(39, 4) landmarks as :meth:`_Networks.landmarks_in` returns them, smoothed."""
         out = lm.copy()
-        vis = lm[:33, 2]
-        if self._visibility is not None:
-            vis = self.VISIBILITY_ALPHA * vis + (1 - self.VISIBILITY_ALPHA) * self._visibility
-        self._visibility = out[:33, 2] = vis
-        out[:33, :2] = self.points(lm[:33, :2], _object_scale(lm[:33, :2]))
+        if self.smooth_landmarks:
+            vis = lm[:33, 2]
+            if self._visibility is not None:
+                vis = self.VISIBILITY_ALPHA * vis + (1 - self.VISIBILITY_ALPHA) * self._visibility
+            self._visibility = out[:33, 2] = vis
+            out[:33, :2] = self.points(lm[:33, :2], _object_scale(lm[:33, :2]))
         out[33:35, :2] = self.aux(lm[33:35, :2], _object_scale(lm[33:35, :2]))
         return out
 
