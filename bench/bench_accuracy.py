@@ -42,7 +42,9 @@ def main() -> int:
     ap.add_argument("--fast", action="store_true", help="as `gymscore analyze --fast` (files: *_fast)")
     ap.add_argument("--dense-follow", action="store_true", help="ExtractConfig.dense_follow")
     ap.add_argument("--tag", default="", help="suffix of the results files (experiments)")
-    ap.add_argument("--pose-backend", choices=("mediapipe", "litert"), default=None,
+    from gymscore.features.pose import POSE_BACKENDS  # noqa: PLC0415
+
+    ap.add_argument("--pose-backend", choices=POSE_BACKENDS, default=None,
                     help="how BlazePose runs (gymscore analyze --pose-backend; default: mediapipe)")
     args = ap.parse_args()
     from gymscore.features.pose import set_pose_backend  # noqa: PLC0415

@@ -320,7 +320,9 @@ def main() -> None:
     ap.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"), help="where the models run")
     ap.add_argument("--no-fast", action="store_true", help="time the default mode only")
     ap.add_argument("--out", default="analysis", help="results file name in bench/results (no suffix)")
-    ap.add_argument("--pose-backend", choices=("mediapipe", "litert"), default=None,
+    from gymscore.features.pose import POSE_BACKENDS  # noqa: PLC0415
+
+    ap.add_argument("--pose-backend", choices=POSE_BACKENDS, default=None,
                     help="how BlazePose runs (gymscore analyze --pose-backend; default: mediapipe)")
     args = ap.parse_args()
     from gymscore.features.pose import set_pose_backend

@@ -72,7 +72,9 @@ def main() -> int:
     ap.add_argument("--fast", action="store_true", help="as `gymscore analyze --fast` (a lean first pass)")
     ap.add_argument("--dense-follow", action="store_true", help="ExtractConfig.dense_follow")
     ap.add_argument("--tag", default="", help="suffix of the results file name (experiments)")
-    ap.add_argument("--pose-backend", choices=("mediapipe", "litert"), default=None,
+    from gymscore.features.pose import POSE_BACKENDS  # noqa: PLC0415
+
+    ap.add_argument("--pose-backend", choices=POSE_BACKENDS, default=None,
                     help="how BlazePose runs (gymscore analyze --pose-backend; default: mediapipe)")
     args = ap.parse_args()
     from gymscore.features.pose import default_estimator_id, set_pose_backend  # noqa: PLC0415

@@ -118,7 +118,7 @@ def write(result: dict, out: str) -> None:
     lines = ["# Pose backends: MediaPipe's pose solution against BlazePose's networks through LiteRT", "",
              f"Machine: {result['machine']}. Video: {result['video']} ({result['frames']} frames: every 3rd "
              "frame, 640 wide, as the first pass sees them). Command: "
-             f"`python bench/bench_pose_backends.py{result['args']}`.", "",
+             f"`python bench/bench_pose_backends.py{result['args']}` (`--video V` when given).", "",
              "| call (median ms) | mediapipe | litert | litert / mediapipe | found (mediapipe / litert) |",
              "| --- | --- | --- | --- | --- |"]
     labels = {"whole": "whole frame, tracking mode", "crop": "crop around her, detector + landmarks",
@@ -147,23 +147,22 @@ def write(result: dict, out: str) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--video", type=Path, default=None, help="default: a 1280x720 GymSynth floor routine")
+    ap.add_argument("--video", type=Path, default=None,
+                    help="default: the speed benchmark's 92 s 1280x720 floor routine (rendered first)")
     ap.add_argument("--frames", type=int, default=200)
     ap.add_argument("--out", default="pose_backends")
     args = ap.parse_args()
     video = args.video
     if video is None:
-        from gymscore.synth.api import generate_routine
+        from bench_analysis import make_long_video  # the speed benchmark's routine
 
-        folder = Path(tempfile.mkdtemp(prefix="gymscore-pose-bench-"))
-        video = Path(generate_routine("FX", 6, size=(1280, 720), fps=25, camera="broadcast",
-                                      out_dir=folder).frames_path)
+        video = make_long_video(Path(tempfile.mkdtemp(prefix="gymscore-pose-bench-")))
     frames = load_frames(video, args.frames)
     result = compare(frames)
     result.update(bare_ms=bare_networks(), frames=len(frames), video=str(video) if args.video else
-                  "GymSynth FX seed 6, 1280x720, broadcast camera",
+                  "the speed benchmark's routine (bench_analysis.make_long_video)",
                   machine=f"{os.cpu_count()} CPU cores ({platform.machine()})",
-                  args="".join(f" --{k} {v}" for k, v in (("frames", args.frames),) if v != 200))
+                  args=f" --frames {args.frames}" if args.frames != 200 else "")
     write(result, args.out)
 
 

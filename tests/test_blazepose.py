@@ -56,6 +56,18 @@ def test_heatmap_refinement_moves_a_landmark_to_its_confident_cells_only():
     np.testing.assert_allclose(out[1], xy[1])
 
 
+def test_heatmap_windows_at_the_edge_and_landmarks_off_the_heatmap():
+    heat = np.full((64, 64, 3), -10.0, np.float32)
+    heat[5, 1, 0] = 5.0  # landmark 0 lies just left of the heatmap: int() truncates it into column 0
+    heat[63, 63, 1] = 5.0  # landmark 1 in the corner: its window is cut to 4 x 4 cells
+    heat[10, 10, 2] = 5.0  # landmark 2 lies right of the heatmap: left as it is
+    xy = np.array([[-0.005, 5.5 / 64], [63.5 / 64, 63.5 / 64], [1.2, 10 / 64]], np.float32)
+    out = refine_from_heatmap(xy, heat)
+    np.testing.assert_allclose(out[0], [1 / 64, 5 / 64], atol=1e-3)
+    np.testing.assert_allclose(out[1], [63 / 64, 63 / 64], atol=1e-3)
+    np.testing.assert_allclose(out[2], xy[2])
+
+
 def test_iou_of_boxes():
     boxes = np.array([[0, 0, 1, 1], [0.5, 0, 1.5, 1], [2, 2, 3, 3]], np.float32)
     np.testing.assert_allclose(_iou(boxes[0], boxes), [1.0, 1 / 3, 0.0], rtol=1e-6)

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from gymscore.cli.main import UserError
+from gymscore.features.pose import POSE_BACKENDS
 from gymscore.util.progress import Cancelled, CancelToken, ProgressLine
 
 
@@ -38,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="pose worker processes for videos of 20 s or more (default 2; 0: one per CPU "
                         "core). More cores are faster; each process takes about 0.7 GB of memory, and "
                         "the results differ a little with N, as each tracks its own stretch of the video")
-    p.add_argument("--pose-backend", choices=("mediapipe", "litert"), default=None,
+    p.add_argument("--pose-backend", choices=POSE_BACKENDS, default=None,
                    help="how BlazePose runs: mediapipe (default: what the models were validated on) or "
                         "litert (its networks directly: about 1.5 times faster end to end, held-out "
                         "figures a little weaker with the shipped models; see the README)")

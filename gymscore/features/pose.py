@@ -126,6 +126,30 @@ def clip_box(box: Box, width: int, height: int) -> tuple[int, int, int, int]:
     return (max(0, int(x0)), max(0, int(y0)), min(width, int(np.ceil(x1))), min(height, int(np.ceil(y1))))
 
 
+MIN_CROP_PIXELS = 16  # crops narrower or lower than this are not worth an estimator call
+
+
+def roi_crop(rgb: np.ndarray, roi: Box) -> tuple[np.ndarray, int, int] | None:
+    """The part of ``rgb`` inside ``roi`` (clipped to the image, contiguous) and its top-left corner;
+    None when it is under :data:`MIN_CROP_PIXELS` on a side."""
+    h, w = rgb.shape[:2]
+    x0, y0, x1, y1 = clip_box(roi, w, h)
+    if x1 - x0 < MIN_CROP_PIXELS or y1 - y0 < MIN_CROP_PIXELS:
+        return None
+    return np.ascontiguousarray(rgb[y0:y1, x0:x1]), x0, y0
+
+
+def follow_crop(rgb: np.ndarray, roi: Box) -> tuple[np.ndarray, np.ndarray]:
+    """The square around ``roi`` resized to :data:`FOLLOW_PIXELS` (black past the image) and the
+    :func:`square_affine` matrix that made it (for :func:`from_crop`)."""
+    import cv2  # noqa: PLC0415
+
+    affine = square_affine(roi)
+    crop = cv2.warpAffine(rgb, affine, (FOLLOW_PIXELS, FOLLOW_PIXELS), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT)
+    return crop, affine
+
+
 def _import_mediapipe():
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -182,15 +206,11 @@ class MediaPipePose:
         """The person in the square around ``roi``, resized to :data:`FOLLOW_PIXELS`, in tracking
         mode: while the crops of successive calls follow her (same place and size in the crop), a
         call costs one landmark pass without the detector. :meth:`reset_follow` when she is lost."""
-        import cv2  # noqa: PLC0415
-
         if self._follow is None:
             self._follow = self._mp_pose.Pose(static_image_mode=False, model_complexity=1,
                                               smooth_landmarks=False, min_detection_confidence=0.5,
                                               min_tracking_confidence=0.5)
-        affine = square_affine(roi)
-        crop = cv2.warpAffine(rgb, affine, (FOLLOW_PIXELS, FOLLOW_PIXELS), flags=cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_CONSTANT)
+        crop, affine = follow_crop(rgb, roi)
         res = self._follow.process(crop)
         if res.pose_landmarks is None:
             return None
@@ -203,17 +223,16 @@ class MediaPipePose:
             self._follow.reset()
 
     def _detect(self, rgb: np.ndarray, roi: Box | None, static) -> PoseCandidate | None:
-        h, w = rgb.shape[:2]
         if roi is None:
+            image, x0, y0 = rgb, 0, 0
             res = self._track.process(rgb)
-            x0 = y0 = 0
-            cw, ch = w, h
         else:
-            x0, y0, x1, y1 = clip_box(roi, w, h)
-            cw, ch = x1 - x0, y1 - y0
-            if cw < 16 or ch < 16:
+            cropped = roi_crop(rgb, roi)
+            if cropped is None:
                 return None
-            res = static.process(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
+            image, x0, y0 = cropped
+            res = static.process(image)
+        ch, cw = image.shape[:2]
         if res.pose_landmarks is None:
             return None
         lm = np.array([(p.x, p.y, p.visibility) for p in res.pose_landmarks.landmark], dtype=np.float32)
