@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "the results differ a little with N, as each tracks its own stretch of the video")
     p.add_argument("--pose-backend", choices=POSE_BACKENDS, default=None,
                    help="how BlazePose runs: mediapipe (default: what the models were validated on) or "
-                        "litert (its networks directly: about 1.5 times faster end to end, held-out "
+                        "litert (its networks directly: about 1.6 times faster end to end, held-out "
                         "figures a little weaker with the shipped models; see the README)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=run_analyze)

@@ -25,7 +25,7 @@ ANALYSIS_MODES = {"thorough": "thorough (default)",
                   "fast": "fast: about 20 % quicker on 720p and larger, less accurate"}
 THEMES = ("light", "dark")
 POSE_BACKENDS = {"mediapipe": "MediaPipe (default: what the models were checked on)",
-                 "litert": "LiteRT: about 1.5 times faster, less accurate"}
+                 "litert": "LiteRT: about 1.6 times faster, less accurate"}
 
 
 def qsettings() -> QSettings:
