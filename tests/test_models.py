@@ -273,3 +273,23 @@ def test_v2_classifier_averages_a_clip_with_its_mirror(label_space):
     runner.mirror_tta = False
     c = runner.predict([(j, v)], fps=25)[0]["element_probs"]
     assert c != pytest.approx(a, abs=1e-5)
+
+
+def test_pretrained_loads_the_backbone_and_the_heads_only_when_asked(label_space, tmp_path):
+    from gymscore.models.tsm import load_backbone
+
+    torch.manual_seed(0)
+    src = create_model("stgcn_temporal", label_space=label_space)
+    path = tmp_path / "src.pt"
+    torch.save(src.state_dict(), path)
+    torch.manual_seed(1)
+    fresh = create_model("stgcn_temporal", label_space=label_space)
+    loaded = load_backbone(fresh, path)
+    assert loaded and not any(k.startswith("head.") for k in loaded)
+    assert torch.equal(fresh.state_dict()["data_bn.weight"], src.state_dict()["data_bn.weight"])
+    assert not torch.equal(fresh.head.element.weight, src.head.element.weight)
+    with_heads = load_backbone(fresh, path, heads=True)
+    assert "head.element.weight" in with_heads
+    assert torch.equal(fresh.head.element.weight, src.head.element.weight)
+    fresh.reset_head(build_label_space(default_codebook(), label_space.element_ids[:5]))
+    assert "head.element.weight" not in load_backbone(fresh, path, heads=True)  # other shape: skipped

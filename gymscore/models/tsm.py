@@ -86,8 +86,9 @@ class TSM(ClassifierBase):
         return y.mean(dim=(2, 3)).view(n, t, -1).mean(dim=1)
 
 
-def load_backbone(model: nn.Module, path: str | Path) -> list[str]:
-    """Load matching weights (not the heads) from a checkpoint file; returns the keys that were loaded."""
+def load_backbone(model: nn.Module, path: str | Path, heads: bool = False) -> list[str]:
+    """Load matching weights from a checkpoint file (the heads too when ``heads``, else they stay
+    freshly initialised); returns the keys that were loaded."""
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"pretrained checkpoint {p} does not exist")
@@ -96,7 +97,9 @@ def load_backbone(model: nn.Module, path: str | Path) -> list[str]:
         state = state["model"]
     own = model.state_dict()
     keep = {
-        k: v for k, v in state.items() if k in own and not k.startswith("head.") and own[k].shape == v.shape
+        k: v
+        for k, v in state.items()
+        if k in own and (heads or not k.startswith("head.")) and own[k].shape == v.shape
     }
     if not keep:
         raise ValueError(f"pretrained checkpoint {p} has no weights matching {type(model).__name__}")

@@ -54,7 +54,8 @@ class DataConfig:
 class ModelConfig:
     name: str = ""  # "" = stgcn_small (classifier) or mstcn_small (segmenter)
     kwargs: dict[str, Any] = field(default_factory=dict)
-    pretrained: str = ""  # checkpoint path to start from (heads are re-initialised)
+    pretrained: str = ""  # checkpoint path to start from (heads are re-initialised...)
+    pretrained_heads: bool = False  # ...unless this is true: heads of the same shape are loaded too
 
 
 @dataclass

@@ -214,7 +214,7 @@ class ClassifierTask:
         if self.cfg.model.pretrained and self.modality != "rgb":
             from gymscore.models.tsm import load_backbone
 
-            load_backbone(model, self.cfg.model.pretrained)
+            load_backbone(model, self.cfg.model.pretrained, heads=self.cfg.model.pretrained_heads)
         return model
 
     def collate(self, batch: list[Any]) -> Any:
@@ -364,7 +364,7 @@ class SegmenterTask:
         if self.cfg.model.pretrained:
             from gymscore.models.tsm import load_backbone
 
-            load_backbone(model, self.cfg.model.pretrained)
+            load_backbone(model, self.cfg.model.pretrained, heads=self.cfg.model.pretrained_heads)
         return model
 
     def collate(self, batch: list[Any]) -> Any:
