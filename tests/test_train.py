@@ -232,3 +232,25 @@ def test_rgb_tsm_classifier_trains_and_evaluates(tmp_path):
     assert summary["best_metrics"]["val/element_top1"] >= 0.9
     info = json.loads((tmp_path / "rgb" / "run.json").read_text())
     assert info["manifest"]["input"]["modality"] == "rgb" and info["manifest"]["input"]["clip_len"] == 4
+
+
+def test_an_installed_model_unpacks_into_a_run_that_exports_the_same_weights(tmp_path):
+    from gymscore.models.manifest import find_model, load_manifest
+    from gymscore.train.export import export_run, read_run, run_from_model
+    from gymscore.train.heldout import _as_run
+
+    shipped = find_model("segmenter", "gymsynth-mstcn-segmenter")
+    run = run_from_model(shipped.name, "segmenter", tmp_path / "seg")
+    info = read_run(run)
+    assert info["manifest"]["input"] == shipped.input
+    assert info["best_metrics"] == shipped.metrics["validation"]
+    export_run(run, "again", dest=tmp_path / "models", metrics={})
+    (again,) = load_manifest(tmp_path / "models")
+    assert again.sha256 == shipped.sha256 and again.model_kwargs == shipped.model_kwargs
+    assert again.training_data["run"] == "seg"
+    # heldout's --segmenter takes a run folder as it is, or a model name (unpacked, named after its run)
+    assert _as_run(run, "segmenter", tmp_path) == run
+    named = _as_run(shipped.name, "segmenter", tmp_path / "t")
+    assert named.name == shipped.training_data["run"] and (named / "best.pt").is_file()
+    with pytest.raises(Exception, match="nope"):
+        _as_run(tmp_path / "nope", "segmenter", tmp_path)

@@ -87,3 +87,29 @@ def export_run(
     if select:
         select_model(entry.task, name)
     return entry
+
+
+def run_from_model(name: str, task: str, out_dir: str | Path) -> Path:
+    """Unpack the installed model ``name`` (``task``: classifier or segmenter) into a run folder
+    (``best.pt`` + ``run.json``) that :func:`export_run`, the held-out evaluation and
+    ``model.pretrained`` accept, so a shipped model can be re-evaluated and re-shipped without the run
+    that made it. Returns the folder."""
+    from gymscore.models.manifest import find_model
+
+    m = find_model(task, name)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    state = torch.load(m.weights_path, map_location="cpu", weights_only=True)
+    atomic_write_with(out / "best.pt", lambda fh: torch.save({"model": state}, fh))
+    training = dict(m.training_data)
+    info = {
+        "run_dir": str(out),
+        "status": f"unpacked from installed model {m.name}",
+        "epochs": training.get("epochs"),
+        "best_epoch": training.get("best_epoch"),
+        "best_metrics": dict((m.metrics or {}).get("validation", {})),
+        "manifest": {"task": m.task, "architecture": m.architecture, "model_kwargs": m.model_kwargs,
+                     "input": m.input, "label_space": m.label_space, "training_data": training},
+    }
+    (out / "run.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    return out

@@ -2,6 +2,9 @@
 
     python -m gymscore.train.heldout --classifier RUN --segmenter RUN [--cache DIR] [--ship]
 
+RUN: a training run folder, or the name of an installed model (unpacked into a temporary run folder:
+``gymscore.train.export.run_from_model``), e.g. to re-ship the shipped segmenter with a new classifier.
+
 Held-out sets (seeds and camera setting never used in training; training uses seeds < 50 000 + the
 balanced seeds from 100 000 with the broadcast and fixed cameras, and since ``cls12`` / ``seg11`` also
 the ``varied`` camera, whose per-shot viewpoint is drawn from elevations of 2-45 degrees: it covers the
@@ -124,11 +127,29 @@ def write_report(results: dict[str, Any], path: Path, runs: dict[str, str]) -> N
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--classifier", required=True, type=Path)
-    ap.add_argument("--segmenter", required=True, type=Path)
+    ap.add_argument("--classifier", required=True, type=Path, help="run folder or installed model name")
+    ap.add_argument("--segmenter", required=True, type=Path, help="run folder or installed model name")
     ap.add_argument("--cache", type=Path, default=None, help="GymSynth cache folder")
     ap.add_argument("--ship", action="store_true", help="install as the shipped defaults + write the report")
     args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        args.classifier = _as_run(args.classifier, "classifier", Path(tmp))
+        args.segmenter = _as_run(args.segmenter, "segmenter", Path(tmp))
+        return _evaluate_and_ship(args)
+
+
+def _as_run(given: Path | str, task: str, tmp: Path) -> Path:
+    """A run folder as given, or an installed model's name unpacked into one (named after its run)."""
+    if Path(given).is_dir():
+        return Path(given)
+    from gymscore.models.manifest import find_model
+    from gymscore.train.export import run_from_model
+
+    run = find_model(task, str(given)).training_data.get("run") or str(given)
+    return run_from_model(str(given), task, tmp / task / run)
+
+
+def _evaluate_and_ship(args: argparse.Namespace) -> int:
     sets = heldout_sets(args.cache or cache_dir() / "synth")
     results = evaluate_runs(args.classifier, args.segmenter, sets)
     print(json.dumps(results, indent=2))
