@@ -98,13 +98,13 @@ def test_smoothed_visibility_moves_a_tenth_of_the_way_and_a_loss_resets_it():
     np.testing.assert_allclose(smoother(later)[:33, 2], 0.0)
 
 
-def test_the_backend_is_mediapipe_unless_the_environment_says_otherwise(monkeypatch):
+def test_the_backend_is_litert_unless_the_environment_says_otherwise(monkeypatch):
     monkeypatch.setenv(POSE_BACKEND_ENV, "")
-    assert pose_backend() == "mediapipe"
-    assert default_estimator_id().startswith("mediapipe-blazepose-full/")
-    monkeypatch.setenv(POSE_BACKEND_ENV, "LiteRT")
     assert pose_backend() == "litert"
     assert default_estimator_id().startswith("litert-blazepose-full/litert-")
+    monkeypatch.setenv(POSE_BACKEND_ENV, "MediaPipe")
+    assert pose_backend() == "mediapipe"
+    assert default_estimator_id().startswith("mediapipe-blazepose-full/")
     monkeypatch.setenv(POSE_BACKEND_ENV, "openpose")
     with pytest.raises(PoseBackendError, match="GYMSCORE_POSE_BACKEND='openpose': expected one of mediapipe"):
         pose_backend()
@@ -115,7 +115,7 @@ def test_set_pose_backend_reaches_the_environment_workers_inherit(monkeypatch):
     set_pose_backend("litert")
     assert os.environ[POSE_BACKEND_ENV] == "litert" and pose_backend() == "litert"
     set_pose_backend(None)
-    assert pose_backend() == "mediapipe"
+    assert pose_backend() == "litert" and POSE_BACKEND_ENV not in os.environ
     with pytest.raises(PoseBackendError, match="unknown pose backend 'tflite'"):
         set_pose_backend("tflite")
 

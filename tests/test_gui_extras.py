@@ -36,14 +36,15 @@ def test_settings_dialog_saves_and_applies(qtbot, demo):
         dlg.analysis.setCurrentIndex(dlg.analysis.findData("fast"))
         dlg.autosave.setValue(15)
         dlg.workers.setValue(0)
-        dlg.pose_backend.setCurrentIndex(dlg.pose_backend.findData("litert"))
+        dlg.pose_backend.setCurrentIndex(dlg.pose_backend.findData("mediapipe"))
         dlg.theme.setCurrentText("dark")
         return True
 
     w.prompts.dialog_script = edit
     w.actions["settings"].trigger()
     assert (w.settings.device, w.settings.autosave_s, w.settings.theme) == ("cpu", 15, "dark")
-    assert w.settings.analysis == "fast" and w.settings.workers == 0 and w.settings.pose_backend == "litert"
+    assert w.settings.analysis == "fast" and w.settings.workers == 0
+    assert w.settings.pose_backend == "mediapipe"
     assert w.autosaver.timer.interval() == 15000 and w.autosaver.timer.isActive()
     assert Settings.load() == w.settings
     assert QApplication.palette().window().color().name() == "#2d2e34"

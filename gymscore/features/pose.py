@@ -252,20 +252,21 @@ class MediaPipePose:
 
 
 POSE_BACKENDS = ("mediapipe", "litert")
+DEFAULT_POSE_BACKEND = "litert"
 POSE_BACKEND_ENV = "GYMSCORE_POSE_BACKEND"
 
 
 def pose_backend() -> str:
-    """The pose backend analyses use: ``$GYMSCORE_POSE_BACKEND`` when set, else ``mediapipe``.
+    """The pose backend analyses use: ``$GYMSCORE_POSE_BACKEND`` when set, else ``litert``.
 
-    ``mediapipe``: MediaPipe's pose solution, what the shipped models were trained and validated on.
-    ``litert``: the same two networks run directly (:mod:`gymscore.features.blazepose`): about 0.6 of
-    the time a call, but its small differences move the shipped models' held-out figures
-    (docs/models.md, "Pose backends"), so it is opt-in until models are trained on its output.
+    ``litert``: BlazePose's two networks run directly (:mod:`gymscore.features.blazepose`), about 0.6
+    of MediaPipe's time a call; the shipped classifier was fine-tuned on its poses (``cls18``).
+    ``mediapipe``: MediaPipe's pose solution around the same networks (the default until ``cls18``;
+    figures of both in docs/models.md, "Pose backends").
     """
     chosen = os.environ.get(POSE_BACKEND_ENV, "").strip().lower()
     if not chosen:
-        return "mediapipe"
+        return DEFAULT_POSE_BACKEND
     if chosen not in POSE_BACKENDS:
         raise PoseBackendError(f"{POSE_BACKEND_ENV}={chosen!r}: expected one of "
                                f"{', '.join(POSE_BACKENDS)}")

@@ -24,8 +24,8 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 ANALYSIS_MODES = {"thorough": "thorough (default)",
                   "fast": "fast: about 20 % quicker on 720p and larger, less accurate"}
 THEMES = ("light", "dark")
-POSE_BACKENDS = {"mediapipe": "MediaPipe (default: what the models were checked on)",
-                 "litert": "LiteRT: about 1.6 times faster, less accurate"}
+POSE_BACKENDS = {"litert": "LiteRT (default: about 1.6 times faster)",
+                 "mediapipe": "MediaPipe's pose solution (slower)"}
 
 
 def qsettings() -> QSettings:
@@ -40,7 +40,7 @@ class Settings:
     device: str = "auto"
     analysis: str = "thorough"  # a key of ANALYSIS_MODES (gymscore analyze --fast for "fast")
     workers: int = 2  # pose worker processes for long videos; 0: one per core (analyze --workers)
-    pose_backend: str = "mediapipe"  # a key of POSE_BACKENDS (analyze --pose-backend)
+    pose_backend: str = "litert"  # a key of POSE_BACKENDS (analyze --pose-backend)
     model: str = "default"
     edition: str = "wag-2017"
     autosave_s: int = 60
@@ -132,9 +132,9 @@ class SettingsDialog(QDialog):
         for key, label in POSE_BACKENDS.items():
             self.pose_backend.addItem(label, key)
         self.pose_backend.setCurrentIndex(max(0, self.pose_backend.findData(settings.pose_backend)))
-        self.pose_backend.setToolTip("How BlazePose runs: inside MediaPipe's pose solution, or its networks "
-                                     "directly through LiteRT (faster; the shipped models were not "
-                                     "trained on its poses, figures in the README)")
+        self.pose_backend.setToolTip("How BlazePose runs: its networks directly through LiteRT (the "
+                                     "default, faster; the shipped classifier was fine-tuned on its "
+                                     "poses), or inside MediaPipe's pose solution (figures in the README)")
         names, selected = installed_models()
         self.models: dict[str, QComboBox] = {}
         for task in ("segmenter", "classifier"):
@@ -187,7 +187,7 @@ class SettingsDialog(QDialog):
             device=self.device.currentText(),
             analysis=self.analysis.currentData() or "thorough",
             workers=self.workers.value(),
-            pose_backend=self.pose_backend.currentData() or "mediapipe",
+            pose_backend=self.pose_backend.currentData() or "litert",
             model=self.models["classifier"].currentData() or "default",
             edition=self.edition.currentText(),
             autosave_s=self.autosave.value(),
