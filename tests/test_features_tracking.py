@@ -122,3 +122,19 @@ def test_tracker_drops_a_lost_track_and_reacquires():
     assert results == [None, None, None] and tracker.track is None
     cand = tracker.update(4, frame)
     assert isinstance(cand, PoseCandidate) and cand.center == pytest.approx((600.0, 80.0))
+
+
+def test_after_a_miss_a_candidate_near_where_she_was_last_seen_is_consistent():
+    from gymscore.features.tracking import Track
+
+    tracker = GymnastTracker(FakeEstimator(), 320, 240)
+    # a wrong jump gave the track a fast velocity; the guess runs off the frame while she swings back
+    tracker.track = Track(np.array([280.0, 181.0]), 84.0, velocity=np.array([32.0, 32.0]), last_index=13)
+    back = candidate_from_landmarks(stick_figure(230, 150, 84), np.full(33, 0.9))
+    assert not tracker.consistent(back, 16)  # 3 steps on: far from the guess (376, 277), no miss yet
+    tracker.track.misses = 2
+    assert tracker.consistent(back, 16)  # near where she was last seen
+    far = candidate_from_landmarks(stick_figure(40, 40, 84), np.full(33, 0.9))
+    assert not tracker.consistent(far, 16)
+    small = candidate_from_landmarks(stick_figure(270, 180, 20), np.full(33, 0.9))
+    assert not tracker.consistent(small, 16)  # near, but a quarter of her size

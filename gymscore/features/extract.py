@@ -31,7 +31,7 @@ from gymscore.skeleton import NUM_JOINTS
 from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
 from gymscore.video import Frame, VideoMeta, VideoReader, file_sha256
 
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 MIN_POSE_FPS = 8.0  # the default stride never looks at fewer frames per second than this
 LEAN_MIN_HEIGHT = 640  # ExtractConfig.lean_min_height of the fast mode (2 x densify's 320 px crop floor)
 

@@ -170,12 +170,16 @@ class GymnastTracker:
                                     "cuts"), 0)
 
     def consistent(self, cand: PoseCandidate, index: int) -> bool:
-        """Whether a candidate lies where the track expects the gymnast, with a similar size."""
+        """Whether a candidate lies where the track expects the gymnast, with a similar size. After a
+        miss, near where she was last seen counts too: the constant-velocity guess can run away (off
+        the frame, on a real bar clip) while she swings back."""
         assert self.track is not None
         center, size = self.track.predict(index)
         steps = max(index - self.track.last_index, 1)
         gate = size * min(self.gate + 0.25 * (steps - 1), 2.5)
         dist = float(np.hypot(*(np.asarray(cand.center) - center)))
+        if self.track.misses:
+            dist = min(dist, float(np.hypot(*(np.asarray(cand.center) - self.track.center))))
         ratio = cand.size / max(size, 1.0)
         return dist <= gate and 0.4 <= ratio <= 2.5
 
