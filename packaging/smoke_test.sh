@@ -3,7 +3,7 @@
 #   1. --version (and `-m gymscore --version`, the form the GUI's training page uses) match;
 #   2. `score --json` of the demo's ground-truth timeline: frozen == unfrozen, field by field;
 #   3. `analyze VIDEO --json --no-cache`: frozen == unfrozen, field by field (packaging/compare_json.py),
-#      with the default pose backend and with `--pose-backend litert`;
+#      with the default pose backend and with `--pose-backend mediapipe`;
 #   4. `gui --self-test VIDEO` offscreen: the real window opens the video, analyses it, exits 0;
 #   5. training as the GUI's training page starts it (`-m gymscore train classifier --config` with the
 #      bundled config, one tiny epoch) and `train export` (frozen only: torch parts left out are missed here).
@@ -112,15 +112,15 @@ print(f"apparatus {d['apparatus']}, {len(d['timeline']['segments'])} elements, D
       f"pose found in {d['pose']['found']:.0%} of frames, device {d['device']}")
 EOF
 
-# --- 3b. the LiteRT pose backend: frozen == unfrozen -----------------------------------------------
-compare_litert() {
-  "$BIN" analyze "$video" --json --no-cache --quiet --pose-backend litert >"$work/frozen_litert.json" \
-    || { echo "frozen analyze --pose-backend litert failed"; return 1; }
-  $SRC analyze "$video" --json --no-cache --quiet --pose-backend litert >"$work/source_litert.json" \
-    || { echo "source analyze --pose-backend litert failed"; return 1; }
-  $PY packaging/compare_json.py "$work/source_litert.json" "$work/frozen_litert.json"
+# --- 3b. the other pose backend (MediaPipe's solution): frozen == unfrozen ------------------------
+compare_mediapipe() {
+  "$BIN" analyze "$video" --json --no-cache --quiet --pose-backend mediapipe >"$work/frozen_mediapipe.json" \
+    || { echo "frozen analyze --pose-backend mediapipe failed"; return 1; }
+  $SRC analyze "$video" --json --no-cache --quiet --pose-backend mediapipe >"$work/source_mediapipe.json" \
+    || { echo "source analyze --pose-backend mediapipe failed"; return 1; }
+  $PY packaging/compare_json.py "$work/source_mediapipe.json" "$work/frozen_mediapipe.json"
 }
-step "analyze --pose-backend litert: frozen == unfrozen" compare_litert
+step "analyze --pose-backend mediapipe: frozen == unfrozen" compare_mediapipe
 
 # --- 4. GUI self-test -----------------------------------------------------------------------------
 # A fresh feature cache: the window's worker thread runs the pose estimator itself.
