@@ -25,8 +25,9 @@ the published graph descriptions of MediaPipe's pose solution:
   tracking mode (``smooth_landmarks``) also the landmarks and visibilities; a loss resets the filters.
 
 On crops the joints agree with MediaPipe's within 0.3 % of the body's size (median); what MediaPipe's
-tracking holds on to at the edge of its thresholds still differs, and the shipped models' figures
-move with it, so MediaPipe stays the default (docs/models.md, "Pose backends").
+tracking holds on to at the edge of its thresholds still differs, so the shipped classifier was
+fine-tuned on this backend's poses (``cls18``), and this backend is the default (docs/models.md,
+"Pose backends").
 """
 
 from __future__ import annotations

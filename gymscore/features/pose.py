@@ -1,4 +1,5 @@
-"""2D pose estimation behind a small interface, with MediaPipe BlazePose as the shipped backend.
+"""2D pose estimation behind a small interface: BlazePose, through MediaPipe's pose solution or (the
+default, :mod:`gymscore.features.blazepose`) its networks run directly by LiteRT.
 
 A :class:`PoseEstimator` finds at most one person in an RGB image, optionally inside a region of
 interest, and returns a :class:`PoseCandidate` in the 17-joint gymscore layout (pixel coordinates of
