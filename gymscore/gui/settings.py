@@ -24,7 +24,7 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 ANALYSIS_MODES = {"thorough": "thorough (default)",
                   "fast": "fast: about 20 % quicker on 720p and larger, less accurate"}
 THEMES = ("light", "dark")
-POSE_BACKENDS = {"litert": "LiteRT (default: about 1.6 times faster)",
+POSE_BACKENDS = {"litert": "LiteRT (default; about 1.6 times faster than MediaPipe)",
                  "mediapipe": "MediaPipe's pose solution (slower)"}
 
 
