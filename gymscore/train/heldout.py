@@ -162,8 +162,9 @@ def _evaluate_and_ship(args: argparse.Namespace) -> int:
         missed = [f"{k} {_fmt(nat.get(k))} vs target {t}" for k, t in TARGETS.items()
                   if not meets_target(k, nat.get(k))]
         note = (
-            "Trained on GymSynth: 2D projections, and (the classifier since cls16) BlazePose poses "
-            "estimated from rendered GymSynth video; no real footage. See bench/results/models.md. "
+            "Trained on GymSynth: 2D projections, and (the classifier since cls16, the segmenter "
+            "since seg15) BlazePose poses estimated from rendered GymSynth video; no real footage. "
+            "See bench/results/models.md. "
             "Held-out: hard camera, unseen seeds, ground-truth 2D poses (training views may include "
             "steep ones: data.train_cameras). "
             + ("WEAK: misses " + "; ".join(missed) + "." if missed else "Meets every held-out target there.")
