@@ -258,3 +258,12 @@ def test_playback_forward_backward_and_loop(qtbot, demo):
     qtbot.waitUntil(lambda: len(seen) > 15, timeout=5000)  # more frames than the element has: it looped
     p.pause()
     assert set(seen) <= set(range(32, 43)) and seen.count(32) >= 1
+
+
+def test_the_pose_estimator_setting_offers_every_backend_and_defaults_to_the_pipelines():
+    from gymscore.features.pose import DEFAULT_POSE_BACKEND
+    from gymscore.features.pose import POSE_BACKENDS as PIPELINE_BACKENDS
+    from gymscore.gui.settings import POSE_BACKENDS
+
+    assert set(POSE_BACKENDS) == set(PIPELINE_BACKENDS)
+    assert Settings().pose_backend == DEFAULT_POSE_BACKEND == "litert"

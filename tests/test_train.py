@@ -254,3 +254,14 @@ def test_an_installed_model_unpacks_into_a_run_that_exports_the_same_weights(tmp
     assert named.name == shipped.training_data["run"] and (named / "best.pt").is_file()
     with pytest.raises(Exception, match="nope"):
         _as_run(tmp_path / "nope", "segmenter", tmp_path)
+
+
+def test_the_manifest_records_validation_folders_and_the_starting_checkpoint():
+    from gymscore.train.tasks import _describe
+
+    cfg = load_config(None, ["data.train_dirs=[a]", "data.val_dirs=[b]", "model.pretrained=x.pt",
+                             "model.pretrained_heads=true"])
+    info = _describe(cfg)
+    assert info["train_dirs"] == ["a"] and info["val_dirs"] == ["b"]
+    assert info["pretrained"] == "x.pt (heads included)"
+    assert "pretrained" not in _describe(load_config(None, []))

@@ -5,8 +5,8 @@ frame's region with a one-euro filter (min cutoff 0.01, beta :data:`AUX_BETA`, d
 always, and with
 ``smooth_landmarks`` also the landmarks (one-euro: 0.1, 40, 1) and their visibilities (low-pass,
 alpha 0.1); on pixel coordinates with speeds measured in the landmarks' own size, at the fixed 30
-calls a second its Python API assumes. The shipped models were trained on its output, so the LiteRT
-backend filters the same way.
+calls a second its Python API assumes. The LiteRT backend filters the same way, so that its poses
+match the ones the models before ``cls18`` were trained on.
 """
 
 from __future__ import annotations

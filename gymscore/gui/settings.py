@@ -17,12 +17,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from gymscore.features.pose import DEFAULT_POSE_BACKEND
 from gymscore.paths import user_data_dir
 
 MAX_RECENT = 8
 DEVICES = ("auto", "cpu", "cuda", "mps")
 ANALYSIS_MODES = {"thorough": "thorough (default)",
-                  "fast": "fast: about 20 % quicker on 720p and larger, less accurate"}
+                  "fast": "fast: about 30 % quicker on 720p and larger, less accurate"}
 THEMES = ("light", "dark")
 POSE_BACKENDS = {"litert": "LiteRT (default; about 1.6 times faster than MediaPipe)",
                  "mediapipe": "MediaPipe's pose solution (slower)"}
@@ -40,7 +41,7 @@ class Settings:
     device: str = "auto"
     analysis: str = "thorough"  # a key of ANALYSIS_MODES (gymscore analyze --fast for "fast")
     workers: int = 2  # pose worker processes for long videos; 0: one per core (analyze --workers)
-    pose_backend: str = "litert"  # a key of POSE_BACKENDS (analyze --pose-backend)
+    pose_backend: str = DEFAULT_POSE_BACKEND  # a key of POSE_BACKENDS (analyze --pose-backend)
     model: str = "default"
     edition: str = "wag-2017"
     autosave_s: int = 60
@@ -187,7 +188,7 @@ class SettingsDialog(QDialog):
             device=self.device.currentText(),
             analysis=self.analysis.currentData() or "thorough",
             workers=self.workers.value(),
-            pose_backend=self.pose_backend.currentData() or "litert",
+            pose_backend=self.pose_backend.currentData() or DEFAULT_POSE_BACKEND,
             model=self.models["classifier"].currentData() or "default",
             edition=self.edition.currentText(),
             autosave_s=self.autosave.value(),

@@ -114,6 +114,11 @@ def _describe(cfg: TrainConfig) -> dict[str, Any]:
             )
     if d.train_dirs:
         info["train_dirs"] = d.train_dirs
+    if d.val_dirs:
+        info["val_dirs"] = d.val_dirs
+    if cfg.model.pretrained:
+        heads = " (heads included)" if cfg.model.pretrained_heads else ""
+        info["pretrained"] = cfg.model.pretrained + heads
     if d.use_corrections:
         info["user_corrections"] = "user_data_dir()/corrections, user segments weight 2.0"
     info["augmentation"] = d.augment
