@@ -252,7 +252,9 @@ def test_an_installed_model_unpacks_into_a_run_that_exports_the_same_weights(tmp
     assert _as_run(run, "segmenter", tmp_path) == run
     named = _as_run(shipped.name, "segmenter", tmp_path / "t")
     assert named.name == shipped.training_data["run"] and (named / "best.pt").is_file()
-    with pytest.raises(Exception, match="nope"):
+    from gymscore.models.manifest import ManifestError
+
+    with pytest.raises(ManifestError, match="no segmenter model called '.*nope' is installed"):
         _as_run(tmp_path / "nope", "segmenter", tmp_path)
 
 
