@@ -237,6 +237,18 @@ def _connect(segments: list[Segment], fps: float) -> None:
     fix_overlaps_and_connect(segments, fps, infer_connections=True)
 
 
+def _pose_on_gpu(device: str) -> bool:
+    """Whether the pose networks go on the GPU: the analysis' device is CUDA (asked for, or ``auto``
+    with a CUDA GPU) and no pose backend was chosen (``$GYMSCORE_POSE_BACKEND``)."""
+    from gymscore.features.pose import POSE_BACKEND_ENV  # noqa: PLC0415
+
+    if device not in ("auto", "cuda") or os.environ.get(POSE_BACKEND_ENV, "").strip():
+        return False
+    import torch  # noqa: PLC0415
+
+    return bool(torch.cuda.is_available())
+
+
 def analyze_video(
     video: str | Path,
     apparatus: str | None = None,
@@ -262,13 +274,18 @@ def analyze_video(
     (and makes the first pass thorough: ``ExtractConfig.lean_min_height`` 0). ``fast``: the fast mode
     (:meth:`ExtractConfig.as_fast`: faster, less accurate; figures in the README). ``workers``: pose
     worker processes for long videos (``ExtractConfig.workers``, default 2; 0: one per CPU core).
-    ``pose_backend``: ``mediapipe`` or ``litert`` (:func:`gymscore.features.pose.set_pose_backend`:
-    it stays chosen for this process and the worker processes it starts; None leaves it as it is).
+    ``pose_backend``: ``mediapipe``, ``litert`` or ``torch`` (:func:`gymscore.features.pose.set_pose_backend`:
+    it stays chosen for this process and the worker processes it starts; None leaves it as it is, and
+    then a CUDA ``device`` runs BlazePose's networks on the GPU: ``torch``).
     """
     if pose_backend is not None:
         from gymscore.features.pose import set_pose_backend  # noqa: PLC0415
 
         set_pose_backend(pose_backend)
+    elif estimator is None and _pose_on_gpu(device):
+        from gymscore.features.blazepose_torch import TorchBlazePose  # noqa: PLC0415
+
+        estimator = TorchBlazePose()
     if apparatus is not None and apparatus not in APPARATUS:
         raise ValueError(f"unknown apparatus {apparatus!r}; use one of {', '.join(APPARATUS)}")
     timings: dict[str, float] = {}

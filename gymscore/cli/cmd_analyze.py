@@ -40,9 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "core). More cores are faster; each process takes about 0.7 GB of memory, and "
                         "the results differ a little with N, as each tracks its own stretch of the video")
     p.add_argument("--pose-backend", choices=POSE_BACKENDS, default=None,
-                   help="how BlazePose runs: litert (default: its networks directly, about 1.6 times "
-                        "faster end to end than mediapipe) or mediapipe (MediaPipe's pose solution); "
-                        "figures of both in the README")
+                   help="how BlazePose runs: litert (default on the CPU: its networks directly, about "
+                        "1.6 times faster end to end than mediapipe), mediapipe (MediaPipe's pose "
+                        "solution) or torch (the same networks in torch, frames batched across threads; "
+                        "the default with a CUDA GPU); figures in the README")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=run_analyze)
 

@@ -58,6 +58,8 @@ ROI_SCALE = 1.25  # region side over twice the keypoint distance
 HEATMAP_KERNEL = 7
 HEATMAP_MIN_CONFIDENCE = 0.5
 NMS_IOU = 0.3
+DETECTOR_FILE = "pose_detection/pose_detection.tflite"
+LANDMARK_FILE = "pose_landmark/pose_landmark_full.tflite"
 
 
 def mediapipe_model_dir() -> Path:
@@ -73,7 +75,7 @@ def mediapipe_model_dir() -> Path:
         raise PoseBackendError("the pose estimator needs MediaPipe (its wheel carries BlazePose's model "
                                f"files); install it with: {MEDIAPIPE_INSTALL}")
     folder = Path(next(iter(spec.submodule_search_locations))) / "modules"
-    for name in ("pose_detection/pose_detection.tflite", "pose_landmark/pose_landmark_full.tflite"):
+    for name in (DETECTOR_FILE, LANDMARK_FILE):
         if not (folder / name).is_file():
             raise PoseBackendError(f"{folder / name}: BlazePose model file missing (a broken mediapipe "
                                    "install?)")
@@ -134,8 +136,9 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -80.0, 80.0)))
 
 
-class _Networks:
-    """The two interpreters (one set per process)."""
+class LiteRunner:
+    """The two networks in LiteRT's interpreters (one set per process or thread): a canvas in, the
+    raw outputs out."""
 
     def __init__(self, threads: int = 1) -> None:
         try:
@@ -145,10 +148,8 @@ class _Networks:
                                    f"{LITERT_INSTALL}") from exc
         folder = mediapipe_model_dir()
         try:
-            self.detector = Interpreter(model_path=str(folder / "pose_detection/pose_detection.tflite"),
-                                        num_threads=threads)
-            self.landmarks = Interpreter(model_path=str(folder / "pose_landmark/pose_landmark_full.tflite"),
-                                         num_threads=threads)
+            self.detector = Interpreter(model_path=str(folder / DETECTOR_FILE), num_threads=threads)
+            self.landmarks = Interpreter(model_path=str(folder / LANDMARK_FILE), num_threads=threads)
             self.detector.allocate_tensors()
             self.landmarks.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
@@ -160,6 +161,27 @@ class _Networks:
         by_size = {int(np.prod(d["shape"])): d["index"] for d in self.landmarks.get_output_details()}
         self._lm_points, self._lm_flag = by_size[195], by_size[1]
         self._lm_heatmap = by_size[64 * 64 * 39]
+
+    def detector_outputs(self, canvas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Raw boxes (2254, 12) and score logits (2254,) for one (224, 224, 3) canvas in [-1, 1]."""
+        self.detector.set_tensor(self._det_in, canvas[None])
+        self.detector.invoke()
+        return self.detector.get_tensor(self._det_boxes)[0], self.detector.get_tensor(self._det_scores)[0, :, 0]
+
+    def landmark_outputs(self, tensor: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """Presence, raw landmarks (195,) and heatmap logits (64, 64, 39) for one (256, 256, 3) crop in [0, 1]."""
+        self.landmarks.set_tensor(self._lm_in, tensor[None])
+        self.landmarks.invoke()
+        return (float(self.landmarks.get_tensor(self._lm_flag).ravel()[0]),
+                self.landmarks.get_tensor(self._lm_points).ravel(), self.landmarks.get_tensor(self._lm_heatmap)[0])
+
+
+class _Networks:
+    """The steps around the two networks; ``runner`` runs the networks themselves (LiteRT by default;
+    :mod:`gymscore.features.blazepose_torch` batches them with torch)."""
+
+    def __init__(self, threads: int = 1, runner: object | None = None) -> None:
+        self.runner = runner if runner is not None else LiteRunner(threads)
         self.anchors = ssd_anchors()
 
     def detect(self, rgb: np.ndarray, min_score: float) -> tuple[np.ndarray, np.ndarray] | None:
@@ -175,10 +197,8 @@ class _Networks:
         m = np.array([[scale, 0.0, left], [0.0, scale, top]])
         canvas = cv2.warpAffine(rgb, m, (DETECTOR_SIZE, DETECTOR_SIZE), flags=cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_CONSTANT).astype(np.float32) / 127.5 - 1.0
-        self.detector.set_tensor(self._det_in, canvas[None])
-        self.detector.invoke()
-        raw = self.detector.get_tensor(self._det_boxes)[0]
-        scores = sigmoid(self.detector.get_tensor(self._det_scores)[0, :, 0])
+        raw, logits = self.runner.detector_outputs(canvas)
+        scores = sigmoid(logits)
         keep = np.flatnonzero(scores >= min_score)
         if keep.size == 0:
             return None
@@ -205,12 +225,9 @@ class _Networks:
         tensor = cv2.warpAffine(rgb, to_image, (LANDMARK_SIZE, LANDMARK_SIZE),
                                 flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                 borderMode=cv2.BORDER_REPLICATE)
-        self.landmarks.set_tensor(self._lm_in, (tensor.astype(np.float32) / 255.0)[None])
-        self.landmarks.invoke()
-        presence = float(self.landmarks.get_tensor(self._lm_flag).ravel()[0])
-        raw = self.landmarks.get_tensor(self._lm_points).reshape(39, 5)
+        presence, raw, heat = self.runner.landmark_outputs(tensor.astype(np.float32) / 255.0)
+        raw = raw.reshape(39, 5)
         xy = raw[:, :2] / LANDMARK_SIZE
-        heat = self.landmarks.get_tensor(self._lm_heatmap)[0]
         xy = refine_from_heatmap(xy, heat)
         pts = xy * LANDMARK_SIZE
         img = pts @ to_image[:, :2].T + to_image[:, 2]
@@ -296,8 +313,8 @@ class LiteBlazePose:
     name = "litert-blazepose-full"
 
     def __init__(self, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5,
-                 weak_detection_confidence: float = 0.3, threads: int = 1) -> None:
-        self._nets = _Networks(threads)
+                 weak_detection_confidence: float = 0.3, threads: int = 1, runner: object | None = None) -> None:
+        self._nets = _Networks(threads, runner)
         self.version = backend_version()
         self._track = _Graph(self._nets, True, min_detection_confidence, min_tracking_confidence, smooth=True)
         self._static = _Graph(self._nets, False, min_detection_confidence, min_tracking_confidence)

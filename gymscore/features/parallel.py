@@ -28,6 +28,7 @@ from gymscore.features.extract import (
     finish_features,
 )
 from gymscore.features.pose import MediaPipePose, PoseEstimator, default_estimator
+from gymscore.features.threaded import is_batched, run_tasks_threaded, thread_count
 from gymscore.features.workers import RangeTask, run_tasks
 from gymscore.util.progress import CancelToken, ProgressFn, report
 from gymscore.video import VideoMeta
@@ -42,14 +43,20 @@ def estimator_spec(estimator: PoseEstimator | None) -> Any:
     if type(estimator) is MediaPipePose:
         return MediaPipePose
     from gymscore.features.blazepose import LiteBlazePose  # noqa: PLC0415
+    from gymscore.features.blazepose_torch import TorchBlazePose  # noqa: PLC0415
 
-    if type(estimator) is LiteBlazePose:
-        return LiteBlazePose
+    if type(estimator) in (LiteBlazePose, TorchBlazePose):
+        return type(estimator)
     try:
         pickle.dumps(estimator)
     except Exception:  # noqa: BLE001 - anything unpicklable stays in this process
         return None
     return estimator
+
+
+def _runner(spec: Any) -> Any:
+    """Worker processes, or threads of this process for the batched torch backend."""
+    return run_tasks_threaded if is_batched(spec) else run_tasks
 
 
 def plan_workers(meta: VideoMeta, config: ExtractConfig, estimator: PoseEstimator | None) -> int:
@@ -59,6 +66,8 @@ def plan_workers(meta: VideoMeta, config: ExtractConfig, estimator: PoseEstimato
     cannot be recreated in another process stay in this process.
     """
     k = config.worker_count()
+    if is_batched(estimator_spec(estimator)):  # threads of this process (threaded.py), a core each
+        k = thread_count()
     if k <= 1 or meta.variable_fps or meta.duration < config.min_parallel_s:
         return 1
     if estimator_spec(estimator) is None:
@@ -128,7 +137,7 @@ def compute_features_parallel(
     spec = estimator_spec(estimator)
     tasks = [RangeTask(i, str(video), spec, config, a, b, max(0, a - warm))
              for i, (a, b) in enumerate(split_ranges(n, stride, workers))]
-    results, ready = run_tasks(video, tasks, n, progress, cancel)
+    results, ready = _runner(spec)(video, tasks, n, progress, cancel)
     wall = time.perf_counter() - t0
     raw = merge_ranges([results[i][0] for i in sorted(results)])
     if raw.end < n:  # the file breaks: as a single run, keep what was read before the break
@@ -166,7 +175,7 @@ def track_spans_parallel(video: str | Path, estimator: PoseEstimator | None, con
                        spans=tuple(spans[k] for k in g), boxes=boxes, skip=skip)
              for i, g in enumerate(groups)]
     total = sum(b - a for a, b in spans)
-    results, _ = run_tasks(video, tasks, total, progress, cancel, label="elements at full frame rate")
+    results, _ = _runner(spec)(video, tasks, total, progress, cancel, label="elements at full frame rate")
     out: list[RangeTrack] = [RangeTrack.empty(a) for a, _ in spans]
     for task, g in zip(tasks, groups, strict=True):
         for k, track in zip(g, results[task.index][0], strict=True):

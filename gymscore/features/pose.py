@@ -252,7 +252,7 @@ class MediaPipePose:
                 graph.close()
 
 
-POSE_BACKENDS = ("mediapipe", "litert")
+POSE_BACKENDS = ("mediapipe", "litert", "torch")
 DEFAULT_POSE_BACKEND = "litert"
 POSE_BACKEND_ENV = "GYMSCORE_POSE_BACKEND"
 
@@ -264,6 +264,8 @@ def pose_backend() -> str:
     of MediaPipe's time a call; the shipped classifier was fine-tuned on its poses (``cls18``).
     ``mediapipe``: MediaPipe's pose solution around the same networks (the default until ``cls18``;
     figures of both in docs/models.md, "Pose backends").
+    ``torch``: LiteRT's networks replayed by torch, frames batched across threads, on the GPU when there
+    is one (:mod:`gymscore.features.blazepose_torch`; the analysis picks it itself for a CUDA device).
     """
     chosen = os.environ.get(POSE_BACKEND_ENV, "").strip().lower()
     if not chosen:
@@ -287,10 +289,15 @@ def set_pose_backend(name: str | None) -> None:
 def default_estimator() -> PoseEstimator:
     """The shipped pose estimator (BlazePose full, through :func:`pose_backend`);
     :class:`PoseBackendError` if it is missing."""
-    if pose_backend() == "litert":
+    backend = pose_backend()
+    if backend == "litert":
         from gymscore.features.blazepose import LiteBlazePose  # noqa: PLC0415
 
         return LiteBlazePose()
+    if backend == "torch":
+        from gymscore.features.blazepose_torch import TorchBlazePose  # noqa: PLC0415
+
+        return TorchBlazePose()
     return MediaPipePose()
 
 
@@ -300,6 +307,10 @@ def default_estimator_id() -> str:
         from gymscore.features.blazepose import LiteBlazePose, backend_version  # noqa: PLC0415
 
         return f"{LiteBlazePose.name}/{backend_version()}"
+    if pose_backend() == "torch":
+        from gymscore.features.blazepose_torch import estimator_id  # noqa: PLC0415
+
+        return estimator_id()
     from importlib import metadata  # noqa: PLC0415
 
     try:

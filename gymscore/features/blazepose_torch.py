@@ -1,0 +1,248 @@
+"""BlazePose on a GPU: the same two networks as :mod:`gymscore.features.blazepose`, replayed by torch
+(:mod:`gymscore.features.tflite_torch`), with the calls of several tracking threads run together.
+
+LiteRT runs one frame at a time on one core; a GPU wants many frames at once. So the video's ranges
+are tracked by threads of one process (:mod:`gymscore.features.threaded`), each with its own
+:class:`TorchBlazePose` (its own tracking state, the same steps around the networks as LiteRT's
+backend), and all of them hand their network inputs to one :class:`BatchServer`, which runs what has
+gathered as one batch and hands each thread its rows back. The outputs equal LiteRT's within float
+rounding (tests/test_blazepose_torch.py), so the shipped models' figures carry over.
+
+Device: ``$GYMSCORE_POSE_DEVICE`` (``cuda``, ``cpu``...) or CUDA when there is one. On a GPU
+out-of-memory error the networks move to the CPU, with a warning, and the analysis goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import threading
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gymscore.features.blazepose import (
+    DETECTOR_FILE,
+    LANDMARK_FILE,
+    LiteBlazePose,
+    backend_version,
+    mediapipe_model_dir,
+)
+from gymscore.features.pose import PoseBackendError
+
+DEVICE_ENV = "GYMSCORE_POSE_DEVICE"
+CONVERTER_VERSION = "1"  # bump when tflite_torch's reading of a file changes (cache key)
+MAX_WAIT_S = 0.004  # how long a call waits for the other threads' calls before running without them
+_DETECTOR_OUTPUTS = [0, 1]  # boxes, score logits
+_LANDMARK_OUTPUTS = [0, 1, 3]  # landmarks, presence, heatmap (not the segmentation mask)
+
+
+def pose_device() -> str:
+    """The torch device the networks run on: ``$GYMSCORE_POSE_DEVICE``, else CUDA when available."""
+    import torch  # noqa: PLC0415
+
+    chosen = os.environ.get(DEVICE_ENV, "").strip()
+    if chosen:
+        return chosen
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _graph(path: Path, keep: list[int]) -> Any:
+    """The pruned graph of ``path``, read once and then kept in the cache folder (reading takes
+    about a second; the cached copy a few milliseconds)."""
+    from gymscore.features import tflite_torch  # noqa: PLC0415
+    from gymscore.paths import cache_dir  # noqa: PLC0415
+    from gymscore.util.atomic import atomic_write_bytes  # noqa: PLC0415
+
+    data = path.read_bytes()
+    key = hashlib.sha256(data + f"{CONVERTER_VERSION}{keep}".encode()).hexdigest()[:24]
+    cached = cache_dir() / "tflite_torch" / f"{path.stem}-{key}.pkl"
+    if cached.is_file():
+        try:
+            return pickle.loads(cached.read_bytes())
+        except Exception:  # noqa: BLE001 - a damaged cache entry is rebuilt
+            pass
+    try:
+        graph = tflite_torch.prune(tflite_torch.read_graph(path), keep)
+    except ImportError as exc:
+        raise PoseBackendError(f"the torch pose backend reads {path.name} with the tflite package ({exc}); "
+                               f"install it with: {tflite_torch.TFLITE_INSTALL}") from exc
+    except ValueError as exc:
+        raise PoseBackendError(f"{path}: {exc}") from exc
+    try:
+        atomic_write_bytes(cached, pickle.dumps(graph))
+    except OSError:  # a read-only or full cache: convert again next time
+        pass
+    return graph
+
+
+class TorchNets:
+    """Both networks as torch modules on one device, run on batches (numpy in, numpy out)."""
+
+    def __init__(self, device: str) -> None:
+        import torch  # noqa: PLC0415
+
+        from gymscore.features import tflite_torch  # noqa: PLC0415
+
+        folder = mediapipe_model_dir()
+        self.device = torch.device(device)
+        self.detector = tflite_torch.build_module(_graph(folder / DETECTOR_FILE, _DETECTOR_OUTPUTS)).eval()
+        self.landmarks = tflite_torch.build_module(_graph(folder / LANDMARK_FILE, _LANDMARK_OUTPUTS)).eval()
+        self._move(self.device)
+        self.lock = threading.Lock()
+
+    def _move(self, device: Any) -> None:
+        self.device = device
+        self.detector.to(device)
+        self.landmarks.to(device)
+
+    def run(self, kind: str, batch: np.ndarray) -> list[np.ndarray]:
+        """Outputs of the detector (``kind`` "det": boxes (B, 2254, 12), logits (B, 2254)) or the
+        landmark network ("lm": landmarks (B, 195), presence (B,), heatmaps (B, 64, 64, 39))."""
+        import torch  # noqa: PLC0415
+
+        module = self.detector if kind == "det" else self.landmarks
+        with self.lock:
+            try:
+                return self._forward(module, batch)
+            except torch.cuda.OutOfMemoryError:
+                if self.device.type != "cuda":
+                    raise
+                torch.cuda.empty_cache()
+                warnings.warn(f"the GPU ran out of memory for the pose networks (batch of {len(batch)}); "
+                              "they go on on the CPU", RuntimeWarning, stacklevel=2)
+                self._move(torch.device("cpu"))
+                return self._forward(module, batch)
+
+    def _forward(self, module: Any, batch: np.ndarray) -> list[np.ndarray]:
+        import torch  # noqa: PLC0415
+
+        with torch.inference_mode():
+            x = torch.from_numpy(batch).to(self.device, non_blocking=True)
+            outs = module(x)
+            outs = [o.float().cpu().numpy() for o in outs]
+        if module is self.detector:
+            return [outs[0], outs[1][..., 0]]
+        return [outs[0], outs[1].reshape(-1), outs[2]]
+
+
+_NETS: dict[str, TorchNets] = {}
+_NETS_LOCK = threading.Lock()
+
+
+def shared_nets(device: str | None = None) -> TorchNets:
+    """The process' networks on ``device`` (default :func:`pose_device`), loaded on first use."""
+    device = device or pose_device()
+    with _NETS_LOCK:
+        if device not in _NETS:
+            _NETS[device] = TorchNets(device)
+        return _NETS[device]
+
+
+@dataclass
+class _Request:
+    kind: str
+    array: np.ndarray
+    done: threading.Event = field(default_factory=threading.Event)
+    result: Any = None
+    error: BaseException | None = None
+
+
+class BatchServer:
+    """Gathers the network calls of the threads that use it and runs them as batches.
+
+    A call waits until every active client has a call waiting (then the last one to arrive runs the
+    batch), or :data:`MAX_WAIT_S` has passed (then the waiting one runs what has gathered). Clients
+    count as active between :meth:`join` and :meth:`leave`.
+    """
+
+    def __init__(self, nets: TorchNets, max_batch: int = 64) -> None:
+        self.nets, self.max_batch = nets, max_batch
+        self.lock = threading.Lock()
+        self.pending: list[_Request] = []
+        self.active = 0
+        self.batches = 0
+        self.items = 0
+
+    def join(self) -> None:
+        with self.lock:
+            self.active += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.active -= 1
+            batch = self._take() if self.pending and len(self.pending) >= self.active else []
+        self._execute(batch)
+
+    def run(self, kind: str, array: np.ndarray) -> list[np.ndarray]:
+        """The outputs (one row each) of network ``kind`` for one input."""
+        req = _Request(kind, array)
+        with self.lock:
+            self.pending.append(req)
+            batch = self._take() if len(self.pending) >= max(self.active, 1) else []
+        self._execute(batch)
+        while not req.done.wait(MAX_WAIT_S):
+            with self.lock:
+                batch = self._take() if req in self.pending else []
+            self._execute(batch)
+        if req.error is not None:
+            raise req.error
+        return req.result
+
+    def _take(self) -> list[_Request]:
+        batch, self.pending = self.pending, []
+        return batch
+
+    def _execute(self, batch: list[_Request]) -> None:
+        for kind in ("det", "lm"):
+            group = [r for r in batch if r.kind == kind]
+            for i in range(0, len(group), self.max_batch):
+                part = group[i:i + self.max_batch]
+                try:
+                    outs = self.nets.run(kind, np.stack([r.array for r in part]))
+                    for k, r in enumerate(part):
+                        r.result = [o[k] for o in outs]
+                except BaseException as exc:  # noqa: BLE001 - handed to every caller in the batch
+                    for r in part:
+                        r.error = exc
+                with self.lock:
+                    self.batches += 1
+                    self.items += len(part)
+                for r in part:
+                    r.done.set()
+
+
+class BatchedRunner:
+    """The runner interface of :class:`gymscore.features.blazepose.LiteRunner`, through a server."""
+
+    def __init__(self, server: BatchServer) -> None:
+        self.server = server
+
+    def detector_outputs(self, canvas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        raw, logits = self.server.run("det", canvas)
+        return raw, logits
+
+    def landmark_outputs(self, tensor: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        points, presence, heat = self.server.run("lm", tensor)
+        return float(presence), points, heat
+
+
+class TorchBlazePose(LiteBlazePose):
+    """:class:`LiteBlazePose` with the networks run by torch through a :class:`BatchServer` (its
+    own, one client, when none is given)."""
+
+    name = "torch-blazepose-full"
+
+    def __init__(self, server: BatchServer | None = None, **kwargs: Any) -> None:
+        self.server = server if server is not None else BatchServer(shared_nets())
+        super().__init__(runner=BatchedRunner(self.server), **kwargs)
+        self.version = backend_version()
+
+
+def estimator_id() -> str:
+    """``name/version`` of :class:`TorchBlazePose` without loading it."""
+    return f"{TorchBlazePose.name}/{backend_version()}"
