@@ -166,14 +166,17 @@ class LiteRunner:
         """Raw boxes (2254, 12) and score logits (2254,) for one (224, 224, 3) canvas in [-1, 1]."""
         self.detector.set_tensor(self._det_in, canvas[None])
         self.detector.invoke()
-        return self.detector.get_tensor(self._det_boxes)[0], self.detector.get_tensor(self._det_scores)[0, :, 0]
+        boxes, logits = self.detector.get_tensor(self._det_boxes), self.detector.get_tensor(self._det_scores)
+        return boxes[0], logits[0, :, 0]
 
     def landmark_outputs(self, tensor: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        """Presence, raw landmarks (195,) and heatmap logits (64, 64, 39) for one (256, 256, 3) crop in [0, 1]."""
+        """Presence, raw landmarks (195,) and heatmap logits (64, 64, 39) for one (256, 256, 3) crop
+        in [0, 1]."""
         self.landmarks.set_tensor(self._lm_in, tensor[None])
         self.landmarks.invoke()
-        return (float(self.landmarks.get_tensor(self._lm_flag).ravel()[0]),
-                self.landmarks.get_tensor(self._lm_points).ravel(), self.landmarks.get_tensor(self._lm_heatmap)[0])
+        presence = float(self.landmarks.get_tensor(self._lm_flag).ravel()[0])
+        return presence, self.landmarks.get_tensor(self._lm_points).ravel(), self.landmarks.get_tensor(
+            self._lm_heatmap)[0]
 
 
 class _Networks:
@@ -313,7 +316,8 @@ class LiteBlazePose:
     name = "litert-blazepose-full"
 
     def __init__(self, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5,
-                 weak_detection_confidence: float = 0.3, threads: int = 1, runner: object | None = None) -> None:
+                 weak_detection_confidence: float = 0.3, threads: int = 1,
+                 runner: object | None = None) -> None:
         self._nets = _Networks(threads, runner)
         self.version = backend_version()
         self._track = _Graph(self._nets, True, min_detection_confidence, min_tracking_confidence, smooth=True)

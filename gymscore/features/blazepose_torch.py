@@ -112,7 +112,8 @@ class TorchNets:
             except torch.cuda.OutOfMemoryError:
                 if self.device.type != "cuda":
                     raise
-                torch.cuda.empty_cache()
+                if torch.cuda.is_available():
+                    torch.cuda.empty_cache()
                 warnings.warn(f"the GPU ran out of memory for the pose networks (batch of {len(batch)}); "
                               "they go on on the CPU", RuntimeWarning, stacklevel=2)
                 self._move(torch.device("cpu"))
@@ -143,7 +144,7 @@ def shared_nets(device: str | None = None) -> TorchNets:
         return _NETS[device]
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity (`in` on the pending list)
 class _Request:
     kind: str
     array: np.ndarray

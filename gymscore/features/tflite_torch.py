@@ -48,9 +48,15 @@ class Graph:
 _ACTIVATIONS = {0: "none", 1: "relu", 3: "relu6"}
 
 
+_SUPPORTED = ("CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "CONCATENATION", "MAX_POOL_2D", "RESIZE_BILINEAR",
+              "DEPTH_TO_SPACE", "PAD", "RESHAPE", "LOGISTIC", "DEQUANTIZE", "DENSIFY")
+
+
 def _options(op: Any, name: str) -> dict[str, Any]:
     import tflite  # noqa: PLC0415
 
+    if name not in _SUPPORTED:
+        raise UnsupportedGraph(f"operator {name}")
     table = op.BuiltinOptions()
 
     def read(cls: Any) -> Any:
@@ -82,10 +88,8 @@ def _options(op: Any, name: str) -> dict[str, Any]:
         out = {}
     elif name == "DEPTH_TO_SPACE":
         out = {"block": read(tflite.DepthToSpaceOptions).BlockSize()}
-    elif name in ("PAD", "RESHAPE", "LOGISTIC", "DEQUANTIZE", "DENSIFY"):
-        out = {}
     else:
-        raise UnsupportedGraph(f"operator {name}")
+        out = {}
     if out.get("act", 0) not in _ACTIVATIONS:
         raise UnsupportedGraph(f"{name} with fused activation {out['act']}")
     return out

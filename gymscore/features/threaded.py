@@ -11,7 +11,6 @@ interpreter lock while it works). Results are the same as one worker process per
 from __future__ import annotations
 
 import os
-import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -48,9 +47,10 @@ def thread_count() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def run_tasks_threaded(video: str | Path, tasks: list[RangeTask], total: int, progress: ProgressFn | None = None,
-                       cancel: CancelToken | None = None,
-                       label: str = "pose and motion") -> tuple[dict[int, tuple[Any, list, dict]], list[float]]:
+def run_tasks_threaded(
+    video: str | Path, tasks: list[RangeTask], total: int, progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None, label: str = "pose and motion",
+) -> tuple[dict[int, tuple[Any, list, dict]], list[float]]:
     """Run the tasks in one thread each (see the module doc); same results as ``run_tasks``:
     ({index: (tracks, [], info)}, seconds until each thread was ready). The first error is raised
     after the other threads have stopped."""

@@ -1,0 +1,262 @@
+"""BlazePose's networks replayed by torch: same outputs as LiteRT, batching across threads, the
+threaded range runner and the GPU choice of the analysis."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("tflite", reason="the torch pose backend reads model files with the tflite package")
+pytest.importorskip("ai_edge_litert", reason="LiteRT reads the weights out of the model files")
+
+from gymscore.features import tflite_torch  # noqa: E402
+from gymscore.features.blazepose import (  # noqa: E402
+    LANDMARK_FILE,
+    LiteBlazePose,
+    LiteRunner,
+    mediapipe_model_dir,
+)
+from gymscore.features.blazepose_torch import BatchServer, TorchBlazePose, TorchNets  # noqa: E402
+
+DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo" / "fx_demo" / "video.mp4"
+
+
+@pytest.fixture(scope="module")
+def nets() -> TorchNets:
+    return TorchNets("cpu")
+
+
+@pytest.fixture(scope="module")
+def frames() -> list[np.ndarray]:
+    import cv2
+
+    from gymscore.video import VideoReader
+
+    with VideoReader(DEMO) as r:
+        return [cv2.cvtColor(f.image, cv2.COLOR_BGR2RGB) for i, f in zip(range(240), r.frames(), strict=False)
+                if i % 3 == 0]
+
+
+def test_replayed_networks_give_litert_outputs_in_a_batch(nets, frames):
+    lite = LiteRunner()
+    rng = np.random.default_rng(3)
+    canvases = rng.uniform(-1, 1, (3, 224, 224, 3)).astype(np.float32)
+    raw, logits = nets.run("det", canvases)
+    assert raw.shape == (3, 2254, 12) and logits.shape == (3, 2254)
+    for k in range(3):
+        ref_raw, ref_logits = lite.detector_outputs(canvases[k])
+        np.testing.assert_allclose(raw[k], ref_raw, atol=5e-3)
+        np.testing.assert_allclose(logits[k], ref_logits, atol=5e-3)
+    crops = np.stack([f[:256, 100:356] for f in frames[:3]]).astype(np.float32) / 255.0
+    points, presence, heat = nets.run("lm", crops)
+    assert points.shape == (3, 195) and presence.shape == (3,) and heat.shape == (3, 64, 64, 39)
+    for k in range(3):
+        p, pts, h = lite.landmark_outputs(crops[k])
+        assert presence[k] == pytest.approx(p, abs=1e-4)
+        np.testing.assert_allclose(points[k], pts, atol=2e-2)  # pixels of the 256 crop
+        np.testing.assert_allclose(heat[k], h, atol=2e-2)
+
+
+def _compare(ours: list, theirs: list) -> tuple[int, list[float]]:
+    """Frames where one found her and the other not, and the median joint distance (px) of the rest."""
+    disagree = sum((a is None) != (b is None) for a, b in zip(ours, theirs, strict=True))
+    diffs = [float(np.median(np.abs(a.joints - b.joints))) for a, b in zip(ours, theirs, strict=True)
+             if a is not None and b is not None]
+    return disagree, diffs
+
+
+def test_torch_backend_tracks_the_gymnast_closer_to_litert_than_litert_to_itself_on_noise(frames):
+    """Tracking magnifies any difference (thresholds on presence and scores), so the yardstick is
+    LiteRT on the same frames with one grey level of noise added: the replay must differ less."""
+    lite, tor, lite_noisy = LiteBlazePose(), TorchBlazePose(), LiteBlazePose()
+    ours = [lite.detect(x) for x in frames]  # whole frames, tracking mode
+    replay = [tor.detect(x) for x in frames]
+    rng = np.random.default_rng(0)
+    noisy = [lite_noisy.detect(np.clip(x.astype(int) + rng.integers(-1, 2, x.shape), 0, 255).astype(np.uint8))
+             for x in frames]
+    dis_replay, d_replay = _compare(ours, replay)
+    dis_noise, d_noise = _compare(ours, noisy)
+    assert len(d_replay) >= 10
+    assert dis_replay <= dis_noise + 1
+    assert np.median(d_replay) < 0.25 * np.median(d_noise)
+    assert tor.name == "torch-blazepose-full" and tor.version == lite.version
+
+
+def test_pruning_keeps_only_what_the_kept_outputs_need():
+    path = mediapipe_model_dir() / LANDMARK_FILE
+    graph = tflite_torch.read_graph(path)
+    assert len(graph.outputs) == 5
+    pruned = tflite_torch.prune(graph, [0, 1, 3])
+    assert len(pruned.outputs) == 3 and len(pruned.ops) < len(graph.ops)
+    assert set(pruned.constants) <= set(graph.constants)
+    assert not any(op.name in ("DEQUANTIZE", "DENSIFY") for op in graph.ops)  # undone by reading
+
+
+def test_an_operator_it_cannot_replay_is_named():
+    with pytest.raises(tflite_torch.UnsupportedGraph, match="operator SOFTMAX"):
+        tflite_torch._options(None, "SOFTMAX")
+    graph = tflite_torch.Graph([tflite_torch.Op("SOFTMAX", [0], [1])], {}, [0], [1], {})
+    with pytest.raises(tflite_torch.UnsupportedGraph, match="SOFTMAX"):
+        tflite_torch.build_module(graph)(torch.zeros(1, 4))
+
+
+def test_same_padding_puts_the_odd_pixel_after():
+    assert tflite_torch._same_pad(64, 3, 2, 1) == (0, 1)
+    assert tflite_torch._same_pad(65, 3, 2, 1) == (1, 1)
+    assert tflite_torch._same_pad(64, 3, 1, 1) == (1, 1)
+    assert tflite_torch._same_pad(64, 1, 1, 1) == (0, 0)
+
+
+class EchoNets:
+    """Stands in for TorchNets: each row's output is its input times 2 and its sum; counts batches."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.sizes: list[int] = []
+        self.fail = fail
+        self.device = "cpu"
+
+    def run(self, kind, batch):
+        self.sizes.append(len(batch))
+        if self.fail:
+            raise RuntimeError("the network broke")
+        return [batch * 2, batch.reshape(len(batch), -1).sum(axis=1)]
+
+
+def test_the_server_batches_concurrent_calls_and_hands_each_its_own_rows():
+    nets = EchoNets()
+    server = BatchServer(nets)
+    clients, calls = 6, 20
+    got: dict[int, list] = {}
+    barrier = threading.Barrier(clients)
+
+    def client(k: int) -> None:
+        barrier.wait()
+        out = []
+        for i in range(calls):
+            x = np.full((2, 2), 100 * k + i, np.float32)
+            doubled, total = server.run("det", x)
+            out.append((float(doubled[0, 0]), float(total)))
+        server.leave()
+        got[k] = out
+
+    for _ in range(clients):
+        server.join()
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for k in range(clients):
+        assert got[k] == [(2.0 * (100 * k + i), 4.0 * (100 * k + i)) for i in range(calls)]
+    assert sum(nets.sizes) == clients * calls and server.items == clients * calls
+    assert max(nets.sizes) > 1  # calls were run together
+    assert server.active == 0
+
+
+def test_a_failed_batch_raises_in_every_caller():
+    server = BatchServer(EchoNets(fail=True))
+    with pytest.raises(RuntimeError, match="the network broke"):
+        server.run("lm", np.zeros((2, 2), np.float32))
+
+
+def test_out_of_gpu_memory_moves_the_networks_to_the_cpu_and_says_so(nets, monkeypatch):
+    moved = []
+    calls = {"n": 0}
+    real_forward = nets._forward
+
+    def forward(module, batch):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory")
+        return real_forward(module, batch)
+
+    monkeypatch.setattr(nets, "_forward", forward)
+    monkeypatch.setattr(nets, "device", torch.device("cuda"))
+
+    def move(device):
+        moved.append(device)
+        nets.device = device
+
+    monkeypatch.setattr(nets, "_move", move)
+    with pytest.warns(RuntimeWarning, match="ran out of memory.*CPU"):
+        raw, logits = nets.run("det", np.zeros((2, 224, 224, 3), np.float32))
+    assert moved == [torch.device("cpu")] and raw.shape == (2, 2254, 12)
+
+
+def test_threaded_ranges_match_the_same_ranges_run_one_after_another(tmp_path):
+    from gymscore.features.extract import ExtractConfig
+    from gymscore.features.threaded import run_tasks_threaded
+    from gymscore.features.workers import RangeTask, _track_or_empty
+    from gymscore.video import VideoReader
+
+    config = ExtractConfig(pose_fps=12.5)
+    tasks = [RangeTask(i, str(DEMO), TorchBlazePose, config, a, b, max(0, a - 10))
+             for i, (a, b) in enumerate([(0, 60), (60, 120), (120, 180)])]
+    seen: list[float] = []
+    results, ready = run_tasks_threaded(DEMO, tasks, 180, progress=lambda d, t, m="": seen.append(d))
+    assert sorted(results) == [0, 1, 2] and len(ready) == 3
+    assert results[0][2]["estimator"].startswith("torch-blazepose-full/")
+    assert results[0][2]["batched_items"] >= sum(int(r[0].processed.sum()) for r in results.values())
+    for task in tasks:
+        with VideoReader(DEMO) as reader:
+            alone = _track_or_empty(reader, TorchBlazePose(), task, None)
+        got = results[task.index][0]
+        assert (got.start, got.end) == (alone.start, alone.end)
+        np.testing.assert_array_equal(got.processed, alone.processed)
+        np.testing.assert_array_equal(got.detected, alone.detected)
+        both = got.detected.astype(bool) & alone.detected.astype(bool)
+        assert np.nanmax(np.abs(got.joints[both] - alone.joints[both])) < 0.5  # pixels
+    assert seen and seen[-1] <= 180
+
+
+def test_a_cancel_stops_the_threads(tmp_path):
+    from gymscore.features.extract import ExtractConfig
+    from gymscore.features.threaded import run_tasks_threaded
+    from gymscore.features.workers import RangeTask
+    from gymscore.util.progress import Cancelled, CancelToken
+
+    token = CancelToken()
+    tasks = [RangeTask(i, str(DEMO), TorchBlazePose, ExtractConfig(), a, b, a)
+             for i, (a, b) in enumerate([(0, 150), (150, 300)])]
+
+    def progress(done, total, message=""):
+        if done > 0:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        run_tasks_threaded(DEMO, tasks, 300, progress=progress, cancel=token)
+
+
+def test_the_analysis_puts_the_pose_on_the_gpu_only_for_cuda_without_a_chosen_backend(monkeypatch):
+    from gymscore import pipeline
+    from gymscore.features.pose import POSE_BACKEND_ENV
+
+    monkeypatch.delenv(POSE_BACKEND_ENV, raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert pipeline._pose_on_gpu("auto") and pipeline._pose_on_gpu("cuda")
+    assert not pipeline._pose_on_gpu("cpu")
+    monkeypatch.setenv(POSE_BACKEND_ENV, "litert")
+    assert not pipeline._pose_on_gpu("cuda")
+    monkeypatch.delenv(POSE_BACKEND_ENV)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert not pipeline._pose_on_gpu("auto")
+
+
+def test_torch_backend_by_name(monkeypatch):
+    from gymscore.features import parallel
+    from gymscore.features.pose import default_estimator, default_estimator_id, set_pose_backend
+    from gymscore.features.threaded import THREADS_ENV, is_batched, thread_count
+
+    monkeypatch.setenv("GYMSCORE_POSE_BACKEND", "litert")
+    assert not is_batched(parallel.estimator_spec(None))
+    set_pose_backend("torch")
+    assert default_estimator_id().startswith("torch-blazepose-full/")
+    assert is_batched(parallel.estimator_spec(None))
+    assert isinstance(default_estimator(), TorchBlazePose)
+    assert parallel.estimator_spec(TorchBlazePose()) is TorchBlazePose
+    monkeypatch.setenv(THREADS_ENV, "5")
+    assert thread_count() == 5
