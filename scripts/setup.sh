@@ -45,5 +45,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   # LiteRT runs BlazePose's two networks directly (gymscore.features.blazepose: half the time of
   # MediaPipe's pose solution); its interpreter needs numpy only, so its other requirements are skipped.
   .venv/bin/python -m pip install -q --no-deps ai-edge-litert==2.3.0
+  # tflite: flatbuffer bindings of the .tflite format, read by the torch pose backend (the GPU's);
+  # it needs flatbuffers and numpy only, both installed above.
+  .venv/bin/python -m pip install -q --no-deps tflite==2.18.0
   echo "$want" > "$stamp"
 fi

@@ -161,19 +161,22 @@ def build_module(graph: Graph) -> Any:
     import torch.nn.functional as F  # noqa: N812, PLC0415
 
     def act(x: torch.Tensor, code: int) -> torch.Tensor:
+        """A fused activation, in place (``x`` is always a fresh result here)."""
         if code == 1:
-            return F.relu(x)
+            return x.clamp_(min=0.0)
         if code == 3:
-            return F.relu6(x)
+            return x.clamp_(0.0, 6.0)
         return x
 
     def pad_same(x: torch.Tensor, kernel: tuple[int, int], stride: tuple[int, int],
-                 dilation: tuple[int, int], value: float = 0.0) -> torch.Tensor:
+                 dilation: tuple[int, int], value: float = 0.0) -> tuple[torch.Tensor, tuple[int, int]]:
+        """``x`` padded for TensorFlow's SAME, and the symmetric padding left for the operator itself
+        (cheaper than a padded copy)."""
         top, bottom = _same_pad(x.shape[2], kernel[0], stride[0], dilation[0])
         left, right = _same_pad(x.shape[3], kernel[1], stride[1], dilation[1])
-        if top or bottom or left or right:
-            x = F.pad(x, (left, right, top, bottom), value=value)
-        return x
+        if top == bottom and left == right:
+            return x, (top, left)
+        return F.pad(x, (left, right, top, bottom), value=value), (0, 0)
 
     class Replay(torch.nn.Module):
         def __init__(self) -> None:
@@ -210,10 +213,11 @@ def build_module(graph: Graph) -> Any:
                 if op.name in ("CONV_2D", "DEPTHWISE_CONV_2D"):
                     x, w = get(op.inputs[0]), get(op.inputs[1])
                     bias = get(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] >= 0 else None
+                    pad = (0, 0)
                     if o["same"]:
-                        x = pad_same(x, tuple(w.shape[2:]), o["stride"], o["dilation"])
+                        x, pad = pad_same(x, tuple(w.shape[2:]), o["stride"], o["dilation"])
                     groups = x.shape[1] if op.name == "DEPTHWISE_CONV_2D" else 1
-                    y = act(F.conv2d(x, w, bias, o["stride"], 0, o["dilation"], groups), o["act"])
+                    y = act(F.conv2d(x, w, bias, o["stride"], pad, o["dilation"], groups), o["act"])
                 elif op.name == "ADD":
                     y = act(get(op.inputs[0]) + get(op.inputs[1]), o["act"])
                 elif op.name == "PAD":
@@ -243,9 +247,10 @@ def build_module(graph: Graph) -> Any:
                     y = act(torch.cat(parts, dim=axis), o["act"])
                 elif op.name == "MAX_POOL_2D":
                     x = get(op.inputs[0])
+                    pad = (0, 0)
                     if o["same"]:
-                        x = pad_same(x, o["size"], o["stride"], (1, 1), value=float("-inf"))
-                    y = act(F.max_pool2d(x, o["size"], o["stride"]), o["act"])
+                        x, pad = pad_same(x, o["size"], o["stride"], (1, 1), value=float("-inf"))
+                    y = act(F.max_pool2d(x, o["size"], o["stride"], pad), o["act"])
                 elif op.name == "DEPTH_TO_SPACE":
                     x = get(op.inputs[0])
                     b, c, h, w = x.shape
