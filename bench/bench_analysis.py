@@ -7,8 +7,9 @@ Writes bench/results/analysis.md (and .json) and docs/img/realclips_pose.png. Th
 a GymSynth FX routine at 1280x720, 25 fps (generated into a temporary folder unless ``--video`` is
 given) in a fresh subprocess, so that its peak memory is the analysis' own (no tracemalloc: it slows
 Python code, MediaPipe's import most of all, by several seconds). ``--workers 1`` measures the
-single-process path; ``--device`` is where the models run (the pose estimator always runs on the
-CPU); ``--out NAME`` writes bench/results/NAME.md / .json instead. When no trained models
+single-process path; ``--device`` is where the models run (with ``cuda`` the pose networks too,
+batched across threads: the ``torch`` pose backend, unless ``--pose-backend`` names another);
+``--out NAME`` writes bench/results/NAME.md / .json instead. When no trained models
 are installed, the segmenter and classifier are tiny stand-ins (their cost is negligible next to pose
 estimation) and the report says so.
 """
@@ -121,6 +122,7 @@ t = time.perf_counter()
 res = analyze_video(video, config=config, fast=fast, **kw)
 out["analyze_s"] = time.perf_counter() - t
 out["device"] = res.device
+out["pose"] = res.features.estimator
 cpu = os.times()
 out["cpu_s"] = (cpu.user + cpu.system + cpu.children_user + cpu.children_system
                 - cpu0.user - cpu0.system - cpu0.children_user - cpu0.children_system)  # analysis + workers
@@ -197,7 +199,7 @@ def write_report(clips: list[dict] | None, speed: dict | None, dry_run: bool = F
             "machine": machine()}
     from gymscore.features.pose import default_estimator_id
 
-    data["pose"] = default_estimator_id()
+    data["pose"] = (data["speed"] or {}).get("pose") or default_estimator_id()
     lines = ["# Analysis figures", "", f"Machine: {data['machine']}. Pose estimator: `{data['pose']}` "
              f"(`--pose-backend`).", ""]
     if data["clips"]:
@@ -253,6 +255,8 @@ def speed_lines(s: dict) -> list[str]:
     dur = s["frames"] / s["fps"]
     t = s["timings"]
     workers = int(t.get("features.workers", 1))
+    threaded = str(s.get("pose", "")).startswith("torch-")
+    unit = "thread" if threaded else "worker process"
     load = s.get("load") or [None, None]
     lines = [
         f"## Speed: {s['frames']} frames ({dur:.0f} s) at {s['size'][0]}x{s['size'][1]}, {s['fps']:g} fps",
@@ -260,7 +264,10 @@ def speed_lines(s: dict) -> list[str]:
         f"Pose on every {_ordinal(int(s.get('stride') or 1))}frame ({s.get('processed', '?')} frames)"
         + (f", then on {s['dense_processed']} more frames inside the elements (full-rate pass)"
            if s.get("dense_processed") else "")
-        + f"; {workers} worker process{'es' if workers > 1 else ''} for the features. "
+        + f"; {workers} {unit}{'es' if workers > 1 and not threaded else 's' if workers > 1 else ''} for the "
+        "features"
+        + (f" (their pose network calls batched: {t['features.pose_batched_items']:.0f} calls in "
+           f"{t['features.pose_batches']:.0f} batches)" if t.get("features.pose_batches") else "") + ". "
         f"Load average before / after the run: {load[0]} / {load[1]} (on 2 cores above 1.5 the machine is "
         "busy and the times are not the analysis' own).", "",
         "| stage | seconds |", "| --- | --- |",

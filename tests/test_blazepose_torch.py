@@ -42,6 +42,7 @@ def frames() -> list[np.ndarray]:
 
 
 def test_replayed_networks_give_litert_outputs_in_a_batch(nets, frames):
+    assert nets.traced  # TorchScript: no Python between the operators
     lite = LiteRunner()
     rng = np.random.default_rng(3)
     canvases = rng.uniform(-1, 1, (3, 224, 224, 3)).astype(np.float32)
@@ -102,6 +103,17 @@ def test_an_operator_it_cannot_replay_is_named():
     graph = tflite_torch.Graph([tflite_torch.Op("SOFTMAX", [0], [1])], {}, [0], [1], {})
     with pytest.raises(tflite_torch.UnsupportedGraph, match="SOFTMAX"):
         tflite_torch.build_module(graph)(torch.zeros(1, 4))
+
+
+def test_a_module_that_cannot_be_traced_runs_as_it_is():
+    from gymscore.features.blazepose_torch import _traced
+
+    class Python(torch.nn.Module):
+        def forward(self, x):
+            return [x * 2] if x.shape[0] > 1 else [x]  # its trace (at batch 1) differs at batch 2
+
+    module = Python()
+    assert _traced(module, (4,), "cpu") == (module, False)
 
 
 def test_same_padding_puts_the_odd_pixel_after():

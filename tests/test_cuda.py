@@ -75,3 +75,28 @@ def test_training_with_amp_on_cuda_fits_a_tiny_set(tmp_path):
     assert summary["best_metrics"]["val/element_top1"] >= 0.95
     state = torch.load(tmp_path / "run" / "best.pt", map_location="cpu", weights_only=False)["model"]
     assert all(t.device.type == "cpu" and torch.isfinite(t.float()).all() for t in state.values())
+
+
+def test_pose_networks_on_cuda_agree_with_litert_in_a_batch():
+    pytest.importorskip("tflite", reason="the torch pose backend reads model files with the tflite package")
+    from gymscore.features.blazepose import LiteRunner
+    from gymscore.features.blazepose_torch import TorchNets
+
+    gpu, lite = TorchNets("cuda"), LiteRunner()
+    rng = np.random.default_rng(5)
+    crops = rng.uniform(0, 1, (8, 256, 256, 3)).astype(np.float32)
+    canvases = rng.uniform(-1, 1, (8, 224, 224, 3)).astype(np.float32)
+    points, presence, heat = gpu.run("lm", crops)
+    raw, logits = gpu.run("det", canvases)
+    worst = {"points": 0.0, "heat": 0.0, "raw": 0.0, "logits": 0.0}
+    for k in range(8):
+        p, pts, h = lite.landmark_outputs(crops[k])
+        r, lg = lite.detector_outputs(canvases[k])
+        assert presence[k] == pytest.approx(p, abs=1e-3)
+        worst["points"] = max(worst["points"], float(np.abs(points[k] - pts).max()))
+        worst["heat"] = max(worst["heat"], float(np.abs(heat[k] - h).max()))
+        worst["raw"] = max(worst["raw"], float(np.abs(raw[k] - r).max()))
+        worst["logits"] = max(worst["logits"], float(np.abs(logits[k] - lg).max()))
+    print("largest differences from LiteRT on CUDA:", worst)
+    assert worst["points"] < 0.5 and worst["raw"] < 0.5  # pixels of the 256 / 224 inputs
+    assert worst["heat"] < 0.2 and worst["logits"] < 0.2

@@ -80,10 +80,29 @@ def _graph(path: Path, keep: list[int]) -> Any:
     return graph
 
 
-class TorchNets:
-    """Both networks as torch modules on one device, run on batches (numpy in, numpy out)."""
+def _traced(module: Any, shape: tuple[int, ...], device: Any) -> tuple[Any, bool]:
+    """``module`` traced into TorchScript (its operators then run without Python between them, and
+    without holding the interpreter lock the other threads need), checked against the module on a
+    batch of two; the module itself when tracing fails or disagrees (False)."""
+    import torch  # noqa: PLC0415
 
-    def __init__(self, device: str) -> None:
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")  # deprecation and tracer notes: the check below decides
+            example = torch.rand(2, *shape, generator=torch.Generator().manual_seed(0)).to(device)
+            traced = torch.jit.trace(module, (example[:1],), check_trace=False)
+            same = all(torch.allclose(a, b, atol=1e-4, rtol=1e-4)
+                       for a, b in zip(module(example), traced(example), strict=True))
+    except Exception:  # noqa: BLE001 - TorchScript missing or refusing: the plain module works
+        return module, False
+    return (traced, True) if same else (module, False)
+
+
+class TorchNets:
+    """Both networks as torch modules on one device, run on batches (numpy in, numpy out); traced
+    into TorchScript where that works (``trace``)."""
+
+    def __init__(self, device: str, trace: bool = True) -> None:
         import torch  # noqa: PLC0415
 
         from gymscore.features import tflite_torch  # noqa: PLC0415
@@ -93,6 +112,11 @@ class TorchNets:
         self.detector = tflite_torch.build_module(_graph(folder / DETECTOR_FILE, _DETECTOR_OUTPUTS)).eval()
         self.landmarks = tflite_torch.build_module(_graph(folder / LANDMARK_FILE, _LANDMARK_OUTPUTS)).eval()
         self._move(self.device)
+        self.traced = False
+        if trace:
+            self.detector, ok_det = _traced(self.detector, (224, 224, 3), self.device)
+            self.landmarks, ok_lm = _traced(self.landmarks, (256, 256, 3), self.device)
+            self.traced = ok_det and ok_lm
         self.lock = threading.Lock()
 
     def _move(self, device: Any) -> None:

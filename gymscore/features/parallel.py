@@ -151,6 +151,9 @@ def compute_features_parallel(
         "worker_peak_rss_mb": sum(i["peak_rss_mb"] for i in infos),
         "worker_cpu_max": max(i["cpu"] for i in infos), "worker_cpu_sum": sum(i["cpu"] for i in infos),
     })
+    if "batches" in infos[0]:  # threads with batched networks (threaded.py): one server for all
+        feats.timings.update({"pose_batches": float(infos[0]["batches"]),
+                              "pose_batched_items": float(infos[0]["batched_items"])})
     report(progress, feats.frame_count, feats.frame_count, "pose and motion: done")
     return feats
 
