@@ -275,14 +275,15 @@ def analyze_video(
     (:meth:`ExtractConfig.as_fast`: faster, less accurate; figures in the README). ``workers``: pose
     worker processes for long videos (``ExtractConfig.workers``, default 2; 0: one per CPU core).
     ``pose_backend``: ``mediapipe``, ``litert`` or ``torch`` (:func:`gymscore.features.pose.set_pose_backend`:
-    it stays chosen for this process and the worker processes it starts; None leaves it as it is, and
-    then a CUDA ``device`` runs BlazePose's networks on the GPU: ``torch``).
+    it stays chosen for this process and the worker processes it starts); ``auto`` clears that choice;
+    with ``auto`` or None and no backend chosen, a CUDA ``device`` runs BlazePose's networks on the GPU
+    (``torch``), any other the default (``litert``).
     """
     if pose_backend is not None:
         from gymscore.features.pose import set_pose_backend  # noqa: PLC0415
 
-        set_pose_backend(pose_backend)
-    elif estimator is None and _pose_on_gpu(device):
+        set_pose_backend(None if pose_backend == "auto" else pose_backend)
+    if pose_backend in (None, "auto") and estimator is None and _pose_on_gpu(device):
         from gymscore.features.blazepose_torch import TorchBlazePose  # noqa: PLC0415
 
         estimator = TorchBlazePose()

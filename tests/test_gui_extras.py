@@ -260,10 +260,27 @@ def test_playback_forward_backward_and_loop(qtbot, demo):
     assert set(seen) <= set(range(32, 43)) and seen.count(32) >= 1
 
 
-def test_the_pose_estimator_setting_offers_every_backend_and_defaults_to_the_pipelines():
-    from gymscore.features.pose import DEFAULT_POSE_BACKEND
+def test_the_pose_estimator_setting_offers_every_backend_and_defaults_to_the_pipelines_choice():
     from gymscore.features.pose import POSE_BACKENDS as PIPELINE_BACKENDS
     from gymscore.gui.settings import POSE_BACKENDS
 
-    assert set(POSE_BACKENDS) == set(PIPELINE_BACKENDS)
-    assert Settings().pose_backend == DEFAULT_POSE_BACKEND == "litert"
+    assert set(POSE_BACKENDS) == {"auto", *PIPELINE_BACKENDS}
+    assert Settings().pose_backend == "auto"
+
+
+def test_settings_store_only_choices_and_an_old_files_pose_backend_follows_the_default():
+    from gymscore.gui.settings import qsettings
+
+    qs = qsettings()
+    for key, value in (("device", "cpu"), ("pose_backend", "mediapipe"), ("workers", 2)):
+        qs.setValue(f"settings/{key}", value)  # as an older release wrote every value
+    qs.sync()
+    old = Settings.load()
+    assert (old.device, old.pose_backend, old.workers) == ("cpu", "auto", 2)
+    old.save()
+    qs = qsettings()
+    assert qs.value("settings/format") is not None and qs.value("settings/workers") is None
+    assert qs.value("settings/device") == "cpu"
+    chosen = Settings(pose_backend="mediapipe")
+    chosen.save()
+    assert Settings.load().pose_backend == "mediapipe"  # a choice made now is kept

@@ -287,7 +287,7 @@ def test_cancel_and_failure_keep_edits(qtbot, demo):
     qtbot.waitUntil(lambda: not w.runner.running, timeout=5000)
     assert len(w.doc.timeline.segments) == 7 and not w.progress.isVisible()
     assert slow.calls == [{"apparatus": "FX", "device": "auto", "fast": False, "workers": 2,
-                          "pose_backend": "litert"}]
+                          "pose_backend": "auto"}]
 
     w.services.analyze = FakePipeline("fail")
     with qtbot.waitSignal(w.runner.finished, timeout=10000):
@@ -443,4 +443,4 @@ def test_the_analysis_setting_reaches_the_pipeline(qtbot, demo, mode):
     assert w.open_path(str(video))
     analyse(qtbot, w)
     assert pipe.calls[-1]["fast"] is (mode == "fast") and pipe.calls[-1]["device"] == "auto"
-    assert pipe.calls[-1]["workers"] == 2 and pipe.calls[-1]["pose_backend"] == "litert"
+    assert pipe.calls[-1]["workers"] == 2 and pipe.calls[-1]["pose_backend"] == "auto"

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from gymscore.features.pose import DEFAULT_POSE_BACKEND
 from gymscore.paths import user_data_dir
 
 MAX_RECENT = 8
@@ -25,8 +24,11 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 ANALYSIS_MODES = {"thorough": "thorough (default)",
                   "fast": "fast: about 30 % quicker on 720p and larger, less accurate"}
 THEMES = ("light", "dark")
-POSE_BACKENDS = {"litert": "LiteRT (default; about 1.6 times faster than MediaPipe)",
-                 "mediapipe": "MediaPipe's pose solution (slower)"}
+POSE_BACKENDS = {"auto": "automatic (default): on the GPU with a CUDA device, else LiteRT",
+                 "litert": "LiteRT on the CPU (about 1.6 times faster than MediaPipe)",
+                 "mediapipe": "MediaPipe's pose solution on the CPU (slower)",
+                 "torch": "torch, batched (the GPU path; slow on a CPU)"}
+SETTINGS_FORMAT = 2  # 2: only values that differ from the defaults are stored
 
 
 def qsettings() -> QSettings:
@@ -41,7 +43,7 @@ class Settings:
     device: str = "auto"
     analysis: str = "thorough"  # a key of ANALYSIS_MODES (gymscore analyze --fast for "fast")
     workers: int = 2  # pose worker processes for long videos; 0: one per core (analyze --workers)
-    pose_backend: str = DEFAULT_POSE_BACKEND  # a key of POSE_BACKENDS (analyze --pose-backend)
+    pose_backend: str = "auto"  # a key of POSE_BACKENDS (analyze --pose-backend; auto: the pipeline's choice)
     model: str = "default"
     edition: str = "wag-2017"
     autosave_s: int = 60
@@ -51,6 +53,10 @@ class Settings:
     def load(cls) -> Settings:
         qs = qsettings()
         out = cls()
+        if qs.value("settings/format", None) is None:
+            # an older file stored every value, so a default then (the pose backend: mediapipe, later
+            # litert) cannot be told from a choice: those follow today's default instead
+            qs.remove("settings/pose_backend")
         for f in fields(cls):
             raw = qs.value(f"settings/{f.name}", None)
             if raw is not None:
@@ -61,9 +67,17 @@ class Settings:
         return out
 
     def save(self) -> None:
+        """Store the values that differ from the defaults (a later release's better default then
+        reaches everyone who did not choose otherwise)."""
         qs = qsettings()
+        defaults = type(self)()
         for f in fields(self):
-            qs.setValue(f"settings/{f.name}", getattr(self, f.name))
+            value = getattr(self, f.name)
+            if value == getattr(defaults, f.name):
+                qs.remove(f"settings/{f.name}")
+            else:
+                qs.setValue(f"settings/{f.name}", value)
+        qs.setValue("settings/format", SETTINGS_FORMAT)
         qs.sync()
 
 
@@ -133,9 +147,10 @@ class SettingsDialog(QDialog):
         for key, label in POSE_BACKENDS.items():
             self.pose_backend.addItem(label, key)
         self.pose_backend.setCurrentIndex(max(0, self.pose_backend.findData(settings.pose_backend)))
-        self.pose_backend.setToolTip("How BlazePose runs: its networks directly through LiteRT (the "
-                                     "default, faster; the shipped classifier was fine-tuned on its "
-                                     "poses), or inside MediaPipe's pose solution (figures in the README)")
+        self.pose_backend.setToolTip("How BlazePose runs. Automatic: its networks in torch on the GPU, in "
+                                     "batches, when the analysis device is CUDA; otherwise directly through "
+                                     "LiteRT on the CPU (the shipped classifier was fine-tuned on its "
+                                     "poses). MediaPipe's pose solution is slower (figures in the README)")
         names, selected = installed_models()
         self.models: dict[str, QComboBox] = {}
         for task in ("segmenter", "classifier"):
@@ -188,7 +203,7 @@ class SettingsDialog(QDialog):
             device=self.device.currentText(),
             analysis=self.analysis.currentData() or "thorough",
             workers=self.workers.value(),
-            pose_backend=self.pose_backend.currentData() or DEFAULT_POSE_BACKEND,
+            pose_backend=self.pose_backend.currentData() or "auto",
             model=self.models["classifier"].currentData() or "default",
             edition=self.edition.currentText(),
             autosave_s=self.autosave.value(),
