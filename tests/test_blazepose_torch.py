@@ -42,7 +42,7 @@ def frames() -> list[np.ndarray]:
 
 
 def test_replayed_networks_give_litert_outputs_in_a_batch(nets, frames):
-    assert nets.traced  # TorchScript: no Python between the operators
+    assert nets.mode == {"det": "torchscript", "lm": "torchscript"}  # no Python between operators
     lite = LiteRunner()
     rng = np.random.default_rng(3)
     canvases = rng.uniform(-1, 1, (3, 224, 224, 3)).astype(np.float32)
@@ -106,14 +106,14 @@ def test_an_operator_it_cannot_replay_is_named():
 
 
 def test_a_module_that_cannot_be_traced_runs_as_it_is():
-    from gymscore.features.blazepose_torch import _traced
+    from gymscore.features.torch_runtime import traced
 
     class Python(torch.nn.Module):
         def forward(self, x):
             return [x * 2] if x.shape[0] > 1 else [x]  # its trace (at batch 1) differs at batch 2
 
     module = Python()
-    assert _traced(module, (4,), "cpu") == (module, False)
+    assert traced(module, (4,), "cpu") == (module, False)
 
 
 def test_same_padding_puts_the_odd_pixel_after():
@@ -180,23 +180,23 @@ def test_out_of_gpu_memory_moves_the_networks_to_the_cpu_and_says_so(nets, monke
     calls = {"n": 0}
     real_forward = nets._forward
 
-    def forward(module, batch):
+    def forward(kind, batch):
         calls["n"] += 1
         if calls["n"] == 1:
             raise torch.cuda.OutOfMemoryError("CUDA out of memory")
-        return real_forward(module, batch)
+        return real_forward(kind, batch)
 
     monkeypatch.setattr(nets, "_forward", forward)
     monkeypatch.setattr(nets, "device", torch.device("cuda"))
 
-    def move(device):
-        moved.append(device)
+    def move(device, fast):
+        moved.append((device, fast))
         nets.device = device
 
     monkeypatch.setattr(nets, "_move", move)
     with pytest.warns(RuntimeWarning, match="ran out of memory.*CPU"):
         raw, logits = nets.run("det", np.zeros((2, 224, 224, 3), np.float32))
-    assert moved == [torch.device("cpu")] and raw.shape == (2, 2254, 12)
+    assert moved == [(torch.device("cpu"), False)] and raw.shape == (2, 2254, 12)
 
 
 def test_threaded_ranges_match_the_same_ranges_run_one_after_another(tmp_path):

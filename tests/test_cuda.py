@@ -83,6 +83,7 @@ def test_pose_networks_on_cuda_agree_with_litert_in_a_batch():
     from gymscore.features.blazepose_torch import TorchNets
 
     gpu, lite = TorchNets("cuda"), LiteRunner()
+    print("pose networks on CUDA run as", gpu.mode)
     rng = np.random.default_rng(5)
     crops = rng.uniform(0, 1, (8, 256, 256, 3)).astype(np.float32)
     canvases = rng.uniform(-1, 1, (8, 224, 224, 3)).astype(np.float32)
@@ -100,3 +101,16 @@ def test_pose_networks_on_cuda_agree_with_litert_in_a_batch():
     print("largest differences from LiteRT on CUDA:", worst)
     assert worst["points"] < 0.5 and worst["raw"] < 0.5  # pixels of the 256 / 224 inputs
     assert worst["heat"] < 0.2 and worst["logits"] < 0.2
+
+
+def test_pose_networks_as_cuda_graphs_equal_the_plain_modules_at_every_batch_size():
+    pytest.importorskip("tflite", reason="the torch pose backend reads model files with the tflite package")
+    from gymscore.features.blazepose_torch import TorchNets
+
+    fast, plain = TorchNets("cuda"), TorchNets("cuda", fast=False)
+    assert fast.mode == {"det": "cuda graphs", "lm": "cuda graphs"}
+    rng = np.random.default_rng(6)
+    for n in (1, 3, 16, 40):  # padded up to a captured size; 40 is past the largest: the module runs
+        crops = rng.uniform(0, 1, (n, 256, 256, 3)).astype(np.float32)
+        for a, b in zip(fast.run("lm", crops), plain.run("lm", crops), strict=True):
+            assert a.shape == b.shape and np.abs(a - b).max() < 1e-3

@@ -80,59 +80,52 @@ def _graph(path: Path, keep: list[int]) -> Any:
     return graph
 
 
-def _traced(module: Any, shape: tuple[int, ...], device: Any) -> tuple[Any, bool]:
-    """``module`` traced into TorchScript (its operators then run without Python between them, and
-    without holding the interpreter lock the other threads need), checked against the module on a
-    batch of two; the module itself when tracing fails or disagrees (False)."""
-    import torch  # noqa: PLC0415
-
-    try:
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")  # deprecation and tracer notes: the check below decides
-            example = torch.rand(2, *shape, generator=torch.Generator().manual_seed(0)).to(device)
-            traced = torch.jit.trace(module, (example[:1],), check_trace=False)
-            same = all(torch.allclose(a, b, atol=1e-4, rtol=1e-4)
-                       for a, b in zip(module(example), traced(example), strict=True))
-    except Exception:  # noqa: BLE001 - TorchScript missing or refusing: the plain module works
-        return module, False
-    return (traced, True) if same else (module, False)
+_SHAPES = {"det": (224, 224, 3), "lm": (256, 256, 3)}
 
 
 class TorchNets:
-    """Both networks as torch modules on one device, run on batches (numpy in, numpy out); traced
-    into TorchScript where that works (``trace``)."""
+    """Both networks as torch modules on one device, run on batches (numpy in, numpy out). With
+    ``fast`` they run as TorchScript on the CPU and as CUDA graphs on a GPU
+    (:mod:`gymscore.features.torch_runtime`) where that works; ``mode`` says what each runs as."""
 
-    def __init__(self, device: str, trace: bool = True) -> None:
+    def __init__(self, device: str, fast: bool = True) -> None:
         import torch  # noqa: PLC0415
 
         from gymscore.features import tflite_torch  # noqa: PLC0415
 
         folder = mediapipe_model_dir()
-        self.device = torch.device(device)
-        self.detector = tflite_torch.build_module(_graph(folder / DETECTOR_FILE, _DETECTOR_OUTPUTS)).eval()
-        self.landmarks = tflite_torch.build_module(_graph(folder / LANDMARK_FILE, _LANDMARK_OUTPUTS)).eval()
-        self._move(self.device)
-        self.traced = False
-        if trace:
-            self.detector, ok_det = _traced(self.detector, (224, 224, 3), self.device)
-            self.landmarks, ok_lm = _traced(self.landmarks, (256, 256, 3), self.device)
-            self.traced = ok_det and ok_lm
+        self.modules = {
+            "det": tflite_torch.build_module(_graph(folder / DETECTOR_FILE, _DETECTOR_OUTPUTS)).eval(),
+            "lm": tflite_torch.build_module(_graph(folder / LANDMARK_FILE, _LANDMARK_OUTPUTS)).eval(),
+        }
         self.lock = threading.Lock()
+        self._move(torch.device(device), fast)
 
-    def _move(self, device: Any) -> None:
+    def _move(self, device: Any, fast: bool) -> None:
+        from gymscore.features import torch_runtime  # noqa: PLC0415
+
         self.device = device
-        self.detector.to(device)
-        self.landmarks.to(device)
+        self.runners: dict[str, Any] = {}
+        self.mode: dict[str, str] = {}
+        for kind, module in self.modules.items():
+            module.to(device)
+            runner, how = module, "eager"
+            if fast and device.type == "cuda" and torch_runtime.graphs_enabled():
+                runner, ok = torch_runtime.graphed(module, _SHAPES[kind], device)
+                how = "cuda graphs" if ok else how
+            elif fast and device.type == "cpu":
+                runner, ok = torch_runtime.traced(module, _SHAPES[kind], device)
+                how = "torchscript" if ok else how
+            self.runners[kind], self.mode[kind] = runner, how
 
     def run(self, kind: str, batch: np.ndarray) -> list[np.ndarray]:
         """Outputs of the detector (``kind`` "det": boxes (B, 2254, 12), logits (B, 2254)) or the
         landmark network ("lm": landmarks (B, 195), presence (B,), heatmaps (B, 64, 64, 39))."""
         import torch  # noqa: PLC0415
 
-        module = self.detector if kind == "det" else self.landmarks
         with self.lock:
             try:
-                return self._forward(module, batch)
+                return self._forward(kind, batch)
             except torch.cuda.OutOfMemoryError:
                 if self.device.type != "cuda":
                     raise
@@ -140,17 +133,16 @@ class TorchNets:
                     torch.cuda.empty_cache()
                 warnings.warn(f"the GPU ran out of memory for the pose networks (batch of {len(batch)}); "
                               "they go on on the CPU", RuntimeWarning, stacklevel=2)
-                self._move(torch.device("cpu"))
-                return self._forward(module, batch)
+                self._move(torch.device("cpu"), fast=False)
+                return self._forward(kind, batch)
 
-    def _forward(self, module: Any, batch: np.ndarray) -> list[np.ndarray]:
+    def _forward(self, kind: str, batch: np.ndarray) -> list[np.ndarray]:
         import torch  # noqa: PLC0415
 
-        with torch.inference_mode():
+        with torch.no_grad():
             x = torch.from_numpy(batch).to(self.device, non_blocking=True)
-            outs = module(x)
-            outs = [o.float().cpu().numpy() for o in outs]
-        if module is self.detector:
+            outs = [o.float().cpu().numpy() for o in self.runners[kind](x)]
+        if kind == "det":
             return [outs[0], outs[1][..., 0]]
         return [outs[0], outs[1].reshape(-1), outs[2]]
 
@@ -185,7 +177,7 @@ class BatchServer:
     count as active between :meth:`join` and :meth:`leave`.
     """
 
-    def __init__(self, nets: TorchNets, max_batch: int = 64) -> None:
+    def __init__(self, nets: TorchNets, max_batch: int = 32) -> None:
         self.nets, self.max_batch = nets, max_batch
         self.lock = threading.Lock()
         self.pending: list[_Request] = []

@@ -1,0 +1,101 @@
+"""Running a replayed network with less Python per call (:mod:`gymscore.features.blazepose_torch`).
+
+Replayed operator by operator, a network costs some Python for each of its ~140 operators, and that
+Python holds the interpreter lock the decoding threads also need. Two ways around it, each checked
+against the plain module when made, and given up (the plain module is returned) when it fails or
+disagrees:
+
+* :func:`traced`: TorchScript (``torch.jit.trace``): the operators run one after another in C++.
+  Used on the CPU.
+* :class:`CudaGraphs`: one CUDA graph per batch size in :data:`GRAPH_SIZES` (a batch is padded up to
+  the next size): a call is one copy in, one replay, one copy out. Used on a CUDA GPU
+  (``$GYMSCORE_POSE_CUDA_GRAPHS=0`` turns it off).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from typing import Any
+
+GRAPH_SIZES = (1, 2, 4, 8, 16, 32)
+GRAPHS_ENV = "GYMSCORE_POSE_CUDA_GRAPHS"
+
+
+def _agrees(module: Any, fast: Any, shape: tuple[int, ...], device: Any, batch: int) -> bool:
+    import torch  # noqa: PLC0415
+
+    example = torch.rand(batch, *shape, generator=torch.Generator().manual_seed(0)).to(device)
+    with torch.no_grad():
+        return all(torch.allclose(a, b, atol=1e-3, rtol=1e-3)
+                   for a, b in zip(module(example), fast(example), strict=True))
+
+
+def traced(module: Any, shape: tuple[int, ...], device: Any) -> tuple[Any, bool]:
+    """``module`` traced into TorchScript, checked on a batch of three; (module, False) when tracing
+    fails or the trace disagrees."""
+    import torch  # noqa: PLC0415
+
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")  # deprecation and tracer notes: the check decides
+            example = torch.rand(1, *shape).to(device)
+            fast = torch.jit.trace(module, (example,), check_trace=False)
+            ok = _agrees(module, fast, shape, device, 3)
+    except Exception:  # noqa: BLE001 - TorchScript missing or refusing: the plain module works
+        return module, False
+    return (fast, True) if ok else (module, False)
+
+
+def graphs_enabled() -> bool:
+    """CUDA graphs unless ``$GYMSCORE_POSE_CUDA_GRAPHS`` is 0."""
+    return os.environ.get(GRAPHS_ENV, "1").strip() != "0"
+
+
+class CudaGraphs:
+    """``module``'s forward captured as CUDA graphs, one per size in :data:`GRAPH_SIZES`, sharing one
+    memory pool; calls must not overlap (the caller holds a lock) and each call's outputs are only
+    valid until the next call. Bigger batches run the module itself."""
+
+    def __init__(self, module: Any, shape: tuple[int, ...], device: Any) -> None:
+        import torch  # noqa: PLC0415
+
+        self.module = module
+        self.graphs: dict[int, tuple[Any, Any, list]] = {}
+        side = torch.cuda.Stream(device=device)
+        side.wait_stream(torch.cuda.current_stream(device))
+        with torch.cuda.stream(side), torch.no_grad():
+            for size in GRAPH_SIZES:  # warm-up outside capture (cuDNN picks its algorithms)
+                module(torch.zeros(size, *shape, device=device))
+        torch.cuda.current_stream(device).wait_stream(side)
+        pool = None
+        for size in sorted(GRAPH_SIZES, reverse=True):  # the largest first: the pool then fits all
+            static = torch.zeros(size, *shape, device=device)
+            graph = torch.cuda.CUDAGraph()
+            with torch.no_grad(), torch.cuda.graph(graph, pool=pool):
+                outs = list(module(static))
+            pool = graph.pool()
+            self.graphs[size] = (graph, static, outs)
+
+    def __call__(self, x: Any) -> list:
+        n = int(x.shape[0])
+        size = next((s for s in GRAPH_SIZES if s >= n), None)
+        if size is None:
+            return list(self.module(x))
+        graph, static, outs = self.graphs[size]
+        static[:n].copy_(x)
+        if n < size:
+            static[n:].zero_()
+        graph.replay()
+        return [o[:n] for o in outs]
+
+
+def graphed(module: Any, shape: tuple[int, ...], device: Any) -> tuple[Any, bool]:
+    """``module`` as :class:`CudaGraphs`, checked on a batch of three; (module, False) when capture
+    fails or the graphs disagree."""
+    try:
+        fast = CudaGraphs(module, shape, device)
+        ok = _agrees(module, fast, shape, device, 3)
+    except Exception:  # noqa: BLE001 - no graphs on this GPU or torch: the plain module works
+        return module, False
+    return (fast, True) if ok else (module, False)
