@@ -272,3 +272,10 @@ def test_torch_backend_by_name(monkeypatch):
     assert parallel.estimator_spec(TorchBlazePose()) is TorchBlazePose
     monkeypatch.setenv(THREADS_ENV, "5")
     assert thread_count() == 5
+    from gymscore.features.extract import ExtractConfig
+
+    config = ExtractConfig()
+    assert parallel.planned_ranges(config, None) == 5
+    five = config.key(default_estimator_id(), parallel.planned_ranges(config, None))
+    monkeypatch.setenv(THREADS_ENV, "16")  # another split: another cache entry
+    assert config.key(default_estimator_id(), parallel.planned_ranges(config, None)) != five

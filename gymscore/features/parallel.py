@@ -59,6 +59,12 @@ def _runner(spec: Any) -> Any:
     return run_tasks_threaded if is_batched(spec) else run_tasks
 
 
+def planned_ranges(config: ExtractConfig, estimator: PoseEstimator | None) -> int | None:
+    """How many ranges a long video is split into when that is not ``config.worker_count()``: the
+    threads of the batched torch backend (part of the feature cache key); None otherwise."""
+    return thread_count() if is_batched(estimator_spec(estimator)) else None
+
+
 def plan_workers(meta: VideoMeta, config: ExtractConfig, estimator: PoseEstimator | None) -> int:
     """Number of worker processes for this video (1: analyse it in this process).
 
