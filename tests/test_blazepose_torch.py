@@ -261,7 +261,7 @@ def test_the_analysis_puts_the_pose_on_the_gpu_only_for_cuda_without_a_chosen_ba
 def test_torch_backend_by_name(monkeypatch):
     from gymscore.features import parallel
     from gymscore.features.pose import default_estimator, default_estimator_id, set_pose_backend
-    from gymscore.features.threaded import THREADS_ENV, is_batched, thread_count
+    from gymscore.features.threaded import is_batched
 
     monkeypatch.setenv("GYMSCORE_POSE_BACKEND", "litert")
     assert not is_batched(parallel.estimator_spec(None))
@@ -270,12 +270,3 @@ def test_torch_backend_by_name(monkeypatch):
     assert is_batched(parallel.estimator_spec(None))
     assert isinstance(default_estimator(), TorchBlazePose)
     assert parallel.estimator_spec(TorchBlazePose()) is TorchBlazePose
-    monkeypatch.setenv(THREADS_ENV, "5")
-    assert thread_count() == 5
-    from gymscore.features.extract import ExtractConfig
-
-    config = ExtractConfig()
-    assert parallel.planned_ranges(config, None) == 5
-    five = config.key(default_estimator_id(), parallel.planned_ranges(config, None))
-    monkeypatch.setenv(THREADS_ENV, "16")  # another split: another cache entry
-    assert config.key(default_estimator_id(), parallel.planned_ranges(config, None)) != five

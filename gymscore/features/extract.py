@@ -83,10 +83,9 @@ class ExtractConfig:
         """Worker processes a long video is split over on this machine (1: no split)."""
         return max(1, min(int(self.workers), os.cpu_count() or 1))
 
-    def key(self, estimator_id: str, ranges: int | None = None) -> str:
-        """Cache key: results differ with the number of parallel ranges, so it is the effective one
-        (``ranges``: where it is not :meth:`worker_count`, as for the threads of the torch backend)."""
-        cfg = {**asdict(self), "workers": ranges or self.worker_count()}
+    def key(self, estimator_id: str) -> str:
+        """Cache key: results differ with the number of parallel ranges, so it is the effective one."""
+        cfg = {**asdict(self), "workers": self.worker_count()}
         del cfg["dense_stride"], cfg["dense_margin_s"], cfg["dense_follow"]
         if not cfg["lean_min_height"]:  # lean off: the first pass of before the lean mode existed
             del cfg["lean_min_height"]
@@ -376,15 +375,15 @@ def extract_features(
     report(progress, 0, 1, "hashing video")
     sha = file_sha256(video)
     t_hash = time.perf_counter() - t0
-    from gymscore.features import parallel  # noqa: PLC0415
-
-    key = config.key(estimator_id(estimator), parallel.planned_ranges(config, estimator))
+    key = config.key(estimator_id(estimator))
     if use_cache:
         hit = cache.load(sha, key)
         if hit is not None:
             hit.meta = VideoMeta(**{**asdict(hit.meta), "path": str(video)})
             hit.timings = {"hash": t_hash, "cache_load": time.perf_counter() - t0 - t_hash}
             return hit
+    from gymscore.features import parallel  # noqa: PLC0415
+
     with VideoReader(video) as reader:
         check_cancel(cancel)
         workers = parallel.plan_workers(reader.meta, config, estimator)

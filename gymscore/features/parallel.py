@@ -28,7 +28,7 @@ from gymscore.features.extract import (
     finish_features,
 )
 from gymscore.features.pose import MediaPipePose, PoseEstimator, default_estimator
-from gymscore.features.threaded import is_batched, run_tasks_threaded, thread_count
+from gymscore.features.threaded import is_batched, run_tasks_threaded
 from gymscore.features.workers import RangeTask, run_tasks
 from gymscore.util.progress import CancelToken, ProgressFn, report
 from gymscore.video import VideoMeta
@@ -59,21 +59,13 @@ def _runner(spec: Any) -> Any:
     return run_tasks_threaded if is_batched(spec) else run_tasks
 
 
-def planned_ranges(config: ExtractConfig, estimator: PoseEstimator | None) -> int | None:
-    """How many ranges a long video is split into when that is not ``config.worker_count()``: the
-    threads of the batched torch backend (part of the feature cache key); None otherwise."""
-    return thread_count() if is_batched(estimator_spec(estimator)) else None
-
-
 def plan_workers(meta: VideoMeta, config: ExtractConfig, estimator: PoseEstimator | None) -> int:
     """Number of worker processes for this video (1: analyse it in this process).
 
     Short videos, variable frame rates (re-sampled from per-frame timestamps) and estimators that
     cannot be recreated in another process stay in this process.
     """
-    k = config.worker_count()
-    if is_batched(estimator_spec(estimator)):  # threads of this process (threaded.py), a core each
-        k = thread_count()
+    k = config.worker_count()  # processes, or the torch backend's threads (threaded.py)
     if k <= 1 or meta.variable_fps or meta.duration < config.min_parallel_s:
         return 1
     if estimator_spec(estimator) is None:

@@ -6,11 +6,12 @@ with its own video reader and estimator (its own tracking state), and all estima
 :class:`~gymscore.features.blazepose_torch.BatchServer`, so the GPU sees batches of frames from every
 range at once while decoding, cropping and optical flow run on the CPU cores (OpenCV releases the
 interpreter lock while it works). Results are the same as one worker process per task would give.
+The number of threads is the worker setting (``ExtractConfig.workers``, ``--workers``): a video split
+into more ranges is faster and its results differ a little more from one run's (docs/models.md).
 """
 
 from __future__ import annotations
 
-import os
 import time
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -33,18 +34,6 @@ def is_batched(spec: Any) -> bool:
     from gymscore.features.blazepose_torch import TorchBlazePose  # noqa: PLC0415
 
     return spec is TorchBlazePose
-
-
-THREADS_ENV = "GYMSCORE_POSE_THREADS"
-
-
-def thread_count() -> int:
-    """Threads for the torch backend: ``$GYMSCORE_POSE_THREADS``, else one per CPU core (each thread
-    decodes and computes optical flow; more threads make bigger batches for the GPU)."""
-    chosen = os.environ.get(THREADS_ENV, "").strip()
-    if chosen.isdigit() and int(chosen) > 0:
-        return int(chosen)
-    return max(1, os.cpu_count() or 1)
 
 
 def run_tasks_threaded(
