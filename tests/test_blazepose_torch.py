@@ -45,14 +45,14 @@ def test_replayed_networks_give_litert_outputs_in_a_batch(nets, frames):
     assert nets.mode == {"det": "torchscript", "lm": "torchscript"}  # no Python between operators
     lite = LiteRunner()
     rng = np.random.default_rng(3)
-    canvases = rng.uniform(-1, 1, (3, 224, 224, 3)).astype(np.float32)
+    canvases = rng.integers(0, 256, (3, 224, 224, 3), dtype=np.uint8)
     raw, logits = nets.run("det", canvases)
     assert raw.shape == (3, 2254, 12) and logits.shape == (3, 2254)
     for k in range(3):
         ref_raw, ref_logits = lite.detector_outputs(canvases[k])
         np.testing.assert_allclose(raw[k], ref_raw, atol=5e-3)
         np.testing.assert_allclose(logits[k], ref_logits, atol=5e-3)
-    crops = np.stack([f[:256, 100:356] for f in frames[:3]]).astype(np.float32) / 255.0
+    crops = np.stack([f[:256, 100:356] for f in frames[:3]])  # uint8 RGB, as the steps around hand them
     points, presence, heat = nets.run("lm", crops)
     assert points.shape == (3, 195) and presence.shape == (3,) and heat.shape == (3, 64, 64, 39)
     for k in range(3):
@@ -195,7 +195,7 @@ def test_out_of_gpu_memory_moves_the_networks_to_the_cpu_and_says_so(nets, monke
 
     monkeypatch.setattr(nets, "_move", move)
     with pytest.warns(RuntimeWarning, match="ran out of memory.*CPU"):
-        raw, logits = nets.run("det", np.zeros((2, 224, 224, 3), np.float32))
+        raw, logits = nets.run("det", np.zeros((2, 224, 224, 3), np.uint8))
     assert moved == [(torch.device("cpu"), False)] and raw.shape == (2, 2254, 12)
 
 

@@ -85,8 +85,8 @@ def test_pose_networks_on_cuda_agree_with_litert_in_a_batch():
     gpu, lite = TorchNets("cuda"), LiteRunner()
     print("pose networks on CUDA run as", gpu.mode)
     rng = np.random.default_rng(5)
-    crops = rng.uniform(0, 1, (8, 256, 256, 3)).astype(np.float32)
-    canvases = rng.uniform(-1, 1, (8, 224, 224, 3)).astype(np.float32)
+    crops = rng.integers(0, 256, (8, 256, 256, 3), dtype=np.uint8)
+    canvases = rng.integers(0, 256, (8, 224, 224, 3), dtype=np.uint8)
     points, presence, heat = gpu.run("lm", crops)
     raw, logits = gpu.run("det", canvases)
     worst = {"points": 0.0, "heat": 0.0, "raw": 0.0, "logits": 0.0}
@@ -111,6 +111,6 @@ def test_pose_networks_as_cuda_graphs_equal_the_plain_modules_at_every_batch_siz
     assert fast.mode == {"det": "cuda graphs", "lm": "cuda graphs"}
     rng = np.random.default_rng(6)
     for n in (1, 3, 16, 40):  # padded up to a captured size; 40 is past the largest: the module runs
-        crops = rng.uniform(0, 1, (n, 256, 256, 3)).astype(np.float32)
+        crops = rng.integers(0, 256, (n, 256, 256, 3), dtype=np.uint8)
         for a, b in zip(fast.run("lm", crops), plain.run("lm", crops), strict=True):
             assert a.shape == b.shape and np.abs(a - b).max() < 1e-3

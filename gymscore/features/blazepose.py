@@ -163,16 +163,17 @@ class LiteRunner:
         self._lm_heatmap = by_size[64 * 64 * 39]
 
     def detector_outputs(self, canvas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Raw boxes (2254, 12) and score logits (2254,) for one (224, 224, 3) canvas in [-1, 1]."""
-        self.detector.set_tensor(self._det_in, canvas[None])
+        """Raw boxes (2254, 12) and score logits (2254,) for one (224, 224, 3) uint8 RGB canvas (the
+        network reads it scaled to [-1, 1])."""
+        self.detector.set_tensor(self._det_in, (canvas.astype(np.float32) / 127.5 - 1.0)[None])
         self.detector.invoke()
         boxes, logits = self.detector.get_tensor(self._det_boxes), self.detector.get_tensor(self._det_scores)
         return boxes[0], logits[0, :, 0]
 
     def landmark_outputs(self, tensor: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        """Presence, raw landmarks (195,) and heatmap logits (64, 64, 39) for one (256, 256, 3) crop
-        in [0, 1]."""
-        self.landmarks.set_tensor(self._lm_in, tensor[None])
+        """Presence, raw landmarks (195,) and heatmap logits (64, 64, 39) for one (256, 256, 3) uint8
+        RGB crop (the network reads it scaled to [0, 1])."""
+        self.landmarks.set_tensor(self._lm_in, (tensor.astype(np.float32) / 255.0)[None])
         self.landmarks.invoke()
         presence = float(self.landmarks.get_tensor(self._lm_flag).ravel()[0])
         return presence, self.landmarks.get_tensor(self._lm_points).ravel(), self.landmarks.get_tensor(
@@ -199,7 +200,7 @@ class _Networks:
         left, top = (side - w) / 2 * scale, (side - h) / 2 * scale
         m = np.array([[scale, 0.0, left], [0.0, scale, top]])
         canvas = cv2.warpAffine(rgb, m, (DETECTOR_SIZE, DETECTOR_SIZE), flags=cv2.INTER_LINEAR,
-                                borderMode=cv2.BORDER_CONSTANT).astype(np.float32) / 127.5 - 1.0
+                                borderMode=cv2.BORDER_CONSTANT)  # uint8: the runner scales it
         raw, logits = self.runner.detector_outputs(canvas)
         scores = sigmoid(logits)
         keep = np.flatnonzero(scores >= min_score)
@@ -228,7 +229,7 @@ class _Networks:
         tensor = cv2.warpAffine(rgb, to_image, (LANDMARK_SIZE, LANDMARK_SIZE),
                                 flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                 borderMode=cv2.BORDER_REPLICATE)
-        presence, raw, heat = self.runner.landmark_outputs(tensor.astype(np.float32) / 255.0)
+        presence, raw, heat = self.runner.landmark_outputs(tensor)
         raw = raw.reshape(39, 5)
         xy = raw[:, :2] / LANDMARK_SIZE
         xy = refine_from_heatmap(xy, heat)

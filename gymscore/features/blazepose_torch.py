@@ -120,7 +120,8 @@ class TorchNets:
 
     def run(self, kind: str, batch: np.ndarray) -> list[np.ndarray]:
         """Outputs of the detector (``kind`` "det": boxes (B, 2254, 12), logits (B, 2254)) or the
-        landmark network ("lm": landmarks (B, 195), presence (B,), heatmaps (B, 64, 64, 39))."""
+        landmark network ("lm": landmarks (B, 195), presence (B,), heatmaps (B, 64, 64, 39)) for a
+        batch of uint8 RGB images (B, 224 or 256, same, 3)."""
         import torch  # noqa: PLC0415
 
         with self.lock:
@@ -140,7 +141,8 @@ class TorchNets:
         import torch  # noqa: PLC0415
 
         with torch.no_grad():
-            x = torch.from_numpy(batch).to(self.device, non_blocking=True)
+            x = torch.from_numpy(batch).to(self.device).float()  # uint8 over the bus: a quarter of float32
+            x = x / 127.5 - 1.0 if kind == "det" else x / 255.0  # as LiteRunner scales them
             outs = [o.float().cpu().numpy() for o in self.runners[kind](x)]
         if kind == "det":
             return [outs[0], outs[1][..., 0]]
