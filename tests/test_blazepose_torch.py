@@ -124,22 +124,26 @@ def test_same_padding_puts_the_odd_pixel_after():
 
 
 class EchoNets:
-    """Stands in for TorchNets: each row's output is its input times 2 and its sum; counts batches."""
+    """Stands in for TorchNets: each row's output is its input times 2 and its sum; counts batches;
+    a batch takes ``seconds``."""
 
-    def __init__(self, fail: bool = False) -> None:
+    def __init__(self, fail: bool = False, seconds: float = 0.0) -> None:
         self.sizes: list[int] = []
-        self.fail = fail
+        self.fail, self.seconds = fail, seconds
         self.device = "cpu"
 
     def run(self, kind, batch):
+        import time
+
         self.sizes.append(len(batch))
+        time.sleep(self.seconds)
         if self.fail:
             raise RuntimeError("the network broke")
         return [batch * 2, batch.reshape(len(batch), -1).sum(axis=1)]
 
 
 def test_the_server_batches_concurrent_calls_and_hands_each_its_own_rows():
-    nets = EchoNets()
+    nets = EchoNets(seconds=0.005)  # calls that arrive meanwhile queue up for the next batch
     server = BatchServer(nets)
     clients, calls = 6, 20
     got: dict[int, list] = {}
@@ -152,11 +156,8 @@ def test_the_server_batches_concurrent_calls_and_hands_each_its_own_rows():
             x = np.full((2, 2), 100 * k + i, np.float32)
             doubled, total = server.run("det", x)
             out.append((float(doubled[0, 0]), float(total)))
-        server.leave()
         got[k] = out
 
-    for _ in range(clients):
-        server.join()
     threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
     for t in threads:
         t.start()
@@ -166,7 +167,23 @@ def test_the_server_batches_concurrent_calls_and_hands_each_its_own_rows():
         assert got[k] == [(2.0 * (100 * k + i), 4.0 * (100 * k + i)) for i in range(calls)]
     assert sum(nets.sizes) == clients * calls and server.items == clients * calls
     assert max(nets.sizes) > 1  # calls were run together
-    assert server.active == 0
+    assert not server.busy and not server.pending
+
+
+def test_batches_are_padded_to_a_fixed_size_so_grouping_cannot_change_a_row():
+    nets = EchoNets()
+    server = BatchServer(nets, pad_to=4)
+    doubled, total = server.run("lm", np.full((2, 2), 3, np.float32))
+    assert nets.sizes == [4] and doubled[0, 0] == 6 and total == 12
+
+
+def test_calls_from_one_thread_each_run_alone():
+    nets = EchoNets()
+    server = BatchServer(nets)
+    for i in range(5):
+        doubled, _ = server.run("det", np.full((2, 2), i, np.float32))
+        assert doubled[0, 0] == 2 * i
+    assert nets.sizes == [1] * 5 and not server.busy
 
 
 def test_a_failed_batch_raises_in_every_caller():
@@ -220,8 +237,7 @@ def test_threaded_ranges_match_the_same_ranges_run_one_after_another(tmp_path):
         assert (got.start, got.end) == (alone.start, alone.end)
         np.testing.assert_array_equal(got.processed, alone.processed)
         np.testing.assert_array_equal(got.detected, alone.detected)
-        both = got.detected.astype(bool) & alone.detected.astype(bool)
-        assert np.nanmax(np.abs(got.joints[both] - alone.joints[both])) < 0.5  # pixels
+        np.testing.assert_array_equal(got.joints, alone.joints)  # (on the CPU: one call at a time)
     assert seen and seen[-1] <= 180
 
 

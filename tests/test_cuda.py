@@ -114,3 +114,23 @@ def test_pose_networks_as_cuda_graphs_equal_the_plain_modules_at_every_batch_siz
         crops = rng.integers(0, 256, (n, 256, 256, 3), dtype=np.uint8)
         for a, b in zip(fast.run("lm", crops), plain.run("lm", crops), strict=True):
             assert a.shape == b.shape and np.abs(a - b).max() < 1e-3
+
+
+def test_threaded_pose_on_cuda_is_repeatable():
+    """Batches padded to one size: two runs group the calls differently but give the same poses."""
+    pytest.importorskip("tflite", reason="the torch pose backend reads model files with the tflite package")
+    from pathlib import Path
+
+    from gymscore.features.blazepose_torch import TorchBlazePose
+    from gymscore.features.extract import ExtractConfig
+    from gymscore.features.threaded import run_tasks_threaded
+    from gymscore.features.workers import RangeTask
+
+    demo = Path(__file__).resolve().parents[1] / "resources" / "demo" / "fx_demo" / "video.mp4"
+    tasks = [RangeTask(i, str(demo), TorchBlazePose, ExtractConfig(), a, b, max(0, a - 12))
+             for i, (a, b) in enumerate([(0, 120), (120, 240), (240, 360)])]
+    runs = [run_tasks_threaded(demo, tasks, 360)[0] for _ in range(2)]
+    for i in range(3):
+        np.testing.assert_array_equal(runs[0][i][0].joints, runs[1][i][0].joints)
+        np.testing.assert_array_equal(runs[0][i][0].detected, runs[1][i][0].detected)
+    print("batches", runs[0][0][2]["batches"], "calls", runs[0][0][2]["batched_items"])

@@ -36,9 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "are skipped) on videos at least 640 px high: about a fifth faster, less "
                         "accurate (figures in the README)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="pose worker processes for videos of 20 s or more (default 2; 0: one per CPU "
-                        "core). More cores are faster; each process takes about 0.7 GB of memory, and "
-                        "the results differ a little with N, as each tracks its own stretch of the video")
+                   help="pose worker processes (threads for the torch backend) for videos of 20 s or "
+                        "more (default 2; 0: one per CPU core). More are faster; each process takes "
+                        "about 0.7 GB of memory, and each tracks its own stretch of the video, so the "
+                        "results change with N: 16 stretches were less accurate (README)")
     p.add_argument("--pose-backend", choices=POSE_BACKENDS, default=None,
                    help="how BlazePose runs: litert (default on the CPU: its networks directly, about "
                         "1.6 times faster end to end than mediapipe), mediapipe (MediaPipe's pose "

@@ -4,9 +4,9 @@
 LiteRT runs one frame at a time on one core; a GPU wants many frames at once. So the video's ranges
 are tracked by threads of one process (:mod:`gymscore.features.threaded`), each with its own
 :class:`TorchBlazePose` (its own tracking state, the same steps around the networks as LiteRT's
-backend), and all of them hand their network inputs to one :class:`BatchServer`, which runs what has
-gathered as one batch and hands each thread its rows back. The outputs equal LiteRT's within float
-rounding (tests/test_blazepose_torch.py), so the shipped models' figures carry over.
+backend), and all of them hand their network inputs to one :class:`BatchServer`, which runs the calls
+that queued while the last batch ran as the next one and hands each thread its rows back. The outputs
+equal LiteRT's within float rounding (tests/test_blazepose_torch.py).
 
 Device: ``$GYMSCORE_POSE_DEVICE`` (``cuda``, ``cpu``...) or CUDA when there is one. On a GPU
 out-of-memory error the networks move to the CPU, with a warning, and the analysis goes on.
@@ -36,7 +36,6 @@ from gymscore.features.pose import PoseBackendError
 
 DEVICE_ENV = "GYMSCORE_POSE_DEVICE"
 CONVERTER_VERSION = "1"  # bump when tflite_torch's reading of a file changes (cache key)
-MAX_WAIT_S = 0.004  # how long a call waits for the other threads' calls before running without them
 _DETECTOR_OUTPUTS = [0, 1]  # boxes, score logits
 _LANDMARK_OUTPUTS = [0, 1, 3]  # landmarks, presence, heatmap (not the segmentation mask)
 
@@ -162,59 +161,62 @@ def shared_nets(device: str | None = None) -> TorchNets:
         return _NETS[device]
 
 
-@dataclass(eq=False)  # compared by identity (`in` on the pending list)
+@dataclass(eq=False)  # compared by identity
 class _Request:
     kind: str
     array: np.ndarray
-    done: threading.Event = field(default_factory=threading.Event)
+    wake: threading.Event = field(default_factory=threading.Event)
+    finished: bool = False
     result: Any = None
     error: BaseException | None = None
 
 
 class BatchServer:
-    """Gathers the network calls of the threads that use it and runs them as batches.
+    """Runs the network calls of the threads that use it, together as batches, without waiting.
 
-    A call waits until every active client has a call waiting (then the last one to arrive runs the
-    batch), or :data:`MAX_WAIT_S` has passed (then the waiting one runs what has gathered). Clients
-    count as active between :meth:`join` and :meth:`leave`.
+    A call that finds the networks idle runs at once. Calls that arrive while a batch runs queue up;
+    when it ends, the owner of the oldest queued call is woken to run all queued calls as the next
+    batch (per network, at most ``max_batch`` at a time). So the device is never kept waiting for
+    stragglers, and batches grow by themselves when calls come faster than one batch takes.
+
+    Batches are padded with blank images to ``pad_to`` rows (the number of threads): a network's
+    rounding can depend on the batch size, and the tracking carries such differences on, so a batch
+    size that varied with timing would make two analyses of one video differ. Rows do not depend on
+    each other, so with the size fixed the result is the same however the calls were grouped.
     """
 
-    def __init__(self, nets: TorchNets, max_batch: int = 32) -> None:
-        self.nets, self.max_batch = nets, max_batch
+    def __init__(self, nets: TorchNets, max_batch: int = 32, pad_to: int = 1) -> None:
+        self.nets, self.max_batch, self.pad_to = nets, max_batch, max(1, min(pad_to, max_batch))
         self.lock = threading.Lock()
         self.pending: list[_Request] = []
-        self.active = 0
+        self.busy = False
         self.batches = 0
         self.items = 0
-
-    def join(self) -> None:
-        with self.lock:
-            self.active += 1
-
-    def leave(self) -> None:
-        with self.lock:
-            self.active -= 1
-            batch = self._take() if self.pending and len(self.pending) >= self.active else []
-        self._execute(batch)
 
     def run(self, kind: str, array: np.ndarray) -> list[np.ndarray]:
         """The outputs (one row each) of network ``kind`` for one input."""
         req = _Request(kind, array)
         with self.lock:
             self.pending.append(req)
-            batch = self._take() if len(self.pending) >= max(self.active, 1) else []
-        self._execute(batch)
-        while not req.done.wait(MAX_WAIT_S):
-            with self.lock:
-                batch = self._take() if req in self.pending else []
-            self._execute(batch)
+            lead = not self.busy
+            self.busy = True
+        if not lead:
+            req.wake.wait()  # a result, or the turn to run the queue
+        if not req.finished:
+            self._lead()
         if req.error is not None:
             raise req.error
         return req.result
 
-    def _take(self) -> list[_Request]:
-        batch, self.pending = self.pending, []
-        return batch
+    def _lead(self) -> None:
+        with self.lock:
+            batch, self.pending = self.pending, []
+        self._execute(batch)
+        with self.lock:
+            nxt = self.pending[0] if self.pending else None
+            self.busy = nxt is not None
+        if nxt is not None:
+            nxt.wake.set()  # its owner runs the queue (its request not finished: it leads)
 
     def _execute(self, batch: list[_Request]) -> None:
         for kind in ("det", "lm"):
@@ -222,7 +224,9 @@ class BatchServer:
             for i in range(0, len(group), self.max_batch):
                 part = group[i:i + self.max_batch]
                 try:
-                    outs = self.nets.run(kind, np.stack([r.array for r in part]))
+                    rows = [r.array for r in part]
+                    rows += [np.zeros_like(rows[0])] * (self.pad_to - len(rows))
+                    outs = self.nets.run(kind, np.stack(rows))
                     for k, r in enumerate(part):
                         r.result = [o[k] for o in outs]
                 except BaseException as exc:  # noqa: BLE001 - handed to every caller in the batch
@@ -232,7 +236,8 @@ class BatchServer:
                     self.batches += 1
                     self.items += len(part)
                 for r in part:
-                    r.done.set()
+                    r.finished = True
+                    r.wake.set()
 
 
 class BatchedRunner:

@@ -46,7 +46,9 @@ def run_tasks_threaded(
     from gymscore.features.blazepose_torch import BatchServer, TorchBlazePose, shared_nets  # noqa: PLC0415
 
     t0 = time.perf_counter()
-    server = BatchServer(shared_nets())
+    nets = shared_nets()
+    on_gpu = nets.device.type != "cpu"  # a CPU gains little from batches: one call at a time there
+    server = BatchServer(nets, max_batch=32 if on_gpu else 1, pad_to=len(tasks) if on_gpu else 1)
     stop = CancelToken()
     done = [0.0] * len(tasks)
     ready = [0.0] * len(tasks)
@@ -69,8 +71,9 @@ def run_tasks_threaded(
 
                     raw = crop_track_spans(reader, estimator, list(task.spans), task.boxes, task.skip, sent,
                                            cancel=stop, follow=task.config.dense_follow)
-        finally:
-            server.leave()
+        except BaseException:
+            stop.cancel()  # the other threads stop at their next frame
+            raise
         info = {"estimator": f"{estimator.name}/{estimator.version}", "peak_rss_mb": 0.0,
                 "wall": time.perf_counter() - w0, "cpu": time.thread_time() - c0}
         return raw, [], info
@@ -82,7 +85,6 @@ def run_tasks_threaded(
     try:
         with ThreadPoolExecutor(len(tasks), thread_name_prefix="gymscore-pose") as pool:
             for task in tasks:
-                server.join()
                 futures[pool.submit(body, task)] = task
             try:
                 pending = set(futures)
