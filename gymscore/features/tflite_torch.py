@@ -64,12 +64,8 @@ def _options(op: Any, name: str) -> dict[str, Any]:
         o.Init(table.Bytes, table.Pos)
         return o
 
-    if name == "CONV_2D":
-        o = read(tflite.Conv2DOptions)
-        out = {"same": o.Padding() == 0, "stride": (o.StrideH(), o.StrideW()),
-               "dilation": (o.DilationHFactor(), o.DilationWFactor()), "act": o.FusedActivationFunction()}
-    elif name == "DEPTHWISE_CONV_2D":
-        o = read(tflite.DepthwiseConv2DOptions)
+    if name in ("CONV_2D", "DEPTHWISE_CONV_2D"):  # (a depth multiplier is the weights' shape: groups)
+        o = read(tflite.Conv2DOptions if name == "CONV_2D" else tflite.DepthwiseConv2DOptions)
         out = {"same": o.Padding() == 0, "stride": (o.StrideH(), o.StrideW()),
                "dilation": (o.DilationHFactor(), o.DilationWFactor()), "act": o.FusedActivationFunction()}
     elif name == "ADD":
