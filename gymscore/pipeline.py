@@ -283,14 +283,18 @@ def analyze_video(
         from gymscore.features.pose import set_pose_backend  # noqa: PLC0415
 
         set_pose_backend(None if pose_backend == "auto" else pose_backend)
-    if pose_backend in (None, "auto") and estimator is None and _pose_on_gpu(device):
-        from gymscore.features.blazepose_torch import TorchBlazePose  # noqa: PLC0415
-
-        estimator = TorchBlazePose()
     if apparatus is not None and apparatus not in APPARATUS:
         raise ValueError(f"unknown apparatus {apparatus!r}; use one of {', '.join(APPARATUS)}")
     timings: dict[str, float] = {}
     caught: list[str] = []
+    if pose_backend in (None, "auto") and estimator is None and _pose_on_gpu(device):
+        from gymscore.features.blazepose_torch import TorchBlazePose  # noqa: PLC0415
+        from gymscore.features.pose import PoseBackendError  # noqa: PLC0415
+
+        try:
+            estimator = TorchBlazePose()
+        except PoseBackendError as exc:  # chosen for the GPU, not by the user: the CPU backend will do
+            caught.append(f"the pose stays on the CPU: {exc}")
     if workers is not None:
         if workers < 0:
             raise ValueError(f"workers must be 0 (one per CPU core) or more, not {workers}")

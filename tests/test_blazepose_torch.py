@@ -286,3 +286,20 @@ def test_torch_backend_by_name(monkeypatch):
     assert is_batched(parallel.estimator_spec(None))
     assert isinstance(default_estimator(), TorchBlazePose)
     assert parallel.estimator_spec(TorchBlazePose()) is TorchBlazePose
+
+
+def test_a_gpu_pose_that_cannot_load_leaves_the_pose_on_the_cpu_with_a_warning(monkeypatch, tmp_path):
+    from gymscore import pipeline
+    from gymscore.features import blazepose_torch
+    from gymscore.features.pose import PoseBackendError
+    from tests.test_pipeline_fakes import FakeClassifier, FakeSegmenter
+
+    def broken(*args, **kwargs):
+        raise PoseBackendError("the torch pose backend reads pose_detection.tflite with the tflite package")
+
+    monkeypatch.setattr(pipeline, "_pose_on_gpu", lambda device: True)
+    monkeypatch.setattr(blazepose_torch, "TorchBlazePose", broken)
+    res = pipeline.analyze_video(DEMO, segmenter=FakeSegmenter(), classifier=FakeClassifier(),
+                                 full_rate_elements=False)
+    assert res.features.estimator.startswith("litert-blazepose-full/")
+    assert any(w.startswith("the pose stays on the CPU: the torch pose backend") for w in res.warnings)
