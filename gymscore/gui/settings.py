@@ -143,7 +143,7 @@ class SettingsDialog(QDialog):
         self.workers.setToolTip("Processes (threads on a GPU) that estimate the pose of videos of 20 s or "
                                 "more, each over its own stretch of the video: more are faster on a "
                                 "machine with more cores, each process takes about 0.7 GB of memory, and "
-                                "more stretches were less accurate (16: element top-1 0.79 instead of 0.85)")
+                                "16 stretches measured less accurate (element top-1 0.79 instead of 0.85)")
         self.pose_backend = QComboBox()
         for key, label in POSE_BACKENDS.items():
             self.pose_backend.addItem(label, key)
