@@ -119,7 +119,7 @@ os.environ["GYMSCORE_CACHE"] = tempfile.mkdtemp(prefix="gymscore-bench-cache-")
 config = ExtractConfig(workers=workers) if workers else ExtractConfig()
 t = time.perf_counter()
 # an empty cache: computes everything, then stores the features
-res = analyze_video(video, config=config, fast=fast, **kw)
+res = analyze_video(video, device=device, config=config, fast=fast, **kw)
 out["analyze_s"] = time.perf_counter() - t
 out["device"] = res.device
 out["pose"] = res.features.estimator
@@ -137,7 +137,7 @@ out["dense_processed"] = int(res.features.timings.get("dense_processed", 0))
 out["processed"] = int(res.features.processed.sum()) - out["dense_processed"]  # the first pass's
 out["stride"] = res.features.stride
 t = time.perf_counter()
-again = analyze_video(video, config=config, fast=fast, **kw)
+again = analyze_video(video, device=device, config=config, fast=fast, **kw)
 out["cached_s"] = time.perf_counter() - t
 out["cache_hit"] = again.features.from_cache
 print(json.dumps(out))

@@ -3,8 +3,9 @@
 #   1. the CUDA tests (tests/test_cuda.py: float16 inference = CPU, real OOM fallback, AMP training,
 #      BlazePose's networks replayed by torch on the GPU = LiteRT), while the 92 s speed routine renders
 #   2. the analysis speed benchmark on the GPU (bench/bench_analysis.py --device cuda): the models and
-#      BlazePose's networks on the GPU (the torch pose backend: one thread per core, their network calls
-#      batched), 3 fresh-process runs -> bench/results/analysis_gpu.md
+#      BlazePose's networks on the GPU (the torch pose backend: 2 tracking threads, the default, their
+#      network calls batched, CUDA graphs), 3 fresh-process runs -> bench/results/analysis_gpu.md;
+#      one thread per core, 1 run -> analysis_gpu_all_threads.md
 #   3. the same with the CPU pose backend (LiteRT, one worker process per core), 1 run, for the ratio
 #      -> bench/results/analysis_gpu_litert.md
 # Results land in $OUT (what the device tool brings back); the log is the standard output.
@@ -53,6 +54,10 @@ log "2. analysis speed: models and pose networks on the GPU"
 $PY bench/bench_analysis.py --speed-only --repeat 3 --video "$SPEED_VIDEO" --device cuda --no-fast \
   --out analysis_gpu 2>&1 | grep -v "^W0000\|^I0000\|^INFO" | tail -30
 cp bench/results/analysis_gpu.md bench/results/analysis_gpu.json "$OUT/" 2>/dev/null
+log "2b. the same with the video split into one range per core (faster; less accurate held-out)"
+$PY bench/bench_analysis.py --speed-only --repeat 1 --video "$SPEED_VIDEO" --device cuda --no-fast \
+  --workers "$(nproc)" --out analysis_gpu_all_threads 2>&1 | grep -v "^W0000\|^I0000\|^INFO" | tail -4
+cp bench/results/analysis_gpu_all_threads.md bench/results/analysis_gpu_all_threads.json "$OUT/" 2>/dev/null
 
 log "3. analysis speed: pose on the CPU (LiteRT, a worker process per core), models on the GPU"
 $PY bench/bench_analysis.py --speed-only --repeat 1 --video "$SPEED_VIDEO" --device cuda --no-fast \
