@@ -226,10 +226,11 @@ def write_report(clips: list[dict] | None, speed: dict | None, dry_run: bool = F
 STAGES = (
     ("features.hash", "hash the file (cache key)"),
     ("features.estimator_load", "load the pose estimator (one process)"),
-    ("features.worker_startup", "start the worker processes (import, load the estimator; slowest one)"),
+    ("features.worker_startup", "start the workers (processes: import, load the estimator; threads: open "
+                                "the video, the first load of the networks; slowest one)"),
     ("features.decode_pose_flow", "decode, pose and optical flow (wall clock)"),
-    ("features.pose", "  pose estimation (seconds, summed over the processes)"),
-    ("features.flow", "  optical flow (seconds, summed over the processes)"),
+    ("features.pose", "  pose estimation (seconds, summed over the workers; threads: waits included)"),
+    ("features.flow", "  optical flow (seconds, summed over the workers)"),
     ("features.worker_wall_max", "  slowest worker, start to end"),
     ("features.worker_wall_min", "  fastest worker, start to end"),
     ("features.worker_cpu_max", "  slowest worker, CPU seconds"),
@@ -238,7 +239,7 @@ STAGES = (
     ("features.cache_save", "save to the feature cache"),
     ("features", "features in all"),
     ("load_models", "load models"), ("segment", "segment (both passes)"),
-    ("dense", "full-rate pass over the elements (crops that follow her, worker processes)"),
+    ("dense", "full-rate pass over the elements (crops that follow her, the same workers)"),
     ("classify", "classify (both passes)"),
     ("elements", "elements"), ("score", "score"),
 )
