@@ -15,7 +15,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -140,8 +140,10 @@ def estimator_id(estimator: PoseEstimator | None) -> str:
     return default_estimator_id()
 
 
-def _prefetch(frames: Iterator[Frame], depth: int = 8) -> Iterator[Frame]:
-    """Decode in a background thread so decoding overlaps pose estimation (OpenCV releases the GIL)."""
+def _prefetch(frames: Iterator[Frame], depth: int = 8, prepare: Callable[[Frame], Any] | None = None
+              ) -> Iterator[Any]:
+    """Decode in a background thread so decoding overlaps pose estimation (OpenCV releases the GIL);
+    ``prepare`` (frame -> item) runs there too, on each frame in order, and its items are yielded."""
     q: queue.Queue = queue.Queue(maxsize=depth)
     done = object()
     stop = threading.Event()
@@ -151,7 +153,7 @@ def _prefetch(frames: Iterator[Frame], depth: int = 8) -> Iterator[Frame]:
             for f in frames:
                 if stop.is_set():
                     break
-                q.put(f)
+                q.put(f if prepare is None else prepare(f))
         except BaseException as exc:  # handed over to the consumer
             q.put(exc)
         q.put(done)
@@ -248,23 +250,27 @@ def track_range(
     last_t = None
     k = 0
     box_size = float(h) / 2
-    for frame in _prefetch(reader.frames(start=first, stop=stop, stride=stride, max_side=config.max_side)):
+    def with_flow(frame: Frame) -> tuple[Frame, np.ndarray | None, bool, Any, float]:
+        """The optical flow of a frame, in the decoding thread (it needs only the frames, in order)."""
+        ta = time.perf_counter()
+        fl = flow.step(frame.image)
+        return frame, fl, flow.cut, residual_motion(fl), time.perf_counter() - ta
+
+    frames = reader.frames(start=first, stop=stop, stride=stride, max_side=config.max_side)
+    for frame, fl, cut, motion, flow_s in _prefetch(frames, prepare=with_flow):
         check_cancel(cancel)
         i, img = frame.index, frame.image
         factor = img.shape[1] / w  # processed pixels per displayed pixel
         if tracker is None:
             lean = 0 < config.lean_min_height <= h and stride > 1 and not meta.variable_fps
             tracker = GymnastTracker(estimator, img.shape[1], img.shape[0], lean=lean)
-        ta = time.perf_counter()
-        fl = flow.step(img)
-        if flow.cut:
+        if cut:
             tracker.new_shot()
-        motion = residual_motion(fl)
         tb = time.perf_counter()
         rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
         cand = tracker.update(k, rgb, motion)
         tc = time.perf_counter()
-        t_flow += tb - ta
+        t_flow += flow_s
         t_pose += tc - tb
         if fl is not None:
             cam_total = cam_total + np.median(fl.reshape(-1, 2), axis=0) / (flow.scale * factor)
