@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gymscore.features.extract import RangeTrack
+from gymscore.features.extract import RangeTrack, _prefetch
 from gymscore.features.flow import NUM_FLOW_FEATURES
 from gymscore.features.pose import FOLLOW_PIXELS, PoseEstimator, from_crop, square_affine
 from gymscore.skeleton import NUM_JOINTS
@@ -77,7 +77,7 @@ def crop_track(
     estimator.reset()
     calls = 0
     last: tuple[int, np.ndarray] | None = None  # (frame, centre) of the last detection
-    for frame in reader.frames(start=start, stop=stop):
+    for frame in _prefetch(reader.frames(start=start, stop=stop)):  # decoding overlaps the pose
         check_cancel(cancel)
         i, img = frame.index, frame.image
         r = i - start
