@@ -303,3 +303,23 @@ def test_a_gpu_pose_that_cannot_load_leaves_the_pose_on_the_cpu_with_a_warning(m
                                  full_rate_elements=False)
     assert res.features.estimator.startswith("litert-blazepose-full/")
     assert any(w.startswith("the pose stays on the CPU: the torch pose backend") for w in res.warnings)
+
+
+def test_the_full_rate_pass_in_threads_equals_it_run_alone():
+    from gymscore.features import parallel
+    from gymscore.features.crop_track import crop_track_spans
+    from gymscore.features.extract import ExtractConfig
+    from gymscore.video import VideoReader
+
+    with VideoReader(DEMO) as reader:
+        n, w, h = reader.meta.frame_count, reader.meta.width, reader.meta.height
+        boxes = np.tile([w / 2, h / 2, h], (n, 1)).astype(float)
+        spans = [(10, 40), (60, 80), (100, 130)]
+        alone = crop_track_spans(reader, TorchBlazePose(), spans, boxes)
+    threads = parallel.track_spans_parallel(DEMO, TorchBlazePose(), ExtractConfig(workers=2), spans, boxes,
+                                            None, workers=2)
+    assert [(t.start, t.end) for t in threads] == spans
+    for got, ref in zip(threads, alone, strict=True):
+        np.testing.assert_array_equal(got.detected, ref.detected)
+        np.testing.assert_array_equal(got.joints, ref.joints)
+    assert sum(int(t.detected.sum()) for t in alone) > 0

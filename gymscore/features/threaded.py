@@ -70,7 +70,7 @@ def run_tasks_threaded(
                     from gymscore.features.crop_track import crop_track_spans  # noqa: PLC0415
 
                     raw = crop_track_spans(reader, estimator, list(task.spans), task.boxes, task.skip, sent,
-                                           cancel=stop, follow=task.config.dense_follow)
+                                           cancel=stop, follow=task.config.dense_follow, prefetch=True)
         except BaseException:
             stop.cancel()  # the other threads stop at their next frame
             raise
