@@ -264,7 +264,6 @@ class TorchBlazePose(LiteBlazePose):
     def __init__(self, server: BatchServer | None = None, **kwargs: Any) -> None:
         self.server = server if server is not None else BatchServer(shared_nets())
         super().__init__(runner=BatchedRunner(self.server), **kwargs)
-        self.version = backend_version()
 
 
 def estimator_id() -> str:
