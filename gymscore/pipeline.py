@@ -244,9 +244,9 @@ def _pose_on_gpu(device: str) -> bool:
 
     if device not in ("auto", "cuda") or os.environ.get(POSE_BACKEND_ENV, "").strip():
         return False
-    import torch  # noqa: PLC0415
+    from gymscore.models.inference import pick_device  # noqa: PLC0415
 
-    return bool(torch.cuda.is_available())
+    return pick_device(device).type == "cuda"
 
 
 def analyze_video(

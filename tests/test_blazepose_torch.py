@@ -323,3 +323,21 @@ def test_the_full_rate_pass_in_threads_equals_it_run_alone():
         np.testing.assert_array_equal(got.detected, ref.detected)
         np.testing.assert_array_equal(got.joints, ref.joints)
     assert sum(int(t.detected.sum()) for t in alone) > 0
+
+
+def test_the_estimator_loads_its_networks_at_its_first_call_and_says_what_is_missing(monkeypatch, frames):
+    import importlib.util
+
+    from gymscore.features import blazepose_torch
+    from gymscore.features.pose import PoseBackendError
+
+    est = TorchBlazePose()
+    assert est.server.nets is None  # a cached analysis never pays for loading them
+    est.detect(frames[0])
+    assert est.server.nets is blazepose_torch.shared_nets()
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "tflite" else real(name, *a))
+    with pytest.raises(PoseBackendError, match="with tflite, which is not installed; install it with: "
+                                               "pip install tflite"):
+        TorchBlazePose()

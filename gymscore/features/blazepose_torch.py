@@ -185,7 +185,9 @@ class BatchServer:
     each other, so with the size fixed the result is the same however the calls were grouped.
     """
 
-    def __init__(self, nets: TorchNets, max_batch: int = 32, pad_to: int = 1) -> None:
+    def __init__(self, nets: TorchNets | None = None, max_batch: int = 32, pad_to: int = 1) -> None:
+        """``nets``: None loads :func:`shared_nets` at the first call (an analysis whose features
+        come from the cache never loads them)."""
         self.nets, self.max_batch, self.pad_to = nets, max_batch, max(1, min(pad_to, max_batch))
         self.lock = threading.Lock()
         self.pending: list[_Request] = []
@@ -226,6 +228,8 @@ class BatchServer:
                 try:
                     rows = [r.array for r in part]
                     rows += [np.zeros_like(rows[0])] * (self.pad_to - len(rows))
+                    if self.nets is None:
+                        self.nets = shared_nets()
                     outs = self.nets.run(kind, np.stack(rows))
                     for k, r in enumerate(part):
                         r.result = [o[k] for o in outs]
@@ -255,6 +259,21 @@ class BatchedRunner:
         return float(presence), points, heat
 
 
+def check_available() -> None:
+    """:class:`PoseBackendError` naming what is missing when the backend cannot load (the model
+    files, or the packages that read them), without loading anything."""
+    import importlib.util  # noqa: PLC0415
+
+    from gymscore.features import tflite_torch  # noqa: PLC0415
+    from gymscore.features.blazepose import LITERT_INSTALL  # noqa: PLC0415
+
+    mediapipe_model_dir()
+    for module, install in (("tflite", tflite_torch.TFLITE_INSTALL), ("ai_edge_litert", LITERT_INSTALL)):
+        if importlib.util.find_spec(module) is None:
+            raise PoseBackendError(f"the torch pose backend reads BlazePose's model files with {module}, "
+                                   f"which is not installed; install it with: {install}")
+
+
 class TorchBlazePose(LiteBlazePose):
     """:class:`LiteBlazePose` with the networks run by torch through a :class:`BatchServer` (its
     own, one client, when none is given)."""
@@ -262,7 +281,8 @@ class TorchBlazePose(LiteBlazePose):
     name = "torch-blazepose-full"
 
     def __init__(self, server: BatchServer | None = None, **kwargs: Any) -> None:
-        self.server = server if server is not None else BatchServer(shared_nets())
+        check_available()
+        self.server = server if server is not None else BatchServer()  # (networks loaded when used)
         super().__init__(runner=BatchedRunner(self.server), **kwargs)
 
 
