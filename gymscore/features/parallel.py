@@ -55,8 +55,13 @@ def estimator_spec(estimator: PoseEstimator | None) -> Any:
 
 
 def _runner(spec: Any) -> Any:
-    """Worker processes, or threads of this process for the batched torch backend."""
-    return run_tasks_threaded if is_batched(spec) else run_tasks
+    """Worker processes; for the batched torch backend, threads of this process or worker processes
+    whose networks run here (``$GYMSCORE_POSE_CLIENTS``, :mod:`gymscore.features.served`)."""
+    if not is_batched(spec):
+        return run_tasks
+    from gymscore.features import served  # noqa: PLC0415
+
+    return served.run_tasks_served if served.clients() == "processes" else run_tasks_threaded
 
 
 def plan_workers(meta: VideoMeta, config: ExtractConfig, estimator: PoseEstimator | None) -> int:

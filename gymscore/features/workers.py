@@ -236,32 +236,12 @@ def run_tasks(video: str | Path, tasks: list[RangeTask], total: int, progress: P
     t0 = time.perf_counter()
     workers, keep = _workers_for(len(tasks), tasks[0].estimator)
     workers.busy = True
-    done = [0.0] * len(tasks)
-    ready = [0.0] * len(tasks)  # when each worker had its estimator and video open (s after the start)
-    results: dict[int, tuple[Any, list, dict]] = {}
     ok = False
     try:
         for t in tasks:
             workers.tasks.put(t)
-        while len(results) < len(tasks):
-            check_cancel(cancel)
-            try:
-                msg = workers.messages.get(timeout=POLL_S)
-            except queue.Empty:
-                check_cancel(cancel)  # Ctrl-C reaches the workers too: a cancel explains their exit
-                _check_alive(workers.procs, results, tasks, video)
-                continue
-            kind, index = msg[0], msg[1]
-            if kind == "ready":
-                ready[index] = time.perf_counter() - t0
-            elif kind == "progress":
-                done[index] = msg[2]
-                count = int(sum(done))
-                report(progress, count, total, f"{label}: frame {count}/{total} ({len(tasks)} processes)")
-            elif kind == "error":
-                raise msg[2]
-            else:
-                results[index] = (msg[2], msg[3], msg[4])
+        results, ready = collect(workers.messages, workers.procs, tasks, video, total, progress, cancel,
+                                 f"{label}: frame {{}}/{total} ({len(tasks)} processes)", t0)
         ok = True
     finally:
         workers.busy = False
@@ -269,12 +249,43 @@ def run_tasks(video: str | Path, tasks: list[RangeTask], total: int, progress: P
             workers.close(wait=ok)
             if _kept["workers"] is workers:
                 _kept["workers"] = None
+    return results, ready
+
+
+def collect(messages: Any, procs: list, tasks: list[RangeTask], video: str | Path, total: int,
+            progress: ProgressFn | None, cancel: CancelToken | None, line: str,
+            t0: float) -> tuple[dict[int, tuple[Any, list, dict]], list[float]]:
+    """The results of ``tasks`` from worker processes ``procs`` as they arrive on ``messages`` (see
+    :func:`range_worker`), with progress (``line`` formatted with the frame count) and cancel checks;
+    a worker's error is raised, a worker that died is reported, and warnings are re-issued here."""
+    done = [0.0] * len(tasks)
+    ready = [0.0] * len(tasks)  # when each worker had its estimator and video open (s after t0)
+    results: dict[int, tuple[Any, list, dict]] = {}
+    while len(results) < len(tasks):
+        check_cancel(cancel)
+        try:
+            msg = messages.get(timeout=POLL_S)
+        except queue.Empty:
+            check_cancel(cancel)  # Ctrl-C reaches the workers too: a cancel explains their exit
+            _check_alive(procs, results, tasks, video)
+            continue
+        kind, index = msg[0], msg[1]
+        if kind == "ready":
+            ready[index] = time.perf_counter() - t0
+        elif kind == "progress":
+            done[index] = msg[2]
+            count = int(sum(done))
+            report(progress, count, total, line.format(count))
+        elif kind == "error":
+            raise msg[2]
+        else:
+            results[index] = (msg[2], msg[3], msg[4])
     seen: set[tuple[type, str]] = set()
     for i in sorted(results):
         for category, message in results[i][1]:
             if (category, message) not in seen:
                 seen.add((category, message))
-                warnings.warn(message, category, stacklevel=3)
+                warnings.warn(message, category, stacklevel=4)
     return results, ready
 
 
