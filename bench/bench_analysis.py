@@ -123,6 +123,7 @@ res = analyze_video(video, device=device, config=config, fast=fast, **kw)
 out["analyze_s"] = time.perf_counter() - t
 out["device"] = res.device
 out["pose"] = res.features.estimator
+out["pose_clients"] = os.environ.get("GYMSCORE_POSE_CLIENTS", "threads")  # (torch backend: served.py)
 cpu = os.times()
 out["cpu_s"] = (cpu.user + cpu.system + cpu.children_user + cpu.children_system
                 - cpu0.user - cpu0.system - cpu0.children_user - cpu0.children_system)  # analysis + workers
@@ -256,7 +257,7 @@ def speed_lines(s: dict) -> list[str]:
     dur = s["frames"] / s["fps"]
     t = s["timings"]
     workers = int(t.get("features.workers", 1))
-    threaded = str(s.get("pose", "")).startswith("torch-")
+    threaded = str(s.get("pose", "")).startswith("torch-") and s.get("pose_clients", "threads") == "threads"
     unit = "thread" if threaded else "worker process"
     load = s.get("load") or [None, None]
     lines = [
