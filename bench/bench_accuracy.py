@@ -74,7 +74,9 @@ def main() -> int:
         d.mkdir(parents=True)
     cb = default_codebook()
     gym99 = set(cb.gym99_ids())
-    rows = []
+    from pose_error import frame_errors, summary  # noqa: PLC0415 - bench/, on the path when run
+
+    rows, errors, errors_first = [], [], []
     t_all = time.perf_counter()
     for app in args.apparatus.split(","):
         for k in range(args.per_apparatus):
@@ -92,6 +94,12 @@ def main() -> int:
             base = analyze_video(folder / "video.mp4", device=args.device, full_rate_elements=False,
                                  config=config)
             save_timeline(base.timeline, base_dir / f"{name}.json")
+            pose_err = None
+            if (folder / "joints.npz").is_file():  # GymSynth's true joints: how far the poses are
+                errors.append(frame_errors(res.features.joints2d, res.features.source, folder / "joints.npz"))
+                errors_first.append(frame_errors(base.features.joints2d, base.features.source,
+                                                 folder / "joints.npz"))
+                pose_err = round(float(errors[-1][0].mean()), 1)
             d_true = truth_d(truth)
             d_pred = res.scorecard.d_score if res.scorecard is not None else None
             rows.append({
@@ -100,9 +108,12 @@ def main() -> int:
                 "d_true": d_true, "d_pred": d_pred, "seconds": round(dt, 1),
                 "features_from_cache": res.features.from_cache,
                 "found": round(res.features.found_rate, 3),
+                "pose_error_px": pose_err,
             })
             print(json.dumps(rows[-1]), flush=True)
     metrics, baseline = (folder_metrics(d, truth_dir, gym99) for d in (pred_dir, base_dir))
+    metrics.update(summary(errors))
+    baseline.update(summary(errors_first))
     metrics["apparatus_accuracy"] = sum(
         r["apparatus_pred"] == r["routine"][:2].upper() for r in rows) / len(rows)
     from gymscore.features.pose import default_estimator_id  # noqa: PLC0415
@@ -163,7 +174,9 @@ def write_md(out: dict) -> None:
         "Baseline (same videos, same run): the first pass's poses only (`full_rate_elements=False`, which",
         "makes the first pass thorough).",
         "Ground truth: GymSynth's timeline. Metrics from",
-        "`gymscore.train.evaluate.evaluate_timeline_dirs` (the code behind `gymscore eval`).",
+        "`gymscore.train.evaluate.evaluate_timeline_dirs` (the code behind `gymscore eval`); pose error:",
+        "the median joint's distance from GymSynth's true joints, over the frames with a pose",
+        "(`bench/pose_error.py`; far: more than one torso length off).",
         "",
         f"Settings: first pass at about {out.get('pose_fps', 10):g} fps, full-rate pass on every "
         f"{out.get('dense_stride', 1)}. frame" + (" (fast mode)" if out.get("fast") else "")
@@ -175,19 +188,21 @@ def write_md(out: dict) -> None:
     ]
     b = out.get("first_pass_only", {})
     keys = ("f1@10", "f1@25", "f1@50", "edit", "frame_accuracy", "mAP", "element_top1", "element_mean_class",
-            "element_top1_gym99", "d_score_mae", "apparatus_accuracy")
+            "element_top1_gym99", "d_score_mae", "apparatus_accuracy", "pose_error_mean_px",
+            "pose_error_median_px", "pose_error_p90_px", "pose_far_pct", "pose_missing_pct")
     def cell(v) -> str:
         return f"{v:.3f}" if isinstance(v, float) else ("" if v is None else str(v))
 
     for k in keys:
         if k in m:
             lines.append(f"| {k} | {cell(m[k])} | {cell(b.get(k))} | {targets.get(k, '')} |")
-    head = ["routine", "frames", "gymnast found", "true el.", "pred el.", "apparatus", "D true", "D pred",
-            "analysis s"]
+    head = ["routine", "frames", "gymnast found", "pose error px", "true el.", "pred el.", "apparatus",
+            "D true", "D pred", "analysis s"]
     lines += ["", "| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for r in out["routines"]:
         found = f"{100 * r['found']:.0f} %" if "found" in r else ""
-        cells = [r["routine"], r["frames"], found, r["true_elements"], r["pred_elements"],
+        cells = [r["routine"], r["frames"], found, cell(r.get("pose_error_px")), r["true_elements"],
+                 r["pred_elements"],
                  r["apparatus_pred"], r["d_true"], r["d_pred"], r["seconds"]]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     (RESULTS / f"accuracy_{out['size']}{out.get('tag', '')}.md").write_text("\n".join(lines) + "\n")
