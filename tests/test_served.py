@@ -109,3 +109,16 @@ def test_the_choice_between_threads_and_processes(monkeypatch):
     monkeypatch.setenv(served.CLIENTS_ENV, "fibres")
     with pytest.raises(ValueError, match="GYMSCORE_POSE_CLIENTS must be 'threads' or 'processes'"):
         served.clients()
+
+
+def test_kept_worker_processes_serve_the_next_call_too():
+    from gymscore.features import workers
+
+    with workers.keep_workers():
+        served.run_tasks_served(DEMO, _tasks([(0, 30), (30, 60)]), 60)
+        kept = workers._kept["workers"]
+        pids = [p.pid for p in kept.procs]
+        got, _ = served.run_tasks_served(DEMO, _tasks([(60, 90), (90, 120)]), 60)
+        assert workers._kept["workers"] is kept and [p.pid for p in kept.procs] == pids
+        assert got[1][0].detected.sum() > 0
+    assert workers._kept["workers"] is None and not any(p.is_alive() for p in kept.procs)

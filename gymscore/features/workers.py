@@ -15,6 +15,7 @@ import os
 import pickle
 import queue
 import signal
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -95,16 +96,22 @@ def range_worker(task: RangeTask, messages: Any) -> None:
     _run_task(task, None, messages, close=True)
 
 
-def pool_worker(tasks: Any, messages: Any) -> None:
+def pool_worker(tasks: Any, messages: Any, conn: Any = None) -> None:
     """Body of a kept worker process (:func:`keep_workers`): run the tasks from ``tasks`` with one
-    estimator, made for the first, until a None arrives."""
+    estimator, made for the first, until a None arrives. With ``conn`` the estimator is the torch
+    backend's, its networks run by the parent over that pipe (:mod:`gymscore.features.served`)."""
     _worker_setup()
-    estimator = None
+    estimator, make = None, None
+    if conn is not None:
+        from gymscore.features.served import ServedBlazePose  # noqa: PLC0415
+
+        def make() -> Any:
+            return ServedBlazePose(conn)
     while True:
         task = tasks.get()
         if task is None:
             break
-        estimator = _run_task(task, estimator, messages, close=False)
+        estimator = _run_task(task, estimator, messages, close=False, make=make)
     if estimator is not None:
         estimator.close()
 
@@ -114,15 +121,20 @@ def _worker_setup() -> None:
     cv2.setNumThreads(1)  # one core per worker: OpenCV's thread pool would only compete with the others
 
 
-def _run_task(task: RangeTask, estimator: PoseEstimator | None, messages: Any, close: bool) -> Any:
-    """One task in a worker: reports ready / done / error on ``messages``; returns the estimator."""
+def _run_task(task: RangeTask, estimator: PoseEstimator | None, messages: Any, close: bool,
+              make: Any = None) -> Any:
+    """One task in a worker: reports ready / done / error on ``messages``; returns the estimator
+    (made by ``make`` when given, else from the task's spec, when there is none yet)."""
     t0, cpu0 = time.perf_counter(), _cpu_seconds()
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             if estimator is None:
                 spec = task.estimator
-                estimator = spec() if isinstance(spec, type) or not hasattr(spec, "detect") else spec
+                if make is not None:
+                    estimator = make()
+                else:
+                    estimator = spec() if isinstance(spec, type) or not hasattr(spec, "detect") else spec
             else:
                 estimator.reset()  # a kept worker: nothing of the last task carries over
             name = f"{estimator.name}/{estimator.version}"
@@ -160,20 +172,46 @@ def _track_or_empty(reader: VideoReader, estimator: PoseEstimator, task: RangeTa
 
 
 class _Workers:
-    """Worker processes that run one task after another (see :func:`keep_workers`)."""
+    """Worker processes that run one task after another (see :func:`keep_workers`). ``served``: each
+    has a pipe whose network calls a thread of this process runs on :attr:`server` (set per call)."""
 
-    def __init__(self, count: int, spec: Any) -> None:
+    def __init__(self, count: int, spec: Any, served: bool = False) -> None:
         ctx = multiprocessing.get_context("spawn")
-        self.spec, self.busy = spec, False
+        self.spec, self.busy, self.served = spec, False, served
+        self.server: Any = None
         self.tasks, self.messages = ctx.Queue(), ctx.Queue()
-        self.procs = [ctx.Process(target=pool_worker, args=(self.tasks, self.messages), daemon=True,
-                                  name=f"gymscore-pose-{i}") for i in range(count)]
+        pipes = [ctx.Pipe() for _ in range(count)] if served else [(None, None)] * count
+        self.procs = [ctx.Process(target=pool_worker, args=(self.tasks, self.messages, child), daemon=True,
+                                  name=f"gymscore-pose-{i}") for i, (_, child) in enumerate(pipes)]
         for p in self.procs:
             p.start()
+        self.conns = [parent for parent, _ in pipes if parent is not None]
+        for _, child in pipes:
+            if child is not None:
+                child.close()  # (the worker holds its end: when it ends, its serving thread ends)
+        for i, conn in enumerate(self.conns):
+            threading.Thread(target=self._serve, args=(conn,), daemon=True,
+                             name=f"gymscore-serve-{i}").start()
 
-    def fits(self, count: int, spec: Any) -> bool:
+    def _serve(self, conn: Any) -> None:
+        """Run one worker's network calls on :attr:`server` until the worker hangs up."""
+        while True:
+            try:
+                kind, array = conn.recv()
+            except (EOFError, OSError):
+                return
+            try:
+                reply: tuple[str, Any] = ("ok", self.server.run(kind, array))
+            except Exception as exc:  # noqa: BLE001 - the worker raises it, the parent reports it
+                reply = ("error", f"{type(exc).__name__}: {exc}")
+            try:
+                conn.send(reply)
+            except (EOFError, OSError):
+                return
+
+    def fits(self, count: int, spec: Any, served: bool = False) -> bool:
         return (not self.busy and len(self.procs) == count and all(p.is_alive() for p in self.procs)
-                and _same_spec(self.spec, spec))
+                and _same_spec(self.spec, spec) and self.served == served)
 
     def close(self, wait: bool = True) -> None:
         if wait:
@@ -185,6 +223,8 @@ class _Workers:
             if p.is_alive():
                 p.terminate()
             p.join(timeout=5)
+        for conn in self.conns:
+            conn.close()
         for q in (self.tasks, self.messages):
             q.close()
             q.cancel_join_thread()
@@ -213,16 +253,16 @@ def keep_workers() -> Iterator[None]:
             _kept["workers"] = None
 
 
-def _workers_for(count: int, spec: Any) -> tuple[_Workers, bool]:
+def _workers_for(count: int, spec: Any, served: bool = False) -> tuple[_Workers, bool]:
     """Processes for one run_tasks call: the kept ones when they fit; (workers, whether to keep them)."""
     keep = _kept["depth"] > 0
     old = _kept["workers"]
-    if keep and old is not None and old.fits(count, spec):
+    if keep and old is not None and old.fits(count, spec, served):
         return old, True
     if old is not None and not old.busy:
         old.close()
         _kept["workers"] = None
-    workers = _Workers(count, spec)
+    workers = _Workers(count, spec, served)
     if keep:
         _kept["workers"] = workers
     return workers, keep
@@ -230,14 +270,19 @@ def _workers_for(count: int, spec: Any) -> tuple[_Workers, bool]:
 
 def run_tasks(video: str | Path, tasks: list[RangeTask], total: int, progress: ProgressFn | None = None,
               cancel: CancelToken | None = None,
-              label: str = "pose and motion") -> tuple[dict[int, tuple[Any, list, dict]], list[float]]:
+              label: str = "pose and motion",
+              server: Any = None) -> tuple[dict[int, tuple[Any, list, dict]], list[float]]:
     """Run the tasks on one worker process each; returns ({index: (tracks, warnings, info)}, seconds
-    until each worker was ready). Workers' errors are raised here and their warnings re-issued."""
+    until each worker was ready). Workers' errors are raised here and their warnings re-issued.
+    ``server``: a function that returns what runs the workers' networks here (``run(kind, array)``),
+    called once the processes have started (:mod:`gymscore.features.served`)."""
     t0 = time.perf_counter()
-    workers, keep = _workers_for(len(tasks), tasks[0].estimator)
+    workers, keep = _workers_for(len(tasks), tasks[0].estimator, served=server is not None)
     workers.busy = True
     ok = False
     try:
+        if server is not None:
+            workers.server = server()  # (the processes import meanwhile)
         for t in tasks:
             workers.tasks.put(t)
         results, ready = collect(workers.messages, workers.procs, tasks, video, total, progress, cancel,
