@@ -7,9 +7,9 @@ thread held the lock 57 % of its time, its decoding thread 15 % (docs/models.md,
 Threads therefore stop scaling at about two. Here each :class:`~gymscore.features.workers.RangeTask`
 runs in its own process (:func:`gymscore.features.workers.run_tasks`, as LiteRT's workers), with the
 same steps around the networks; only the networks' inputs come back to this process, through a pipe
-per worker, where a thread hands them to the shared
-:class:`~gymscore.features.blazepose_torch.BatchServer` (batched on the GPU) and sends the outputs
-back. The results equal the threads' (tests/test_served.py).
+and a shared memory block per worker (:mod:`gymscore.features.pipe_serve`), where a thread hands them
+to the shared :class:`~gymscore.features.blazepose_torch.BatchServer` (batched on the GPU) and sends
+the outputs back. The results equal the threads' (tests/test_served.py).
 
 Chosen with ``$GYMSCORE_POSE_CLIENTS=processes`` (default: ``threads``, until a GPU measures which is
 faster: ``bench/device_session.sh`` runs both).
@@ -25,6 +25,7 @@ import numpy as np
 
 from gymscore.features.blazepose import LiteBlazePose
 from gymscore.features.blazepose_torch import BatchedRunner, BatchServer, TorchBlazePose, shared_nets
+from gymscore.features.pipe_serve import Channel
 from gymscore.features.workers import RangeTask, run_tasks
 from gymscore.util.progress import CancelToken, ProgressFn
 
@@ -39,23 +40,15 @@ def clients() -> str:
     return value
 
 
-class PoseServerError(RuntimeError):
-    """The parent process could not run a network call (its message says why)."""
-
-
 class PipeClient:
-    """The ``run`` of a :class:`~gymscore.features.blazepose_torch.BatchServer`, over a pipe to the
-    parent process (one call at a time)."""
+    """The ``run`` of a :class:`~gymscore.features.blazepose_torch.BatchServer`, in the parent
+    process, over a pipe and a shared block (:mod:`gymscore.features.pipe_serve`)."""
 
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
+    def __init__(self, conn: Any, block: str) -> None:
+        self.conn, self.channel = conn, Channel.attach(block)
 
     def run(self, kind: str, array: np.ndarray) -> list[np.ndarray]:
-        self.conn.send((kind, array))
-        status, payload = self.conn.recv()
-        if status != "ok":
-            raise PoseServerError(payload)
-        return payload
+        return self.channel.call(self.conn, kind, array)
 
 
 class ServedBlazePose(LiteBlazePose):
@@ -65,8 +58,8 @@ class ServedBlazePose(LiteBlazePose):
 
     name = TorchBlazePose.name
 
-    def __init__(self, conn: Any) -> None:
-        super().__init__(runner=BatchedRunner(PipeClient(conn)))  # type: ignore[arg-type]
+    def __init__(self, conn: Any, block: str) -> None:
+        super().__init__(runner=BatchedRunner(PipeClient(conn, block)))  # type: ignore[arg-type]
 
 
 def run_tasks_served(

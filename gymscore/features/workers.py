@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 
 from gymscore.features.extract import ExtractConfig, RangeTrack, track_range
+from gymscore.features.pipe_serve import Channel
 from gymscore.features.pose import PoseEstimator
 from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
 from gymscore.video import VideoError, VideoReader
@@ -96,17 +97,18 @@ def range_worker(task: RangeTask, messages: Any) -> None:
     _run_task(task, None, messages, close=True)
 
 
-def pool_worker(tasks: Any, messages: Any, conn: Any = None) -> None:
+def pool_worker(tasks: Any, messages: Any, conn: Any = None, block: str = "") -> None:
     """Body of a kept worker process (:func:`keep_workers`): run the tasks from ``tasks`` with one
     estimator, made for the first, until a None arrives. With ``conn`` the estimator is the torch
-    backend's, its networks run by the parent over that pipe (:mod:`gymscore.features.served`)."""
+    backend's, its networks run by the parent over that pipe and the shared block named ``block``
+    (:mod:`gymscore.features.served`)."""
     _worker_setup()
     estimator, make = None, None
     if conn is not None:
         from gymscore.features.served import ServedBlazePose  # noqa: PLC0415
 
         def make() -> Any:
-            return ServedBlazePose(conn)
+            return ServedBlazePose(conn, block)
     while True:
         task = tasks.get()
         if task is None:
@@ -181,33 +183,25 @@ class _Workers:
         self.server: Any = None
         self.tasks, self.messages = ctx.Queue(), ctx.Queue()
         pipes = [ctx.Pipe() for _ in range(count)] if served else [(None, None)] * count
-        self.procs = [ctx.Process(target=pool_worker, args=(self.tasks, self.messages, child), daemon=True,
-                                  name=f"gymscore-pose-{i}") for i, (_, child) in enumerate(pipes)]
+        self.channels = [Channel.create() for _ in range(count)] if served else []
+        names = [c.name for c in self.channels] or [""] * count
+        self.procs = [ctx.Process(target=pool_worker, args=(self.tasks, self.messages, child, name),
+                                  daemon=True, name=f"gymscore-pose-{i}")
+                      for i, ((_, child), name) in enumerate(zip(pipes, names, strict=True))]
         for p in self.procs:
             p.start()
         self.conns = [parent for parent, _ in pipes if parent is not None]
         for _, child in pipes:
             if child is not None:
                 child.close()  # (the worker holds its end: when it ends, its serving thread ends)
-        for i, conn in enumerate(self.conns):
-            threading.Thread(target=self._serve, args=(conn,), daemon=True,
-                             name=f"gymscore-serve-{i}").start()
+        self.servers = [threading.Thread(target=channel.serve, args=(conn, self._run), daemon=True,
+                                         name=f"gymscore-serve-{i}")
+                        for i, (conn, channel) in enumerate(zip(self.conns, self.channels, strict=True))]
+        for th in self.servers:
+            th.start()
 
-    def _serve(self, conn: Any) -> None:
-        """Run one worker's network calls on :attr:`server` until the worker hangs up."""
-        while True:
-            try:
-                kind, array = conn.recv()
-            except (EOFError, OSError):
-                return
-            try:
-                reply: tuple[str, Any] = ("ok", self.server.run(kind, array))
-            except Exception as exc:  # noqa: BLE001 - the worker raises it, the parent reports it
-                reply = ("error", f"{type(exc).__name__}: {exc}")
-            try:
-                conn.send(reply)
-            except (EOFError, OSError):
-                return
+    def _run(self, kind: str, array: np.ndarray) -> list[np.ndarray]:
+        return self.server.run(kind, array)  # (the server of the current call)
 
     def fits(self, count: int, spec: Any, served: bool = False) -> bool:
         return (not self.busy and len(self.procs) == count and all(p.is_alive() for p in self.procs)
@@ -223,8 +217,12 @@ class _Workers:
             if p.is_alive():
                 p.terminate()
             p.join(timeout=5)
+        for th in self.servers:  # (they end when their worker has: its end of the pipe is closed)
+            th.join(timeout=5)
         for conn in self.conns:
             conn.close()
+        for channel in self.channels:
+            channel.close()
         for q in (self.tasks, self.messages):
             q.close()
             q.cancel_join_thread()
