@@ -1,7 +1,7 @@
 """Paired comparison of two runs of ``bench_accuracy.py`` on the same held-out routines: which true
 elements (Gym99 classes) each run names right, and whether the difference is more than chance.
 
-    .venv/bin/python bench/compare_predictions.py WORK/predA WORK/predB [--truth WORK/truth] [--list]
+    .venv/bin/python bench/compare_predictions.py WORK/pred_A WORK/pred_B [--truth WORK/truth_A] [--list]
 
 An element counts as right when a predicted segment overlaps it with IoU >= 0.5 (the match of
 ``gymscore eval``) and carries its element id. Of the elements the runs disagree on, ``only A`` were
@@ -58,12 +58,14 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("a", type=Path)
     ap.add_argument("b", type=Path)
-    ap.add_argument("--truth", type=Path, default=None, help="true timelines (default: A's folder/../truth)")
+    ap.add_argument("--truth", type=Path, default=None,
+                    help="true timelines (default: WORK/truth<tag> beside A's WORK/pred<tag>)")
     ap.add_argument("--list", action="store_true", help="list the elements the runs disagree on")
     args = ap.parse_args()
     from gymscore.codebook import default_codebook
 
-    truth = args.truth or args.a.parent / "truth"
+    truth = args.truth or args.a.parent / args.a.name.replace("pred_first_pass", "truth", 1).replace(
+        "pred", "truth", 1)
     ids = set(default_codebook().gym99_ids())
     ra, rb = right_elements(args.a, truth, ids), right_elements(args.b, truth, ids)
     only_a = [k for k in ra if ra[k] and not rb[k]]
