@@ -6,8 +6,9 @@ with its own video reader and estimator (its own tracking state), and all estima
 :class:`~gymscore.features.blazepose_torch.BatchServer`, so the GPU sees batches of frames from every
 range at once while decoding, cropping and optical flow run on the CPU cores (OpenCV releases the
 interpreter lock while it works). Results are the same as one worker process per task would give.
-The number of threads is the worker setting (``ExtractConfig.workers``, ``--workers``, default 2): a
-video split into more ranges is faster, and measured less accurate held-out (docs/models.md).
+The number of threads is the worker setting (``ExtractConfig.workers``, ``--workers``, default 2). The
+threads share the interpreter lock, which bounds how many help (:mod:`gymscore.features.served` runs
+the same trackers in worker processes instead; docs/models.md, "Pose on a GPU").
 """
 
 from __future__ import annotations
