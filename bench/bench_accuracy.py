@@ -151,10 +151,21 @@ def folder_metrics(pred_dir: Path, truth_dir: Path, gym99: set[str]) -> dict:
     metrics = evaluate_timeline_dirs(pred_dir, truth_dir)
     pairs = [(load_timeline(p), load_timeline(truth_dir / p.name)) for p in sorted(pred_dir.glob("*.json"))]
     metrics["element_top1_gym99"], metrics["gym99_matched_segments"] = element_top1_within(pairs, gym99)
+    by_app: dict[str, dict] = {}
+    for app in sorted({t.apparatus for _, t in pairs if t.apparatus}):
+        sub = [(p, t) for p, t in pairs if t.apparatus == app]
+        top1, n = element_top1_within(sub, gym99)
+        scores = [(truth_d(p), truth_d(t)) for p, t in sub]
+        d = [abs(a - b) for a, b in scores if a is not None and b is not None]
+        by_app[app] = {"routines": len(sub), "element_top1_gym99": top1, "gym99_matched_segments": n,
+                       "d_score_mae": sum(d) / len(d) if d else None,
+                       "apparatus_right": sum(p.apparatus == app for p, _ in sub)}
+    metrics["per_apparatus"] = by_app
     return metrics
 
 
 def truth_d(tl) -> float | None:
+    """The D-score of a timeline (true or predicted), None when it cannot be scored."""
     from gymscore.scoring import score
 
     try:
@@ -207,6 +218,18 @@ def write_md(out: dict) -> None:
             lines.append(f"| {k} | {cell(m[k])} | {cell(b.get(k))} | {targets.get(k, '')} |")
     head = ["routine", "frames", "gymnast found", "pose error px", "true el.", "pred el.", "apparatus",
             "D true", "D pred", "analysis s"]
+    apps = m.get("per_apparatus") or {}
+    if apps:
+        base_apps = b.get("per_apparatus") or {}
+        lines += ["", "Per apparatus (first pass only in brackets):", "",
+                  "| apparatus | routines | apparatus read right | Gym99 top-1 (matched) | D MAE |",
+                  "| --- | --- | --- | --- | --- |"]
+        for app, v in apps.items():
+            w = base_apps.get(app, {})
+            lines.append(f"| {app} | {v['routines']} | {v['apparatus_right']} | "
+                         f"{cell(v['element_top1_gym99'])} ({cell(w.get('element_top1_gym99'))}; "
+                         f"{v['gym99_matched_segments']}) | {cell(v['d_score_mae'])} "
+                         f"({cell(w.get('d_score_mae'))}) |")
     lines += ["", "| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for r in out["routines"]:
         found = f"{100 * r['found']:.0f} %" if "found" in r else ""
