@@ -6,6 +6,9 @@ first pass (:func:`~gymscore.features.extract.track_range`) or spans of the full
 (:func:`~gymscore.features.crop_track.crop_track_spans`). :func:`run_tasks` starts one process per
 task and collects the results; inside :func:`keep_workers` the processes, with their loaded
 estimators, stay alive for the next call (the first pass's workers then do the full-rate pass).
+For the torch backend's served workers (:mod:`gymscore.features.served`) each process also gets a
+pipe and a shared block (:mod:`gymscore.features.pipe_serve`), and a thread here runs its network
+calls.
 """
 
 from __future__ import annotations
@@ -283,7 +286,7 @@ def run_tasks(video: str | Path, tasks: list[RangeTask], total: int, progress: P
             workers.server = server()  # (the processes import meanwhile)
         for t in tasks:
             workers.tasks.put(t)
-        results, ready = collect(workers.messages, workers.procs, tasks, video, total, progress, cancel,
+        results, ready = _collect(workers.messages, workers.procs, tasks, video, total, progress, cancel,
                                  f"{label}: frame {{}}/{total} ({len(tasks)} processes)", t0)
         ok = True
     finally:
@@ -295,7 +298,7 @@ def run_tasks(video: str | Path, tasks: list[RangeTask], total: int, progress: P
     return results, ready
 
 
-def collect(messages: Any, procs: list, tasks: list[RangeTask], video: str | Path, total: int,
+def _collect(messages: Any, procs: list, tasks: list[RangeTask], video: str | Path, total: int,
             progress: ProgressFn | None, cancel: CancelToken | None, line: str,
             t0: float) -> tuple[dict[int, tuple[Any, list, dict]], list[float]]:
     """The results of ``tasks`` from worker processes ``procs`` as they arrive on ``messages`` (see
