@@ -341,3 +341,64 @@ def test_the_estimator_loads_its_networks_at_its_first_call_and_says_what_is_mis
     with pytest.raises(PoseBackendError, match="with tflite, which is not installed; install it with: "
                                                "pip install tflite"):
         TorchBlazePose()
+
+
+def test_the_server_prepares_the_networks_for_its_one_batch_size():
+    class Nets:
+        def __init__(self):
+            self.prepared = []
+
+        def prepare(self, batch):
+            self.prepared.append(batch)
+
+    nets = Nets()
+    BatchServer(nets, max_batch=32, pad_to=16)
+    BatchServer(nets, max_batch=8, pad_to=16)  # (a batch is never bigger than max_batch)
+    assert nets.prepared == [16, 8]
+    assert TorchNets.prepare  # (on the CPU it has nothing to make: TorchScript is ready)
+
+
+def test_cuda_graphs_are_captured_per_size_when_first_needed_and_a_failed_size_runs_the_module(monkeypatch):
+    from gymscore.features import torch_runtime
+
+    class Net(torch.nn.Module):  # like the replayed networks: a tuple of outputs
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(3, 2)
+
+        def forward(self, x):
+            return (self.lin(x),)
+
+    net = Net()
+    graphs = torch_runtime.CudaGraphs(net, (3,), "cpu")
+
+    def module(x):
+        return net(x)[0]
+    captured = []
+
+    class Replay:  # stands in for a CUDA graph: replaying runs the module on the static input
+        def __init__(self, static, outs):
+            self.static, self.outs = static, outs
+
+        def replay(self):
+            self.outs[0].copy_(module(self.static))
+
+    def capture(size):
+        if size == 16:
+            raise RuntimeError("capture not allowed here")
+        captured.append(size)
+        static = torch.zeros(size, 3)
+        outs = [module(static).clone()]
+        return Replay(static, outs), static, outs
+
+    monkeypatch.setattr(graphs, "_capture", capture)
+    x = torch.rand(3, 3)
+    with torch.no_grad():
+        assert torch.allclose(graphs(x)[0], module(x))  # padded to 4
+        assert graphs.prepare(2) and captured == [4, 2]
+        with pytest.warns(RuntimeWarning, match="CUDA graph capture failed for batches of 16"):
+            y = torch.rand(10, 3)
+            assert torch.allclose(graphs(y)[0], module(y))  # that size runs the module
+        assert graphs.graphs[16] is None and not graphs.prepare(12)
+        big = torch.rand(40, 3)
+        assert torch.allclose(graphs(big)[0], module(big)) and captured == [4, 2]

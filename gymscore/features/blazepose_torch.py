@@ -117,6 +117,14 @@ class TorchNets:
                 how = "torchscript" if ok else how
             self.runners[kind], self.mode[kind] = runner, how
 
+    def prepare(self, batch: int) -> None:
+        """Make ready for batches of ``batch`` rows ahead of the first call (the CUDA graphs of that
+        size; nothing on the CPU)."""
+        with self.lock:
+            for runner in self.runners.values():
+                if hasattr(runner, "prepare"):
+                    runner.prepare(batch)
+
     def run(self, kind: str, batch: np.ndarray) -> list[np.ndarray]:
         """Outputs of the detector (``kind`` "det": boxes (B, 2254, 12), logits (B, 2254)) or the
         landmark network ("lm": landmarks (B, 195), presence (B,), heatmaps (B, 64, 64, 39)) for a
@@ -189,6 +197,8 @@ class BatchServer:
         """``nets``: None loads :func:`shared_nets` at the first call (an analysis whose features
         come from the cache never loads them)."""
         self.nets, self.max_batch, self.pad_to = nets, max_batch, max(1, min(pad_to, max_batch))
+        if nets is not None and hasattr(nets, "prepare"):
+            nets.prepare(self.pad_to)  # every batch has this size: its CUDA graphs now, not mid-run
         self.lock = threading.Lock()
         self.pending: list[_Request] = []
         self.busy = False

@@ -8,8 +8,8 @@ disagrees:
 * :func:`traced`: TorchScript (``torch.jit.trace``): the operators run one after another in C++.
   Used on the CPU.
 * :class:`CudaGraphs`: one CUDA graph per batch size in :data:`GRAPH_SIZES` (a batch is padded up to
-  the next size): a call is one copy in, one replay, one copy out. Used on a CUDA GPU
-  (``$GYMSCORE_POSE_CUDA_GRAPHS=0`` turns it off).
+  the next size), each captured when first needed: a call is one copy in, one replay, one copy out.
+  Used on a CUDA GPU (``$GYMSCORE_POSE_CUDA_GRAPHS=0`` turns it off).
 """
 
 from __future__ import annotations
@@ -53,36 +53,51 @@ def graphs_enabled() -> bool:
 
 
 class CudaGraphs:
-    """``module``'s forward captured as CUDA graphs, one per size in :data:`GRAPH_SIZES`, sharing one
-    memory pool; calls must not overlap (the caller holds a lock) and each call's outputs are only
-    valid until the next call. Bigger batches run the module itself."""
+    """``module``'s forward captured as CUDA graphs, one per size in :data:`GRAPH_SIZES` (a batch is
+    padded up to the next), each captured when first needed (:meth:`prepare` captures one ahead: the
+    batch server knows its only size, so the others cost nothing). Calls must not overlap (the caller
+    holds a lock) and each call's outputs are only valid until the next call. Bigger batches, and a
+    size whose capture failed, run the module itself."""
 
     def __init__(self, module: Any, shape: tuple[int, ...], device: Any) -> None:
+        self.module, self.shape, self.device = module, shape, device
+        self.graphs: dict[int, tuple[Any, Any, list] | None] = {}  # None: capture failed, run the module
+
+    def prepare(self, batch: int) -> bool:
+        """Capture the graph that batches of ``batch`` rows use, unless done; False if it failed."""
+        size = next((s for s in GRAPH_SIZES if s >= batch), None)
+        if size is None:
+            return False
+        if size not in self.graphs:
+            try:
+                self.graphs[size] = self._capture(size)
+            except Exception as exc:  # noqa: BLE001 - that size runs the plain module
+                warnings.warn(f"CUDA graph capture failed for batches of {size} ({exc}); they run without",
+                              RuntimeWarning, stacklevel=2)
+                self.graphs[size] = None
+        return self.graphs[size] is not None
+
+    def _capture(self, size: int) -> tuple[Any, Any, list]:
         import torch  # noqa: PLC0415
 
-        self.module = module
-        self.graphs: dict[int, tuple[Any, Any, list]] = {}
-        side = torch.cuda.Stream(device=device)
-        side.wait_stream(torch.cuda.current_stream(device))
+        static = torch.zeros(size, *self.shape, device=self.device)
+        side = torch.cuda.Stream(device=self.device)
+        side.wait_stream(torch.cuda.current_stream(self.device))
         with torch.cuda.stream(side), torch.no_grad():
-            for size in GRAPH_SIZES:  # warm-up outside capture (cuDNN picks its algorithms)
-                module(torch.zeros(size, *shape, device=device))
-        torch.cuda.current_stream(device).wait_stream(side)
-        pool = None
-        for size in sorted(GRAPH_SIZES, reverse=True):  # the largest first: the pool then fits all
-            static = torch.zeros(size, *shape, device=device)
-            graph = torch.cuda.CUDAGraph()
-            with torch.no_grad(), torch.cuda.graph(graph, pool=pool):
-                outs = list(module(static))
-            pool = graph.pool()
-            self.graphs[size] = (graph, static, outs)
+            for _ in range(2):  # warm-up outside capture (cuDNN picks its algorithms)
+                self.module(static)
+        torch.cuda.current_stream(self.device).wait_stream(side)
+        graph = torch.cuda.CUDAGraph()
+        with torch.no_grad(), torch.cuda.graph(graph):
+            outs = list(self.module(static))
+        return graph, static, outs
 
     def __call__(self, x: Any) -> list:
         n = int(x.shape[0])
         size = next((s for s in GRAPH_SIZES if s >= n), None)
-        if size is None:
+        if size is None or not self.prepare(n):
             return list(self.module(x))
-        graph, static, outs = self.graphs[size]
+        graph, static, outs = self.graphs[size]  # type: ignore[misc]
         static[:n].copy_(x)
         if n < size:
             static[n:].zero_()
@@ -95,6 +110,7 @@ def graphed(module: Any, shape: tuple[int, ...], device: Any) -> tuple[Any, bool
     fails or the graphs disagree."""
     try:
         fast = CudaGraphs(module, shape, device)
+        fast.graphs[4] = fast._capture(4)  # (raises when this GPU or torch cannot capture)
         ok = _agrees(module, fast, shape, device, 3)
     except Exception:  # noqa: BLE001 - no graphs on this GPU or torch: the plain module works
         return module, False
