@@ -1,0 +1,59 @@
+"""The helpers the accuracy benchmark draws its conclusions with (bench/pose_error.py,
+bench/compare_predictions.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+from compare_predictions import mcnemar_p, right_elements  # noqa: E402
+from pose_error import frame_errors, summary  # noqa: E402
+
+
+def test_exact_mcnemar_p_values():
+    assert mcnemar_p(0, 0) == 1.0
+    assert mcnemar_p(8, 8) == 1.0
+    assert mcnemar_p(7, 1) == pytest.approx(2 * 9 / 256)  # 2 * P(X <= 1), X ~ Bin(8, 1/2)
+    assert mcnemar_p(1, 7) == mcnemar_p(7, 1)
+    assert mcnemar_p(10, 0) == pytest.approx(2 / 1024)
+
+
+def test_pose_error_is_the_median_joint_per_frame_over_frames_with_a_pose(tmp_path):
+    true = np.zeros((3, 17, 2), np.float32)
+    true[:, 1] = (0, 0)
+    true[:, 2] = (0, 100)  # neck to pelvis: a torso of 100 px
+    np.savez(tmp_path / "joints.npz", joints2d=true)
+    est = true.copy()
+    est[0] += (3, 4)  # every joint 5 px off
+    est[1, :9] += (0, 150)  # 9 of 17 joints 150 px off: the median joint is off
+    source = np.array([1, 2, 0], np.int8)  # the third frame has no pose
+    err, rel, missing = frame_errors(est, source, tmp_path / "joints.npz")
+    np.testing.assert_allclose(err, [5.0, 150.0])
+    np.testing.assert_allclose(rel, [0.05, 1.5])
+    assert missing == 1
+    s = summary([(err, rel, missing)])
+    assert s["pose_error_mean_px"] == pytest.approx(77.5) and s["pose_far_pct"] == pytest.approx(50.0)
+    assert s["pose_missing_pct"] == pytest.approx(100 / 3)
+
+
+def test_right_elements_matches_segments_as_gymscore_eval_does(tmp_path):
+    from gymscore.codebook import default_codebook
+    from gymscore.timeline import Segment, Timeline, save_timeline
+
+    ids = sorted(default_codebook().gym99_ids())[:3]
+    truth, pred = tmp_path / "truth", tmp_path / "pred"
+    truth.mkdir()
+    pred.mkdir()
+
+    def timeline(segs):
+        return Timeline(segments=[Segment(start_frame=a, end_frame=b, element_id=e) for a, b, e in segs])
+
+    save_timeline(timeline([(0, 50, ids[0]), (100, 150, ids[1]), (200, 250, ids[2])]), truth / "r.json")
+    # right; right id but overlapping too little (IoU < 0.5); wrong id
+    save_timeline(timeline([(0, 48, ids[0]), (130, 190, ids[1]), (200, 250, ids[0])]), pred / "r.json")
+    assert right_elements(pred, truth, set(ids)) == {("r", 0): True, ("r", 1): False, ("r", 2): False}
