@@ -23,7 +23,13 @@ from typing import Any
 import cv2
 import numpy as np
 
-from gymscore.features.flow import NUM_FLOW_FEATURES, FlowExtractor, flow_stats, residual_motion
+from gymscore.features.flow import (
+    NUM_FLOW_FEATURES,
+    FlowExtractor,
+    camera_motion,
+    flow_stats,
+    residual_motion,
+)
 from gymscore.features.gaps import DETECTED, MISSING, fill_gaps
 from gymscore.features.pose import PoseEstimator
 from gymscore.features.tracking import GymnastTracker
@@ -250,14 +256,16 @@ def track_range(
     last_t = None
     k = 0
     box_size = float(h) / 2
-    def with_flow(frame: Frame) -> tuple[Frame, np.ndarray | None, bool, Any, float]:
-        """The optical flow of a frame, in the decoding thread (it needs only the frames, in order)."""
+    def with_flow(frame: Frame) -> tuple[Frame, np.ndarray | None, bool, Any, Any, float]:
+        """The optical flow of a frame and the camera's motion in it, in the decoding thread (they
+        need only the frames, in order)."""
         ta = time.perf_counter()
         fl = flow.step(frame.image)
-        return frame, fl, flow.cut, residual_motion(fl), time.perf_counter() - ta
+        cam = camera_motion(fl)
+        return frame, fl, flow.cut, residual_motion(fl, cam=cam), cam, time.perf_counter() - ta
 
     frames = reader.frames(start=first, stop=stop, stride=stride, max_side=config.max_side)
-    for frame, fl, cut, motion, flow_s in _prefetch(frames, prepare=with_flow):
+    for frame, fl, cut, motion, cam, flow_s in _prefetch(frames, prepare=with_flow):
         check_cancel(cancel)
         i, img = frame.index, frame.image
         factor = img.shape[1] / w  # processed pixels per displayed pixel
@@ -273,7 +281,7 @@ def track_range(
         t_flow += flow_s
         t_pose += tc - tb
         if fl is not None:
-            cam_total = cam_total + np.median(fl.reshape(-1, 2), axis=0) / (flow.scale * factor)
+            cam_total = cam_total + cam / (flow.scale * factor)
         box = None
         if cand is not None:
             box = tuple(v / factor for v in cand.box)
@@ -295,7 +303,7 @@ def track_range(
             joints[r] = cand.joints / factor
             vis[r] = cand.visibility
             detected[r] = True
-        flow_feat[r] = flow_stats(fl, box, flow.scale * factor, dt, box_size)
+        flow_feat[r] = flow_stats(fl, box, flow.scale * factor, dt, box_size, cam=cam)
         if k % 8 == 0:
             report(progress, r + 1, n, f"pose and motion: frame {i + 1}/{meta.frame_count}")
     end = max(min(stop, reader.meta.frame_count), start)  # a truncated file shrinks its frame count
