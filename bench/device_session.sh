@@ -14,11 +14,8 @@
 # Every step after the first is skipped once STOP_AT seconds (default 470) have passed, so that what
 # was measured comes back within the device tool's 540 s.
 # Results land in $OUT (what the device tool brings back); the log is the standard output.
-# Wheels the machine lacks (MediaPipe, LiteRT, tflite, jsonschema) come in .whl/ when there.
-# (.whl/, git-ignored: `pip download --no-deps --only-binary=:all: --python-version 3.12 --platform
-#  manylinux2014_x86_64 -d .whl mediapipe==0.10.14 protobuf==4.25.9 jsonschema==4.26.0
-#  jsonschema-specifications referencing rpds-py tflite==2.18.0`, and with `--platform
-#  manylinux_2_27_x86_64` ai-edge-litert==2.3.0, on a machine with an index.)
+# Wheels the machine lacks (MediaPipe, LiteRT, tflite, jsonschema) come in .whl/ when there
+# (git-ignored; `bash bench/device_wheels.sh` fills it on a machine with a package index).
 #   usage: OUT=folder bash bench/device_session.sh 2>&1 | tee $OUT/session.log
 #   device tool: run(command="OUT=$OUT bash bench/device_session.sh", carry=[".whl"], timeout_s=540)
 # (SPEED_VIDEO=file skips rendering the 92 s speed routine; PY=python picks the interpreter)
