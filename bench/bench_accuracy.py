@@ -78,12 +78,17 @@ def main() -> int:
     work = Path(args.work)
     tag = args.tag  # (each run its own folders: runs with other tags may share WORK)
     truth_dir, pred_dir, base_dir = work / f"truth{tag}", work / f"pred{tag}", work / f"pred_first_pass{tag}"
-    for d in (truth_dir, pred_dir, base_dir):
+    oracle_dir = work / f"pred_true_poses{tag}"
+    for d in (truth_dir, pred_dir, base_dir, oracle_dir):
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
     cb = default_codebook()
     gym99 = set(cb.gym99_ids())
     from pose_error import frame_errors, summary  # noqa: PLC0415 - bench/, on the path when run
+
+    from gymscore.models.inference import load_classifier, load_segmenter  # noqa: PLC0415
+
+    models = (load_segmenter(args.device), load_classifier(args.device))  # (for the true-pose runs)
 
     rows, errors, errors_first = [], [], []
     t_all = time.perf_counter()
@@ -104,7 +109,11 @@ def main() -> int:
                                  config=config)
             save_timeline(base.timeline, base_dir / f"{name}.json")
             pose_err = None
-            if (folder / "joints.npz").is_file():  # GymSynth's true joints: how far the poses are
+            if (folder / "joints.npz").is_file():  # GymSynth's true joints: how far the poses are,
+                oracle = true_pose_timeline(folder / "joints.npz", *models)
+                oracle.video = truth.video  # (the same video: recognise_pose knows only the poses)
+                save_timeline(oracle, oracle_dir / f"{name}.json")
+                # and what the same models make of the true poses
                 errors.append(frame_errors(res.features.joints2d, res.features.source, folder / "joints.npz"))
                 errors_first.append(frame_errors(base.features.joints2d, base.features.source,
                                                  folder / "joints.npz"))
@@ -121,6 +130,7 @@ def main() -> int:
             })
             print(json.dumps(rows[-1]), flush=True)
     metrics, baseline = (folder_metrics(d, truth_dir, gym99) for d in (pred_dir, base_dir))
+    oracle = folder_metrics(oracle_dir, truth_dir, gym99) if any(oracle_dir.glob("*.json")) else {}
     metrics.update(summary(errors))
     baseline.update(summary(errors_first))
     metrics["apparatus_accuracy"] = sum(
@@ -134,7 +144,7 @@ def main() -> int:
            "fast": bool(config.lean_min_height),
            "camera": "hard", "seeds": f"{args.first_seed}..{last_seed} per apparatus",
            "wall_seconds": round(time.perf_counter() - t_all, 1), "routines": rows, "metrics": metrics,
-           "first_pass_only": baseline}
+           "first_pass_only": baseline, "true_poses": oracle}
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = f"accuracy_{args.size}{args.tag}"
     (RESULTS / f"{stem}.json").write_text(json.dumps(out, indent=2, default=str) + "\n")
@@ -162,6 +172,19 @@ def folder_metrics(pred_dir: Path, truth_dir: Path, gym99: set[str]) -> dict:
                        "apparatus_right": sum(p.apparatus == app for p, _ in sub)}
     metrics["per_apparatus"] = by_app
     return metrics
+
+
+def true_pose_timeline(joints_file: Path, segmenter: object, classifier: object):
+    """The pipeline's recognition steps on GymSynth's true 2D joints (no pose estimation, no optical
+    flow): what the models make of perfect poses of the same routine."""
+    import numpy as np  # noqa: PLC0415
+
+    from gymscore.pipeline import recognise_pose  # noqa: PLC0415
+
+    z = np.load(joints_file)
+    w, h = (int(v) for v in z["size"])
+    return recognise_pose(z["joints2d"], z["visibility"].astype(np.float32), float(z["fps"]), (w, h),
+                          segmenter, classifier)
 
 
 def truth_d(tl) -> float | None:
@@ -192,7 +215,8 @@ def write_md(out: dict) -> None:
         "features -> installed segmenter -> BlazePose again on every frame of the elements found, on crops",
         "that follow her -> segmenter again -> apparatus chosen -> classifier -> codebook tree -> D-score.",
         "Baseline (same videos, same run): the first pass's poses only (`full_rate_elements=False`, which",
-        "makes the first pass thorough).",
+        "makes the first pass thorough). GymSynth's true poses: the same models on the renderer's own 2D",
+        "joints (`recognise_pose`: no pose estimation, no optical flow), what perfect poses would give.",
         "Ground truth: GymSynth's timeline. Metrics from",
         "`gymscore.train.evaluate.evaluate_timeline_dirs` (the code behind `gymscore eval`); pose error:",
         "the median joint's distance from GymSynth's true joints, over the frames with a pose",
@@ -203,10 +227,11 @@ def write_md(out: dict) -> None:
         + (f"; experiment `{out['tag']}`, not the shipped setting." if out.get("tag") and not out.get("fast")
            else "."),
         "",
-        "| metric | full-rate elements | first pass only | target |",
-        "| --- | --- | --- | --- |",
+        "| metric | full-rate elements | first pass only | GymSynth's true poses | target |",
+        "| --- | --- | --- | --- | --- |",
     ]
     b = out.get("first_pass_only", {})
+    o = out.get("true_poses", {})  # the same models on GymSynth's true joints
     keys = ("f1@10", "f1@25", "f1@50", "edit", "frame_accuracy", "mAP", "element_top1", "element_mean_class",
             "element_top1_gym99", "d_score_mae", "apparatus_accuracy", "pose_error_mean_px",
             "pose_error_median_px", "pose_error_p90_px", "pose_far_pct", "pose_missing_pct")
@@ -215,7 +240,8 @@ def write_md(out: dict) -> None:
 
     for k in keys:
         if k in m:
-            lines.append(f"| {k} | {cell(m[k])} | {cell(b.get(k))} | {targets.get(k, '')} |")
+            row = [k, cell(m[k]), cell(b.get(k)), cell(o.get(k)), targets.get(k, "")]
+            lines.append("| " + " | ".join(str(c) for c in row) + " |")
     head = ["routine", "frames", "gymnast found", "pose error px", "true el.", "pred el.", "apparatus",
             "D true", "D pred", "analysis s"]
     apps = m.get("per_apparatus") or {}
