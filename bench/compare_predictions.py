@@ -26,21 +26,15 @@ sys.path.insert(0, str(REPO))
 def right_elements(pred_dir: Path, truth_dir: Path, ids: set[str]) -> dict[tuple[str, int], bool]:
     """{(routine, index of the true element): named right} over the true elements in ``ids``."""
     from gymscore.timeline import load_timeline
-    from gymscore.train.evaluate import match_segments
+    from gymscore.train.evaluate import true_element_results
 
     out: dict[tuple[str, int], bool] = {}
     for tf in sorted(truth_dir.glob("*.json")):
         pf = pred_dir / tf.name
         if not pf.is_file():
             raise SystemExit(f"{pf}: missing (both runs must cover the routines of {truth_dir})")
-        ts = sorted(load_timeline(tf).segments, key=lambda s: s.start_frame)
-        ps = sorted(load_timeline(pf).segments, key=lambda s: s.start_frame)
-        pairs = match_segments([(s.start_frame, s.end_frame) for s in ps],
-                               [(s.start_frame, s.end_frame) for s in ts])
-        matched = {j: i for i, j in pairs}
-        for j, seg in enumerate(ts):
-            if seg.element_id in ids:
-                out[(tf.stem, j)] = j in matched and ps[matched[j]].element_id == seg.element_id
+        for j, _, right in true_element_results(load_timeline(pf), load_timeline(tf), ids):
+            out[(tf.stem, j)] = right
     return out
 
 

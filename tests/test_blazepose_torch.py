@@ -343,19 +343,26 @@ def test_the_estimator_loads_its_networks_at_its_first_call_and_says_what_is_mis
         TorchBlazePose()
 
 
-def test_the_server_prepares_the_networks_for_its_one_batch_size():
-    class Nets:
-        def __init__(self):
-            self.prepared = []
+def test_the_server_prepares_the_networks_for_its_one_batch_size(nets):
+    from gymscore.features.blazepose_torch import server_for
+
+    class Recorder:
+        def __init__(self, device):
+            self.device, self.prepared = torch.device(device), []
 
         def prepare(self, batch):
             self.prepared.append(batch)
 
-    nets = Nets()
-    BatchServer(nets, max_batch=32, pad_to=16)
-    BatchServer(nets, max_batch=8, pad_to=16)  # (a batch is never bigger than max_batch)
-    assert nets.prepared == [16, 8]
-    assert TorchNets.prepare  # (on the CPU it has nothing to make: TorchScript is ready)
+    fake = Recorder("cpu")
+    BatchServer(fake, max_batch=32, pad_to=16)
+    BatchServer(fake, max_batch=8, pad_to=16)  # (a batch is never bigger than max_batch)
+    assert fake.prepared == [16, 8]
+    gpu = Recorder("cuda")  # (only its device is read)
+    on_gpu, on_cpu = server_for(gpu, 3), server_for(fake, 3)
+    assert (on_gpu.max_batch, on_gpu.pad_to, gpu.prepared) == (32, 3, [3])
+    assert (on_cpu.max_batch, on_cpu.pad_to) == (1, 1)  # the CPU: one call at a time
+    nets.prepare(16)  # on the CPU there is nothing to capture: TorchScript stays
+    assert nets.mode == {"det": "torchscript", "lm": "torchscript"}
 
 
 def test_cuda_graphs_are_captured_per_size_when_first_needed_and_a_failed_size_runs_the_module(monkeypatch):

@@ -66,10 +66,10 @@ def test_the_full_rate_pass_in_processes_equals_the_threads(monkeypatch):
 
 
 def test_a_network_error_in_the_parent_is_raised_with_its_message(monkeypatch):
-    from gymscore.features import blazepose_torch
+    import torch
 
     class Broken:
-        device = blazepose_torch.shared_nets("cpu").device
+        device = torch.device("cpu")
 
         def run(self, kind, batch):
             raise RuntimeError("the device fell off the bus")

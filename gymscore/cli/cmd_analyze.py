@@ -36,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "are skipped) on videos at least 640 px high: about a fifth faster, less "
                         "accurate (figures in the README)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="pose worker processes (threads for the torch backend) for videos of 20 s or "
+                   help="pose worker processes (threads for the torch backend, unless "
+                        "$GYMSCORE_POSE_CLIENTS=processes) for videos of 20 s or "
                         "more (default 2; 0: one per CPU core). More are faster; each process takes "
                         "about 0.7 GB of memory, and each tracks its own stretch of the video, so the "
                         "results change a little with N (as accurate with 16 as with 2 on 36 held-out "

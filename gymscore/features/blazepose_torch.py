@@ -254,6 +254,14 @@ class BatchServer:
                     r.wake.set()
 
 
+def server_for(nets: Any, clients: int) -> BatchServer:
+    """The :class:`BatchServer` of ``clients`` trackers (threads or served processes): on a GPU their
+    calls batched and padded to ``clients`` rows; on the CPU one call at a time (a CPU gains little
+    from batches)."""
+    on_gpu = nets.device.type != "cpu"
+    return BatchServer(nets, max_batch=32 if on_gpu else 1, pad_to=clients if on_gpu else 1)
+
+
 class BatchedRunner:
     """The runner interface of :class:`gymscore.features.blazepose.LiteRunner`, through a server."""
 

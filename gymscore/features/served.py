@@ -24,7 +24,13 @@ from typing import Any
 import numpy as np
 
 from gymscore.features.blazepose import LiteBlazePose
-from gymscore.features.blazepose_torch import BatchedRunner, BatchServer, TorchBlazePose, shared_nets
+from gymscore.features.blazepose_torch import (
+    BatchedRunner,
+    BatchServer,
+    TorchBlazePose,
+    server_for,
+    shared_nets,
+)
 from gymscore.features.pipe_serve import Channel
 from gymscore.features.workers import RangeTask, run_tasks
 from gymscore.util.progress import CancelToken, ProgressFn
@@ -71,13 +77,11 @@ def run_tasks_served(
     :func:`~gymscore.features.workers.keep_workers` the processes stay for the next call, as LiteRT's."""
     made: list[BatchServer] = []
 
-    def server() -> BatchServer:
-        nets = shared_nets()
-        on_gpu = nets.device.type != "cpu"  # one call at a time on a CPU, as in threaded.py
-        made.append(BatchServer(nets, max_batch=32 if on_gpu else 1, pad_to=len(tasks) if on_gpu else 1))
+    def make_server() -> BatchServer:
+        made.append(server_for(shared_nets(), len(tasks)))
         return made[-1]
 
-    results, ready = run_tasks(video, tasks, total, progress, cancel, label, server=server)
+    results, ready = run_tasks(video, tasks, total, progress, cancel, label, make_server=make_server)
     for info in (r[2] for r in results.values()):
         info["batches"], info["batched_items"] = made[0].batches, made[0].items
     return results, ready

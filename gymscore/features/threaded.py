@@ -44,12 +44,10 @@ def run_tasks_threaded(
     """Run the tasks in one thread each (see the module doc); same results as ``run_tasks``:
     ({index: (tracks, [], info)}, seconds until each thread was ready). The first error is raised
     after the other threads have stopped."""
-    from gymscore.features.blazepose_torch import BatchServer, TorchBlazePose, shared_nets  # noqa: PLC0415
+    from gymscore.features.blazepose_torch import TorchBlazePose, server_for, shared_nets  # noqa: PLC0415
 
     t0 = time.perf_counter()
-    nets = shared_nets()
-    on_gpu = nets.device.type != "cpu"  # a CPU gains little from batches: one call at a time there
-    server = BatchServer(nets, max_batch=32 if on_gpu else 1, pad_to=len(tasks) if on_gpu else 1)
+    server = server_for(shared_nets(), len(tasks))
     stop = CancelToken()
     done = [0.0] * len(tasks)
     ready = [0.0] * len(tasks)

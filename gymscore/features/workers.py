@@ -93,18 +93,13 @@ class _QueueProgress:
         self.messages.put(("progress", self.index, done))
 
 
-def range_worker(task: RangeTask, messages: Any) -> None:
-    """Worker process body: track one range and put ``("done", index, RangeTrack, warnings, info)``
-    (or ``("error", index, exception)``) on ``messages``."""
-    _worker_setup()
-    _run_task(task, None, messages, close=True)
-
-
 def pool_worker(tasks: Any, messages: Any, conn: Any = None, block: str = "") -> None:
-    """Body of a kept worker process (:func:`keep_workers`): run the tasks from ``tasks`` with one
-    estimator, made for the first, until a None arrives. With ``conn`` the estimator is the torch
-    backend's, its networks run by the parent over that pipe and the shared block named ``block``
-    (:mod:`gymscore.features.served`)."""
+    """Body of a worker process: run the tasks from ``tasks`` with one estimator, made for the first,
+    until a None arrives, putting ``("ready", index)``, ``("progress", index, frames)`` and
+    ``("done", index, tracks, warnings, info)`` (or ``("error", index, exception)``) on ``messages``
+    (inside :func:`keep_workers` the process stays for the next call). With ``conn`` the estimator is
+    the torch backend's, its networks run by the parent over that pipe and the shared block named
+    ``block`` (:mod:`gymscore.features.served`)."""
     _worker_setup()
     estimator, make = None, None
     if conn is not None:
@@ -116,7 +111,7 @@ def pool_worker(tasks: Any, messages: Any, conn: Any = None, block: str = "") ->
         task = tasks.get()
         if task is None:
             break
-        estimator = _run_task(task, estimator, messages, close=False, make=make)
+        estimator = _run_task(task, estimator, messages, make=make)
     if estimator is not None:
         estimator.close()
 
@@ -126,8 +121,7 @@ def _worker_setup() -> None:
     cv2.setNumThreads(1)  # one core per worker: OpenCV's thread pool would only compete with the others
 
 
-def _run_task(task: RangeTask, estimator: PoseEstimator | None, messages: Any, close: bool,
-              make: Any = None) -> Any:
+def _run_task(task: RangeTask, estimator: PoseEstimator | None, messages: Any, make: Any = None) -> Any:
     """One task in a worker: reports ready / done / error on ``messages``; returns the estimator
     (made by ``make`` when given, else from the task's spec, when there is none yet)."""
     t0, cpu0 = time.perf_counter(), _cpu_seconds()
@@ -153,8 +147,6 @@ def _run_task(task: RangeTask, estimator: PoseEstimator | None, messages: Any, c
 
                     raw = crop_track_spans(reader, estimator, list(task.spans), task.boxes, task.skip, sent,
                                            follow=task.config.dense_follow)
-            if close:
-                estimator.close()
         found = [(w.category, str(w.message)) for w in caught
                  if not issubclass(w.category, DeprecationWarning)]
         info = {"estimator": name, "peak_rss_mb": _peak_rss_mb(), "wall": time.perf_counter() - t0,
@@ -272,18 +264,18 @@ def _workers_for(count: int, spec: Any, served: bool = False) -> tuple[_Workers,
 def run_tasks(video: str | Path, tasks: list[RangeTask], total: int, progress: ProgressFn | None = None,
               cancel: CancelToken | None = None,
               label: str = "pose and motion",
-              server: Any = None) -> tuple[dict[int, tuple[Any, list, dict]], list[float]]:
+              make_server: Any = None) -> tuple[dict[int, tuple[Any, list, dict]], list[float]]:
     """Run the tasks on one worker process each; returns ({index: (tracks, warnings, info)}, seconds
     until each worker was ready). Workers' errors are raised here and their warnings re-issued.
-    ``server``: a function that returns what runs the workers' networks here (``run(kind, array)``),
-    called once the processes have started (:mod:`gymscore.features.served`)."""
+    ``make_server``: a function that returns what runs the workers' networks here
+    (``run(kind, array)``), called once the processes have started (:mod:`gymscore.features.served`)."""
     t0 = time.perf_counter()
-    workers, keep = _workers_for(len(tasks), tasks[0].estimator, served=server is not None)
+    workers, keep = _workers_for(len(tasks), tasks[0].estimator, served=make_server is not None)
     workers.busy = True
     ok = False
     try:
-        if server is not None:
-            workers.server = server()  # (the processes import meanwhile)
+        if make_server is not None:
+            workers.server = make_server()  # (the processes import meanwhile)
         for t in tasks:
             workers.tasks.put(t)
         results, ready = _collect(workers.messages, workers.procs, tasks, video, total, progress, cancel,
@@ -302,7 +294,7 @@ def _collect(messages: Any, procs: list, tasks: list[RangeTask], video: str | Pa
             progress: ProgressFn | None, cancel: CancelToken | None, line: str,
             t0: float) -> tuple[dict[int, tuple[Any, list, dict]], list[float]]:
     """The results of ``tasks`` from worker processes ``procs`` as they arrive on ``messages`` (see
-    :func:`range_worker`), with progress (``line`` formatted with the frame count) and cancel checks;
+    :func:`pool_worker`), with progress (``line`` formatted with the frame count) and cancel checks;
     a worker's error is raised, a worker that died is reported, and warnings are re-issued here."""
     done = [0.0] * len(tasks)
     ready = [0.0] * len(tasks)  # when each worker had its estimator and video open (s after t0)

@@ -204,19 +204,24 @@ def evaluate_models(segmenter: Any, classifier: Any, routines: list[Any]) -> dic
     return out
 
 
+def true_element_results(pred: Any, truth: Any, element_ids: set[str]) -> list[tuple[int, bool, bool]]:
+    """(index in time order, matched, named right) for each true element of ``truth`` whose id is in
+    ``element_ids``: matched by a predicted segment at IoU >= 0.5 (as ``gymscore eval``), named right
+    when that segment carries its id."""
+    ps = sorted(pred.segments, key=lambda s: s.start_frame)
+    ts = sorted(truth.segments, key=lambda s: s.start_frame)
+    match = {j: i for i, j in match_segments([(s.start_frame, s.end_frame) for s in ps],
+                                             [(s.start_frame, s.end_frame) for s in ts])}
+    return [(j, j in match, j in match and ps[match[j]].element_id == seg.element_id)
+            for j, seg in enumerate(ts) if seg.element_id in element_ids]
+
+
 def element_top1_within(pairs: list[tuple[Any, Any]], element_ids: set[str]) -> tuple[float | None, int]:
     """Element top-1 over (predicted, true) Timeline pairs, on the matched segments (IoU >= 0.5) whose
     true element is in ``element_ids`` (e.g. the Gym99 classes); also the number of such segments."""
-    hit = tot = 0
-    for p, t in pairs:
-        ps = sorted(p.segments, key=lambda s: s.start_frame)
-        ts = sorted(t.segments, key=lambda s: s.start_frame)
-        for i, j in match_segments([(s.start_frame, s.end_frame) for s in ps],
-                                   [(s.start_frame, s.end_frame) for s in ts]):
-            if ts[j].element_id in element_ids:
-                tot += 1
-                hit += ps[i].element_id == ts[j].element_id
-    return (hit / tot if tot else None), tot
+    results = [r for p, t in pairs for r in true_element_results(p, t, element_ids) if r[1]]
+    hit = sum(r[2] for r in results)
+    return (hit / len(results) if results else None), len(results)
 
 
 def evaluate_system(segmenter: Any, classifier: Any, routines: list[Any]) -> dict[str, Any]:
