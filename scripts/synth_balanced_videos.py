@@ -1,7 +1,7 @@
 """Render labelled GymSynth videos in which every Gym99 element appears PASSES times.
 
     .venv/bin/python scripts/synth_balanced_videos.py PASSES OUT [--seed 340000] [--size 640x360]
-        [--poses POSES] [--shard K/N] [--until UNIX_TIME]
+        [--poses POSES] [--shard K/N] [--until UNIX_TIME] [--apparatus VT,FX]
 
 Elements are shuffled per pass and apparatus and performed six at a time (vault: one); the camera
 alternates between ``varied`` and ``broadcast``. One folder per routine (``APP_SEED``: video.mp4,
@@ -11,6 +11,7 @@ timeline.json, joints.npz), ready for ``gymscore data poses OUT POSES``. Existin
 ``--poses POSES`` estimates each video's poses (``POSES/APP_SEED.npz``, as ``gymscore data poses``,
 in this process: one worker) right after rendering it. ``--shard K/N`` takes only the videos whose
 index modulo N is K, so N processes share the work; ``--until`` starts no new video after that time.
+``--apparatus`` renders only the videos of these apparatus (seeds as in the full plan), e.g. extra vaults.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def plan(passes: int, seed: int) -> list[tuple[str, int, list[str]]]:
-    """(apparatus, seed, element ids) of every video, in order."""
+def plan(passes: int, seed: int, apparatus: set[str] | None = None) -> list[tuple[str, int, list[str]]]:
+    """(apparatus, seed, element ids) of every video, in order; ``apparatus``: only these (the seeds
+    stay those of the whole plan)."""
     from gymscore.codebook import default_codebook
 
     cb = default_codebook()
@@ -42,7 +44,7 @@ def plan(passes: int, seed: int) -> list[tuple[str, int, list[str]]]:
             for i in range(0, len(ids), k):
                 out.append((app, seed, ids[i : i + k]))
                 seed += 1
-    return out
+    return [v for v in out if apparatus is None or v[0] in apparatus]
 
 
 def main() -> int:
@@ -54,6 +56,7 @@ def main() -> int:
     ap.add_argument("--poses", type=Path, help="estimate each video's poses into this folder")
     ap.add_argument("--shard", default="0/1", help="K/N: this process takes every N-th video from K")
     ap.add_argument("--until", type=float, default=0.0, help="start no new video after this Unix time")
+    ap.add_argument("--apparatus", default="VT,FX,BB,UB", help="only these apparatus (comma-separated)")
     args = ap.parse_args()
     from gymscore.synth import generate_routine
 
@@ -68,7 +71,8 @@ def main() -> int:
 
         config = ExtractConfig(workers=1)
         args.poses.mkdir(parents=True, exist_ok=True)
-    for i, (app, seed, ids) in enumerate(plan(args.passes, args.seed)):
+    videos = plan(args.passes, args.seed, {a.strip().upper() for a in args.apparatus.split(",")})
+    for i, (app, seed, ids) in enumerate(videos):
         if i % n != k:
             continue
         if args.until and time.time() > args.until:
