@@ -133,8 +133,6 @@ def main() -> int:
     oracle = folder_metrics(oracle_dir, truth_dir, gym99) if any(oracle_dir.glob("*.json")) else {}
     metrics.update(summary(errors))
     baseline.update(summary(errors_first))
-    metrics["apparatus_accuracy"] = sum(
-        r["apparatus_pred"] == r["routine"][:2].upper() for r in rows) / len(rows)
     from gymscore.features.pose import default_estimator_id  # noqa: PLC0415
 
     last_seed = args.first_seed + args.per_apparatus - 1
@@ -158,9 +156,8 @@ def folder_metrics(pred_dir: Path, truth_dir: Path, gym99: set[str]) -> dict:
     from gymscore.timeline import load_timeline
     from gymscore.train.evaluate import element_top1_within, evaluate_timeline_dirs
 
-    metrics = evaluate_timeline_dirs(pred_dir, truth_dir)
+    metrics = evaluate_timeline_dirs(pred_dir, truth_dir)  # (with element_top1_gym99)
     pairs = [(load_timeline(p), load_timeline(truth_dir / p.name)) for p in sorted(pred_dir.glob("*.json"))]
-    metrics["element_top1_gym99"], metrics["gym99_matched_segments"] = element_top1_within(pairs, gym99)
     by_app: dict[str, dict] = {}
     for app in sorted({t.apparatus for _, t in pairs if t.apparatus}):
         sub = [(p, t) for p, t in pairs if t.apparatus == app]

@@ -198,6 +198,8 @@ def test_eval_cli_on_timeline_folders(tmp_path, capsys):
     assert res["matched_segments"] == 2 and res["element_top1"] == 0.5
     assert res["edit"] == pytest.approx(100 * (1 - 1 / 3))
     assert "d_score_mae" in res
+    assert res["element_top1_gym99"] == 0.5 and res["gym99_matched_segments"] == 2
+    assert res["apparatus_accuracy"] == 1.0
 
 
 def test_rgb_tsm_classifier_trains_and_evaluates(tmp_path):

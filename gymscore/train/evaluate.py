@@ -84,7 +84,10 @@ def evaluate_timelines(pairs: list[tuple[Any, Any]]) -> dict[str, Any]:
 
 
 def evaluate_timeline_dirs(pred_dir: str | Path, truth_dir: str | Path) -> dict[str, Any]:
-    """Compare two folders of Timeline JSON files matched by file name."""
+    """Compare two folders of Timeline JSON files matched by file name: :func:`evaluate_timelines`,
+    plus element top-1 on the matched segments whose true element is a Gym99 class (the benchmark's
+    element protocol) and the share of routines whose apparatus is right."""
+    from gymscore.codebook import default_codebook
     from gymscore.timeline import load_timeline
 
     pred_dir, truth_dir = Path(pred_dir), Path(truth_dir)
@@ -98,6 +101,9 @@ def evaluate_timeline_dirs(pred_dir: str | Path, truth_dir: str | Path) -> dict[
         raise ValueError(f"no timeline file names are common to {pred_dir} and {truth_dir}")
     pairs = [(load_timeline(pred_dir / n), load_timeline(truth_dir / n)) for n in common]
     out = evaluate_timelines(pairs)
+    out["element_top1_gym99"], out["gym99_matched_segments"] = element_top1_within(
+        pairs, set(default_codebook().gym99_ids()))
+    out["apparatus_accuracy"] = sum(p.apparatus == t.apparatus for p, t in pairs) / len(pairs)
     out["missing_predictions"] = sorted(truth_names - pred_names)
     out["unmatched_predictions"] = sorted(pred_names - truth_names)
     return out
