@@ -1,6 +1,6 @@
 """Video-level accuracy of the whole analysis on held-out GymSynth routines (``gymscore eval``).
 
-    .venv/bin/python bench/bench_accuracy.py [--per-apparatus 9] [--first-seed 95000] [--size 1280x720]
+    .venv/bin/python bench/bench_accuracy.py [--per-apparatus 12] [--first-seed 95000] [--size 1280x720]
         [--work DIR] [--fast]
 
 Generates routines with seeds 95 000+ (never used in training, which uses seeds below 50 000 and the
@@ -13,10 +13,11 @@ full-rate pass over elements (``full_rate_elements=False``: the first pass's pos
 come from the feature cache, which this benchmark always uses), as the baseline. ``--fast`` analyses
 as ``gymscore analyze --fast``. Writes ``bench/results/accuracy_<size>[_fast].md`` and ``.json``.
 
-36 routines by default (9 per apparatus): the first 12 (seeds 95000-95002) had measured Gym99 top-1
-0.859 and D MAE 0.183, the next 24 0.733 and 0.504 (the vaults and one beam routine taken for floor
-among them), so a 12-routine figure can be far off. About 45 minutes on the 2-core dev machine, the
-videos rendered and the features computed; minutes once they are in ``--work`` and the feature cache.
+48 routines by default (12 per apparatus). Small samples mislead: with the models before `cls19`
+the first 12 (seeds 95000-95002) measured Gym99 top-1 0.859 and D MAE 0.183, the next 24 0.733 and
+0.504; with `cls19` + `seg16` the first 36 measured D MAE 0.283 and all 48 0.310. About an hour on the
+2-core dev machine to render the videos and compute the features; a minute once they are in
+``--work`` and the feature cache.
 The predictions stay in ``WORK/pred<tag>`` and ``WORK/pred_first_pass<tag>``, beside the truth in
 ``WORK/truth<tag>`` (``bench/compare_predictions.py`` compares two runs element by element).
 """
@@ -40,7 +41,7 @@ SEED_END = 100_000  # balanced training seeds start here
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--per-apparatus", type=int, default=9)
+    ap.add_argument("--per-apparatus", type=int, default=12)
     ap.add_argument("--first-seed", type=int, default=SEED0,
                     help="seed of the first routine per apparatus (held-out: 95000 to 99999)")
     ap.add_argument("--apparatus", default="VT,FX,BB,UB")
@@ -142,7 +143,9 @@ def main() -> int:
            "fast": bool(config.lean_min_height),
            "camera": "hard", "seeds": f"{args.first_seed}..{last_seed} per apparatus",
            "wall_seconds": round(time.perf_counter() - t_all, 1), "routines": rows, "metrics": metrics,
-           "first_pass_only": baseline, "true_poses": oracle}
+           "first_pass_only": baseline, "true_poses": oracle,
+           "models": {r.manifest.task: f"{r.manifest.name} (run {r.manifest.training_data.get('run', '?')})"
+                      for r in models}}
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = f"accuracy_{args.size}{args.tag}"
     (RESULTS / f"{stem}.json").write_text(json.dumps(out, indent=2, default=str) + "\n")
@@ -211,6 +214,7 @@ def write_md(out: dict) -> None:
         + (", lean first pass: `gymscore analyze --fast`" if out.get("fast") else "") + ") -> pose/flow",
         "features -> installed segmenter -> BlazePose again on every frame of the elements found, on crops",
         "that follow her -> segmenter again -> apparatus chosen -> classifier -> codebook tree -> D-score.",
+        "Models: " + ", ".join(f"{k} `{v}`" for k, v in out.get("models", {}).items()) + ".",
         "Baseline (same videos, same run): the first pass's poses only (`full_rate_elements=False`, which",
         "makes the first pass thorough). GymSynth's true poses: the same models on the renderer's own 2D",
         "joints (`recognise_pose`: no pose estimation, no optical flow), what perfect poses would give.",
