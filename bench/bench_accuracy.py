@@ -155,7 +155,8 @@ def main() -> int:
 
 
 def folder_metrics(pred_dir: Path, truth_dir: Path, gym99: set[str]) -> dict:
-    """``gymscore eval`` metrics of a folder of predictions, plus element top-1 within Gym99 classes."""
+    """``gymscore eval`` metrics of a folder of predictions (Gym99 element top-1 among them), plus the
+    same per apparatus."""
     from gymscore.timeline import load_timeline
     from gymscore.train.evaluate import element_top1_within, evaluate_timeline_dirs
 

@@ -71,7 +71,10 @@ def main() -> int:
 
         config = ExtractConfig(workers=1)
         args.poses.mkdir(parents=True, exist_ok=True)
-    videos = plan(args.passes, args.seed, {a.strip().upper() for a in args.apparatus.split(",")})
+    wanted = {a.strip().upper() for a in args.apparatus.split(",")}
+    if not wanted or not wanted <= {"VT", "FX", "BB", "UB"}:
+        ap.error(f"--apparatus {args.apparatus!r}: use VT, FX, BB and UB, comma-separated")
+    videos = plan(args.passes, args.seed, wanted)
     for i, (app, seed, ids) in enumerate(videos):
         if i % n != k:
             continue

@@ -36,3 +36,15 @@ def test_apparatus_filter_keeps_the_whole_plans_seeds():
     vaults = plan(3, 5000, {"VT"})
     assert vaults == [v for v in whole if v[0] == "VT"]
     assert len(vaults) == 18  # 6 Gym99 vaults, one a video, 3 passes
+
+
+def test_unknown_apparatus_is_refused_before_rendering(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "videos"
+    run = subprocess.run([sys.executable, str(SCRIPT), "1", str(out), "--apparatus", "VT,XX"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2
+    assert "--apparatus 'VT,XX': use VT, FX, BB and UB" in run.stderr
+    assert not out.exists()
