@@ -70,7 +70,6 @@ def main() -> int:
     if args.fast:
         args.tag = args.tag or "_fast"
 
-    from gymscore.codebook import default_codebook
     from gymscore.pipeline import analyze_video
     from gymscore.synth import generate_routine
     from gymscore.timeline import load_timeline, save_timeline
@@ -83,11 +82,10 @@ def main() -> int:
     for d in (truth_dir, pred_dir, base_dir, oracle_dir):
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
-    cb = default_codebook()
-    gym99 = set(cb.gym99_ids())
     from pose_error import frame_errors, summary  # noqa: PLC0415 - bench/, on the path when run
 
     from gymscore.models.inference import load_classifier, load_segmenter  # noqa: PLC0415
+    from gymscore.train.evaluate import d_score_of  # noqa: PLC0415
 
     models = (load_segmenter(args.device), load_classifier(args.device))  # (for the true-pose runs)
 
@@ -119,7 +117,7 @@ def main() -> int:
                 errors_first.append(frame_errors(base.features.joints2d, base.features.source,
                                                  folder / "joints.npz"))
                 pose_err = round(float(errors[-1][0].mean()), 1)
-            d_true = truth_d(truth)
+            d_true = d_score_of(truth)
             d_pred = res.scorecard.d_score if res.scorecard is not None else None
             rows.append({
                 "routine": name, "frames": truth.video.frame_count, "true_elements": len(truth.segments),
@@ -130,8 +128,8 @@ def main() -> int:
                 "pose_error_px": pose_err,
             })
             print(json.dumps(rows[-1]), flush=True)
-    metrics, baseline = (folder_metrics(d, truth_dir, gym99) for d in (pred_dir, base_dir))
-    oracle = folder_metrics(oracle_dir, truth_dir, gym99) if any(oracle_dir.glob("*.json")) else {}
+    metrics, baseline = (folder_metrics(d, truth_dir) for d in (pred_dir, base_dir))
+    oracle = folder_metrics(oracle_dir, truth_dir) if any(oracle_dir.glob("*.json")) else {}
     metrics.update(summary(errors))
     baseline.update(summary(errors_first))
     from gymscore.features.pose import default_estimator_id  # noqa: PLC0415
@@ -154,22 +152,20 @@ def main() -> int:
     return 0
 
 
-def folder_metrics(pred_dir: Path, truth_dir: Path, gym99: set[str]) -> dict:
+def folder_metrics(pred_dir: Path, truth_dir: Path) -> dict:
     """``gymscore eval`` metrics of a folder of predictions (Gym99 element top-1 among them), plus the
     same per apparatus."""
-    from gymscore.timeline import load_timeline
-    from gymscore.train.evaluate import element_top1_within, evaluate_timeline_dirs
+    from gymscore.train.evaluate import evaluate_timeline_pairs, load_timeline_pairs
 
-    metrics = evaluate_timeline_dirs(pred_dir, truth_dir)  # (with element_top1_gym99)
-    pairs = [(load_timeline(p), load_timeline(truth_dir / p.name)) for p in sorted(pred_dir.glob("*.json"))]
+    pairs, missing, unmatched = load_timeline_pairs(pred_dir, truth_dir)
+    metrics = evaluate_timeline_pairs(pairs)
+    metrics["missing_predictions"], metrics["unmatched_predictions"] = missing, unmatched
     by_app: dict[str, dict] = {}
     for app in sorted({t.apparatus for _, t in pairs if t.apparatus}):
         sub = [(p, t) for p, t in pairs if t.apparatus == app]
-        top1, n = element_top1_within(sub, gym99)
-        scores = [(truth_d(p), truth_d(t)) for p, t in sub]
-        d = [abs(a - b) for a, b in scores if a is not None and b is not None]
-        by_app[app] = {"routines": len(sub), "element_top1_gym99": top1, "gym99_matched_segments": n,
-                       "d_score_mae": sum(d) / len(d) if d else None,
+        m = evaluate_timeline_pairs(sub)
+        by_app[app] = {"routines": len(sub), "element_top1_gym99": m["element_top1_gym99"],
+                       "gym99_matched_segments": m["gym99_matched_segments"], "d_score_mae": m["d_score_mae"],
                        "apparatus_right": sum(p.apparatus == app for p, _ in sub)}
     metrics["per_apparatus"] = by_app
     return metrics
@@ -186,16 +182,6 @@ def true_pose_timeline(joints_file: Path, segmenter: object, classifier: object)
     w, h = (int(v) for v in z["size"])
     return recognise_pose(z["joints2d"], z["visibility"].astype(np.float32), float(z["fps"]), (w, h),
                           segmenter, classifier)
-
-
-def truth_d(tl) -> float | None:
-    """The D-score of a timeline (true or predicted), None when it cannot be scored."""
-    from gymscore.scoring import score
-
-    try:
-        return score(tl).d_score
-    except ValueError:
-        return None
 
 
 def write_md(out: dict) -> None:

@@ -36,20 +36,15 @@ def match_segments(
     return sorted(out)
 
 
-def _d_score(timeline: Any) -> float | None:
+def d_score_of(timeline: Any) -> float | None:
+    """The D-score of a timeline (true or predicted); None when the scorer cannot handle it (e.g.
+    unknown elements)."""
+    from gymscore.scoring import score
+
     try:
-        from gymscore.scoring import score
-    except ImportError:
+        return float(score(timeline).d_score)
+    except Exception:  # noqa: BLE001 - such a timeline has no D-score
         return None
-    try:
-        card = score(timeline)
-    except Exception:  # a timeline the scorer cannot handle (e.g. unknown elements) has no D-score
-        return None
-    for attr in ("d_score", "d", "total"):
-        v = getattr(card, attr, None)
-        if isinstance(v, int | float):
-            return float(v)
-    return float(card) if isinstance(card, int | float) else None
 
 
 def evaluate_timelines(pairs: list[tuple[Any, Any]]) -> dict[str, Any]:
@@ -68,7 +63,7 @@ def evaluate_timelines(pairs: list[tuple[Any, Any]]) -> dict[str, Any]:
             if ts[j].element_id:
                 el_pred.append(ps[i].element_id)
                 el_true.append(ts[j].element_id)
-        dp, dt = _d_score(p), _d_score(t)
+        dp, dt = d_score_of(p), d_score_of(t)
         if dp is not None and dt is not None:
             d_err.append(abs(dp - dt))
     out: dict[str, Any] = {"routines": len(pairs)}
@@ -83,11 +78,10 @@ def evaluate_timelines(pairs: list[tuple[Any, Any]]) -> dict[str, Any]:
     return out
 
 
-def evaluate_timeline_dirs(pred_dir: str | Path, truth_dir: str | Path) -> dict[str, Any]:
-    """Compare two folders of Timeline JSON files matched by file name: :func:`evaluate_timelines`,
-    plus element top-1 on the matched segments whose true element is a Gym99 class (the benchmark's
-    element protocol) and the share of routines whose apparatus is right."""
-    from gymscore.codebook import default_codebook
+def load_timeline_pairs(pred_dir: str | Path,
+                        truth_dir: str | Path) -> tuple[list[tuple[Any, Any]], list[str], list[str]]:
+    """(predicted, true) Timelines of two folders matched by file name, with the names only in the truth
+    folder and only in the predictions folder."""
     from gymscore.timeline import load_timeline
 
     pred_dir, truth_dir = Path(pred_dir), Path(truth_dir)
@@ -100,12 +94,27 @@ def evaluate_timeline_dirs(pred_dir: str | Path, truth_dir: str | Path) -> dict[
     if not common:
         raise ValueError(f"no timeline file names are common to {pred_dir} and {truth_dir}")
     pairs = [(load_timeline(pred_dir / n), load_timeline(truth_dir / n)) for n in common]
+    return pairs, sorted(truth_names - pred_names), sorted(pred_names - truth_names)
+
+
+def evaluate_timeline_pairs(pairs: list[tuple[Any, Any]]) -> dict[str, Any]:
+    """:func:`evaluate_timelines`, plus element top-1 on the matched segments whose true element is a
+    Gym99 class (the benchmark's element protocol) and the share of routines whose apparatus is right."""
+    from gymscore.codebook import default_codebook
+
     out = evaluate_timelines(pairs)
     out["element_top1_gym99"], out["gym99_matched_segments"] = element_top1_within(
         pairs, set(default_codebook().gym99_ids()))
     out["apparatus_accuracy"] = sum(p.apparatus == t.apparatus for p, t in pairs) / len(pairs)
-    out["missing_predictions"] = sorted(truth_names - pred_names)
-    out["unmatched_predictions"] = sorted(pred_names - truth_names)
+    return out
+
+
+def evaluate_timeline_dirs(pred_dir: str | Path, truth_dir: str | Path) -> dict[str, Any]:
+    """Compare two folders of Timeline JSON files matched by file name (:func:`evaluate_timeline_pairs`);
+    what ``gymscore eval`` prints."""
+    pairs, missing, unmatched = load_timeline_pairs(pred_dir, truth_dir)
+    out = evaluate_timeline_pairs(pairs)
+    out["missing_predictions"], out["unmatched_predictions"] = missing, unmatched
     return out
 
 
