@@ -3,18 +3,20 @@
 #   1. the CUDA tests (tests/test_cuda.py: float16 inference = CPU, real OOM fallback, AMP training,
 #      BlazePose's networks replayed by torch on the GPU = LiteRT; tests/test_served.py with the GPU
 #      serving worker processes), while the 92 s speed routine renders
-#   2. what bounds the GPU path once the GPU is fast: the pose machinery with instant networks, threads
-#      against worker processes, 1 to 16 workers (bench/bench_pose_clients.py) -> pose_clients_gpu.md
 #   3. the analysis speed benchmark on the GPU (bench/bench_analysis.py --device cuda): the models and
 #      BlazePose's networks on the GPU (the torch pose backend, network calls batched, CUDA graphs):
 #      a. the default (2 tracking threads), 2 fresh-process runs -> bench/results/analysis_gpu.md
-#      b. worker processes served by the GPU (GYMSCORE_POSE_CLIENTS=processes), 8 and one per core
+#      b. worker processes served by the GPU (GYMSCORE_POSE_CLIENTS=processes), one per core (and 8,
+#         last)
 #      c. one thread per core
 #   4. the same with the CPU pose backend (LiteRT, one worker process per core), 1 run, for the ratio
+#   2. what bounds the GPU path once the GPU is fast: the pose machinery with instant networks, threads
+#      against worker processes, 1 to 16 workers (bench/bench_pose_clients.py) -> pose_clients_gpu.md
+# (in this order: the figure the speed target names first)
 # Every step after the first is skipped once STOP_AT seconds (default 470) have passed, so that what
 # was measured comes back within the device tool's 540 s.
-# Results land in $OUT (what the device tool brings back); the log is the standard output.
-# Wheels the machine lacks (MediaPipe, LiteRT, tflite, jsonschema) come in .whl/ when there
+# Results land in $OUT/results.tar (what the device tool brings back); the log is the standard output.
+# Wheels the machine lacks (LiteRT, tflite, jsonschema; MediaPipe's model files) come in .whl/ when there
 # (git-ignored; `bash bench/device_wheels.sh` fills it on a machine with a package index).
 #   usage: OUT=folder bash bench/device_session.sh 2>&1 | tee $OUT/session.log
 #   device tool: run(command="OUT=$OUT bash bench/device_session.sh", carry=[".whl"], timeout_s=540)
@@ -27,6 +29,7 @@ log() { echo "[$(( $(date +%s) - T0 )) s] $*"; }
 PY=${PY:-python3}
 if [ -d .whl ]; then
   $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
+  [ -d .whl/mediapipe ] && cp -r .whl/mediapipe /tmp/site/  # BlazePose's model files alone
   export PYTHONPATH=/tmp/site:$PWD
 else
   export PYTHONPATH=$PWD
@@ -49,7 +52,7 @@ print(make_long_video(Path('/tmp/speed')))" > /tmp/speed/render.log 2>&1 &
 else
   sleep 0 & RENDER=$!
 fi
-$PY -m pytest -q -s -p no:cacheprovider tests/test_cuda.py tests/test_served.py 2>&1 | grep -v "^W0000\|^I0000\|^INFO" | tail -12
+timeout 200 $PY -m pytest -q -s -p no:cacheprovider tests/test_cuda.py tests/test_served.py 2>&1 | grep -v "^W0000\|^I0000\|^INFO" | tail -12
 wait $RENDER; log "speed video: $(tail -1 /tmp/speed/render.log 2>/dev/null || echo "$SPEED_VIDEO")"
 
 STOP_AT=${STOP_AT:-470}
@@ -57,22 +60,28 @@ left() { [ $(( $(date +%s) - T0 )) -lt "$STOP_AT" ] || { log "skipped (time): $*
 quiet() { grep -v "^W0000\|^I0000\|^INFO"; }
 speed() {  # NAME RUNS [bench_analysis options]: one analysis speed figure, copied to $OUT
   local name=$1 runs=$2; shift 2
-  $PY bench/bench_analysis.py --speed-only --repeat "$runs" --video "$SPEED_VIDEO" --device cuda --no-fast \
+  timeout 240 $PY bench/bench_analysis.py --speed-only --repeat "$runs" --video "$SPEED_VIDEO" --device cuda --no-fast \
     --out "$name" "$@" 2>&1 | quiet | grep -i "end to end\|decode only\|batched\|error\|Traceback" | head -8
-  cp "bench/results/$name.md" "bench/results/$name.json" "$OUT/" 2>/dev/null
+  save "$name"
+}
+SAVED=""
+save() {  # NAME: its results join $OUT/results.tar (the tool brings back 8 files at most; one tar holds
+  # everything measured so far, also when a later step is cut off)
+  SAVED="$SAVED $1.md $1.json"
+  (cd bench/results && ls $SAVED 2>/dev/null | tar -cf "$OUT/results.tar" -T -)
 }
 
-left "2. pose machinery" && { log "2. the pose machinery with instant networks: threads against processes"
-  $PY bench/bench_pose_clients.py --video "$SPEED_VIDEO" --workers 1,2,4,8,16 --repeat 1 \
-    --out pose_clients_gpu 2>&1 | quiet | tail -12
-  cp bench/results/pose_clients_gpu.md bench/results/pose_clients_gpu.json "$OUT/" 2>/dev/null; }
 left "3a" && { log "3a. analysis on the GPU, the default: 2 tracking threads"; speed analysis_gpu 2; }
-left "3b" && { log "3b. worker processes served by the GPU, 8 of them"
-  GYMSCORE_POSE_CLIENTS=processes speed analysis_gpu_processes8 1 --workers 8; }
 left "3b" && { log "3b. worker processes served by the GPU, one per core"
   GYMSCORE_POSE_CLIENTS=processes speed analysis_gpu_processes 1 --workers "$(nproc)"; }
 left "3c" && { log "3c. one tracking thread per core"
   speed analysis_gpu_all_threads 1 --workers "$(nproc)"; }
 left "4" && { log "4. pose on the CPU (LiteRT, a worker process per core), models on the GPU"
   speed analysis_gpu_litert 1 --pose-backend litert --workers "$(nproc)"; }
+left "2. pose machinery" && { log "2. the pose machinery with instant networks: threads against processes"
+  timeout 150 $PY bench/bench_pose_clients.py --video "$SPEED_VIDEO" --workers 1,2,4,8,16 --repeat 1 \
+    --out pose_clients_gpu 2>&1 | quiet | tail -12
+  save pose_clients_gpu; }
+left "3b" && { log "3b. worker processes served by the GPU, 8 of them"
+  GYMSCORE_POSE_CLIENTS=processes speed analysis_gpu_processes8 1 --workers 8; }
 log "done"
