@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # One session on a lent GPU machine (16 cores, one NVIDIA GPU): what only such a machine shows.
+#   0. BlazePose's networks, one call each way they run (bench/bench_pose_networks.py)
 #   1. the CUDA tests (tests/test_cuda.py: float16 inference = CPU, real OOM fallback, AMP training,
 #      BlazePose's networks replayed by torch on the GPU = LiteRT; tests/test_served.py with the GPU
 #      serving worker processes), while the 92 s speed routine renders
@@ -20,7 +21,8 @@
 # (git-ignored; `bash bench/device_wheels.sh` fills it on a machine with a package index).
 #   usage: OUT=folder bash bench/device_session.sh 2>&1 | tee $OUT/session.log
 #   device tool: run(command="OUT=$OUT bash bench/device_session.sh", carry=[".whl"], timeout_s=540)
-# (SPEED_VIDEO=file skips rendering the 92 s speed routine; PY=python picks the interpreter)
+# (SPEED_VIDEO=file skips rendering the 92 s speed routine; PY=python picks the interpreter; STEPS=nets,3a
+# runs those steps alone; TESTS=files the tests step runs)
 set -u
 T0=$(date +%s)
 OUT=${OUT:-/tmp/device-out}
@@ -39,7 +41,15 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>
 $PY -c "import sys, cv2, torch, numpy; print(sys.version.split()[0], 'cv2', cv2.__version__, 'torch',
 torch.__version__, 'cuda', torch.cuda.is_available(), 'numpy', numpy.__version__, 'cpus', __import__('os').cpu_count())" 2>&1
 
-log "1. CUDA tests (the speed routine renders meanwhile)"
+SAVED=""
+save() {  # NAME: its results join $OUT/results.tar (the tool brings back 8 files at most; one tar holds
+  # everything measured so far, also when a later step is cut off)
+  SAVED="$SAVED $1.md $1.json"
+  (cd bench/results && ls $SAVED 2>/dev/null | tar -cf "$OUT/results.tar" -T -)
+}
+STEPS=${STEPS:-nets,tests,3a,3b,3c,4,2,3b8}  # which steps run (names below), in this order
+want() { case ",$STEPS," in *",$1,"*) return 0;; *) return 1;; esac; }
+log "the speed routine renders while steps 0 and 1 run"
 mkdir -p /tmp/speed
 if [ -z "${SPEED_VIDEO:-}" ]; then
   SPEED_VIDEO=/tmp/speed/video.mp4
@@ -52,7 +62,11 @@ print(make_long_video(Path('/tmp/speed')))" > /tmp/speed/render.log 2>&1 &
 else
   sleep 0 & RENDER=$!
 fi
-timeout 200 $PY -m pytest -q -s -p no:cacheprovider tests/test_cuda.py tests/test_served.py 2>&1 | grep -v "^W0000\|^I0000\|^INFO" | tail -12
+want nets && { log "0. the pose networks, one call each way (eager, TorchScript, CUDA graphs)"
+  timeout 90 $PY bench/bench_pose_networks.py --device cuda 2>&1 | grep -v "^W0000\|^I0000\|^INFO"
+  save pose_networks_cuda; }
+want tests && log "1. CUDA tests" && timeout 200 $PY -m pytest -q -s -p no:cacheprovider ${TESTS:-tests/test_cuda.py tests/test_served.py} \
+  2>&1 | grep -v "^W0000\|^I0000\|^INFO" | tail -12
 wait $RENDER; log "speed video: $(tail -1 /tmp/speed/render.log 2>/dev/null || echo "$SPEED_VIDEO")"
 
 STOP_AT=${STOP_AT:-470}
@@ -60,28 +74,22 @@ left() { [ $(( $(date +%s) - T0 )) -lt "$STOP_AT" ] || { log "skipped (time): $*
 quiet() { grep -v "^W0000\|^I0000\|^INFO"; }
 speed() {  # NAME RUNS [bench_analysis options]: one analysis speed figure, copied to $OUT
   local name=$1 runs=$2; shift 2
-  timeout 240 $PY bench/bench_analysis.py --speed-only --repeat "$runs" --video "$SPEED_VIDEO" --device cuda --no-fast \
-    --out "$name" "$@" 2>&1 | quiet | grep -i "end to end\|decode only\|batched\|error\|Traceback" | head -8
+  timeout "${SPEED_TIMEOUT:-240}" $PY bench/bench_analysis.py --speed-only --repeat "$runs" --video "$SPEED_VIDEO" --device cuda --no-fast \
+    --out "$name" "$@" 2>&1 | quiet | grep -i "end to end\|decode only\|batched\|graphs\|error\|Traceback" | head -8
   save "$name"
 }
-SAVED=""
-save() {  # NAME: its results join $OUT/results.tar (the tool brings back 8 files at most; one tar holds
-  # everything measured so far, also when a later step is cut off)
-  SAVED="$SAVED $1.md $1.json"
-  (cd bench/results && ls $SAVED 2>/dev/null | tar -cf "$OUT/results.tar" -T -)
-}
 
-left "3a" && { log "3a. analysis on the GPU, the default: 2 tracking threads"; speed analysis_gpu 2; }
-left "3b" && { log "3b. worker processes served by the GPU, one per core"
+want 3a && left "3a" && { log "3a. analysis on the GPU, the default: 2 tracking threads"; speed analysis_gpu 2; }
+want 3b && left "3b" && { log "3b. worker processes served by the GPU, one per core"
   GYMSCORE_POSE_CLIENTS=processes speed analysis_gpu_processes 1 --workers "$(nproc)"; }
-left "3c" && { log "3c. one tracking thread per core"
+want 3c && left "3c" && { log "3c. one tracking thread per core"
   speed analysis_gpu_all_threads 1 --workers "$(nproc)"; }
-left "4" && { log "4. pose on the CPU (LiteRT, a worker process per core), models on the GPU"
+want 4 && left "4" && { log "4. pose on the CPU (LiteRT, a worker process per core), models on the GPU"
   speed analysis_gpu_litert 1 --pose-backend litert --workers "$(nproc)"; }
-left "2. pose machinery" && { log "2. the pose machinery with instant networks: threads against processes"
+want 2 && left "2. pose machinery" && { log "2. the pose machinery with instant networks: threads against processes"
   timeout 150 $PY bench/bench_pose_clients.py --video "$SPEED_VIDEO" --workers 1,2,4,8,16 --repeat 1 \
     --out pose_clients_gpu 2>&1 | quiet | tail -12
   save pose_clients_gpu; }
-left "3b" && { log "3b. worker processes served by the GPU, 8 of them"
+want 3b8 && left "3b" && { log "3b. worker processes served by the GPU, 8 of them"
   GYMSCORE_POSE_CLIENTS=processes speed analysis_gpu_processes8 1 --workers 8; }
 log "done"

@@ -112,7 +112,7 @@ class TorchNets:
             if fast and device.type == "cuda" and torch_runtime.graphs_enabled():
                 runner, ok = torch_runtime.graphed(module, _SHAPES[kind], device)
                 how = "cuda graphs" if ok else how
-            elif fast and device.type == "cpu":
+            if fast and how == "eager":  # the CPU, or a GPU without graphs: no Python between operators
                 runner, ok = torch_runtime.traced(module, _SHAPES[kind], device)
                 how = "torchscript" if ok else how
             self.runners[kind], self.mode[kind] = runner, how

@@ -22,13 +22,23 @@ GRAPH_SIZES = (1, 2, 4, 8, 16, 32)
 GRAPHS_ENV = "GYMSCORE_POSE_CUDA_GRAPHS"
 
 
-def _agrees(module: Any, fast: Any, shape: tuple[int, ...], device: Any, batch: int) -> bool:
+TOLERANCE = 1e-3  # largest difference allowed, relative to each output's largest magnitude (at least 1)
+
+
+def _difference(module: Any, fast: Any, shape: tuple[int, ...], device: Any, batch: int) -> float:
+    """The largest difference between ``module``'s and ``fast``'s outputs on a random batch, relative to
+    each output's largest magnitude (at least 1): float32 arithmetic in another order (another
+    convolution algorithm, TF32 on a recent GPU) differs by about 1e-4 of that."""
     import torch  # noqa: PLC0415
 
     example = torch.rand(batch, *shape, generator=torch.Generator().manual_seed(0)).to(device)
     with torch.no_grad():
-        return all(torch.allclose(a, b, atol=1e-3, rtol=1e-3)
-                   for a, b in zip(module(example), fast(example), strict=True))
+        pairs = [(a.float(), b.float()) for a, b in zip(module(example), fast(example), strict=True)]
+    return max(float((a - b).abs().max()) / max(1.0, float(a.abs().max())) for a, b in pairs)
+
+
+def _agrees(module: Any, fast: Any, shape: tuple[int, ...], device: Any, batch: int) -> bool:
+    return _difference(module, fast, shape, device, batch) <= TOLERANCE
 
 
 def traced(module: Any, shape: tuple[int, ...], device: Any) -> tuple[Any, bool]:
@@ -111,7 +121,13 @@ def graphed(module: Any, shape: tuple[int, ...], device: Any) -> tuple[Any, bool
     try:
         fast = CudaGraphs(module, shape, device)
         fast.graphs[4] = fast._capture(4)  # (raises when this GPU or torch cannot capture)
-        ok = _agrees(module, fast, shape, device, 3)
-    except Exception:  # noqa: BLE001 - no graphs on this GPU or torch: the plain module works
+        diff = _difference(module, fast, shape, device, 3)
+    except Exception as exc:  # noqa: BLE001 - no graphs on this GPU or torch: the plain module works
+        warnings.warn(f"CUDA graphs not used for a pose network: capture failed ({type(exc).__name__}: "
+                      f"{exc})", RuntimeWarning, stacklevel=2)
         return module, False
-    return (fast, True) if ok else (module, False)
+    if diff > TOLERANCE:
+        warnings.warn(f"CUDA graphs not used for a pose network: they differ from the module by {diff:.2g} "
+                      f"(more than {TOLERANCE})", RuntimeWarning, stacklevel=2)
+        return module, False
+    return fast, True
