@@ -7,8 +7,8 @@ Writes bench/results/analysis.md (and .json) and docs/img/realclips_pose.png. Th
 a GymSynth FX routine at 1280x720, 25 fps (generated into a temporary folder unless ``--video`` is
 given) in a fresh subprocess, so that its peak memory is the analysis' own (no tracemalloc: it slows
 Python code, MediaPipe's import most of all, by several seconds). ``--workers 1`` measures the
-single-process path; ``--device`` is where the models run (with ``cuda`` the pose networks too,
-batched across threads: the ``torch`` pose backend, unless ``--pose-backend`` names another);
+single-process path; ``--device`` is where the models run (the pose runs where ``--pose-backend``
+says: LiteRT on the CPU by default, ``torch`` on the GPU);
 ``--out NAME`` writes bench/results/NAME.md / .json instead. When no trained models
 are installed, the segmenter and classifier are tiny stand-ins (their cost is negligible next to pose
 estimation) and the report says so.

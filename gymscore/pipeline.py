@@ -237,18 +237,6 @@ def _connect(segments: list[Segment], fps: float) -> None:
     fix_overlaps_and_connect(segments, fps, infer_connections=True)
 
 
-def _pose_on_gpu(device: str) -> bool:
-    """Whether the pose networks go on the GPU: the analysis' device is CUDA (asked for, or ``auto``
-    with a CUDA GPU) and no pose backend was chosen (``$GYMSCORE_POSE_BACKEND``)."""
-    from gymscore.features.pose import POSE_BACKEND_ENV  # noqa: PLC0415
-
-    if device not in ("auto", "cuda") or os.environ.get(POSE_BACKEND_ENV, "").strip():
-        return False
-    from gymscore.models.inference import pick_device  # noqa: PLC0415
-
-    return pick_device(device).type == "cuda"
-
-
 def analyze_video(
     video: str | Path,
     apparatus: str | None = None,
@@ -275,9 +263,10 @@ def analyze_video(
     (:meth:`ExtractConfig.as_fast`: faster, less accurate; figures in the README). ``workers``: pose
     worker processes for long videos (``ExtractConfig.workers``, default 2; 0: one per CPU core).
     ``pose_backend``: ``mediapipe``, ``litert`` or ``torch`` (:func:`gymscore.features.pose.set_pose_backend`:
-    it stays chosen for this process and the worker processes it starts); ``auto`` clears that choice;
-    with ``auto`` or None and no backend chosen, a CUDA ``device`` runs BlazePose's networks on the GPU
-    (``torch``), any other the default (``litert``).
+    it stays chosen for this process and the worker processes it starts); ``auto`` clears that choice
+    (the default, ``litert``, also with a CUDA ``device``: on an H200 machine BlazePose on the GPU
+    through ``torch`` measured about twice the time of the pose in two CPU worker processes,
+    docs/models.md, "Pose on a GPU").
     """
     if pose_backend is not None:
         from gymscore.features.pose import set_pose_backend  # noqa: PLC0415
@@ -287,14 +276,6 @@ def analyze_video(
         raise ValueError(f"unknown apparatus {apparatus!r}; use one of {', '.join(APPARATUS)}")
     timings: dict[str, float] = {}
     caught: list[str] = []
-    if pose_backend in (None, "auto") and estimator is None and _pose_on_gpu(device):
-        from gymscore.features.blazepose_torch import TorchBlazePose  # noqa: PLC0415
-        from gymscore.features.pose import PoseBackendError  # noqa: PLC0415
-
-        try:
-            estimator = TorchBlazePose()
-        except PoseBackendError as exc:  # chosen for the GPU, not by the user: the CPU backend will do
-            caught.append(f"the pose stays on the CPU: {exc}")
     if workers is not None:
         if workers < 0:
             raise ValueError(f"workers must be 0 (one per CPU core) or more, not {workers}")

@@ -116,6 +116,56 @@ def test_a_module_that_cannot_be_traced_runs_as_it_is():
     assert traced(module, (4,), "cpu") == (module, False)
 
 
+def test_float32_math_turns_tf32_off_until_the_last_thread_leaves():
+    import threading
+
+    from gymscore.features.torch_runtime import float32_math
+
+    cudnn = torch.backends.cudnn
+    before = cudnn.allow_tf32
+    cudnn.allow_tf32 = True
+    inside, leave = threading.Event(), threading.Event()
+
+    def other():
+        with float32_math():
+            inside.set()
+            leave.wait(10)
+
+    t = threading.Thread(target=other)
+    t.start()
+    inside.wait(10)
+    with float32_math():
+        assert cudnn.allow_tf32 is False
+    assert cudnn.allow_tf32 is False  # the other thread is still inside
+    leave.set()
+    t.join()
+    assert cudnn.allow_tf32 is True
+    cudnn.allow_tf32 = before
+
+
+def test_graphs_that_differ_from_the_module_are_refused_with_the_reason(monkeypatch):
+    from gymscore.features import torch_runtime
+
+    class Net(torch.nn.Module):
+        def forward(self, x):
+            return (x * 100.0,)
+
+    class Off(torch_runtime.CudaGraphs):  # "captures" a graph whose outputs are 1 % off
+        def _capture(self, size):
+            return None
+
+        def __call__(self, x):
+            return [x * 101.0]
+
+    monkeypatch.setattr(torch_runtime, "CudaGraphs", Off)
+    net = Net()
+    with pytest.warns(RuntimeWarning, match=r"differ from the module by 0\.01 "):
+        assert torch_runtime.graphed(net, (4,), "cpu") == (net, False)
+    monkeypatch.setattr(Off, "__call__", lambda self, x: [x * 100.0 + 1e-4])  # within the tolerance
+    fast, ok = torch_runtime.graphed(net, (4,), "cpu")
+    assert ok and isinstance(fast, Off)
+
+
 def test_same_padding_puts_the_odd_pixel_after():
     assert tflite_torch._same_pad(64, 3, 2, 1) == (0, 1)
     assert tflite_torch._same_pad(65, 3, 2, 1) == (1, 1)
@@ -259,19 +309,17 @@ def test_a_cancel_stops_the_threads(tmp_path):
         run_tasks_threaded(DEMO, tasks, 300, progress=progress, cancel=token)
 
 
-def test_the_analysis_puts_the_pose_on_the_gpu_only_for_cuda_without_a_chosen_backend(monkeypatch):
+def test_a_cuda_device_keeps_the_pose_on_the_cpu_unless_torch_is_chosen(monkeypatch):
+    """On a GPU machine the torch backend measured slower than LiteRT's workers: it is opt-in."""
     from gymscore import pipeline
     from gymscore.features.pose import POSE_BACKEND_ENV
+    from tests.test_pipeline_fakes import FakeClassifier, FakeSegmenter
 
     monkeypatch.delenv(POSE_BACKEND_ENV, raising=False)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    assert pipeline._pose_on_gpu("auto") and pipeline._pose_on_gpu("cuda")
-    assert not pipeline._pose_on_gpu("cpu")
-    monkeypatch.setenv(POSE_BACKEND_ENV, "litert")
-    assert not pipeline._pose_on_gpu("cuda")
-    monkeypatch.delenv(POSE_BACKEND_ENV)
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert not pipeline._pose_on_gpu("auto")
+    res = pipeline.analyze_video(DEMO, device="cuda", segmenter=FakeSegmenter(), classifier=FakeClassifier(),
+                                 full_rate_elements=False, use_cache=False)
+    assert res.features.estimator.startswith("litert-blazepose-full/")
 
 
 def test_torch_backend_by_name(monkeypatch):
@@ -288,7 +336,7 @@ def test_torch_backend_by_name(monkeypatch):
     assert parallel.estimator_spec(TorchBlazePose()) is TorchBlazePose
 
 
-def test_a_gpu_pose_that_cannot_load_leaves_the_pose_on_the_cpu_with_a_warning(monkeypatch, tmp_path):
+def test_a_chosen_torch_backend_that_cannot_load_is_a_clear_error(monkeypatch):
     from gymscore import pipeline
     from gymscore.features import blazepose_torch
     from gymscore.features.pose import PoseBackendError
@@ -297,12 +345,11 @@ def test_a_gpu_pose_that_cannot_load_leaves_the_pose_on_the_cpu_with_a_warning(m
     def broken(*args, **kwargs):
         raise PoseBackendError("the torch pose backend reads pose_detection.tflite with the tflite package")
 
-    monkeypatch.setattr(pipeline, "_pose_on_gpu", lambda device: True)
-    monkeypatch.setattr(blazepose_torch, "TorchBlazePose", broken)
-    res = pipeline.analyze_video(DEMO, segmenter=FakeSegmenter(), classifier=FakeClassifier(),
-                                 full_rate_elements=False)
-    assert res.features.estimator.startswith("litert-blazepose-full/")
-    assert any(w.startswith("the pose stays on the CPU: the torch pose backend") for w in res.warnings)
+    monkeypatch.setattr(blazepose_torch, "check_available", broken)
+    monkeypatch.setenv("GYMSCORE_POSE_BACKEND", "litert")  # (restored after the test)
+    with pytest.raises(PoseBackendError, match="tflite package"):
+        pipeline.analyze_video(DEMO, segmenter=FakeSegmenter(), classifier=FakeClassifier(),
+                               full_rate_elements=False, use_cache=False, pose_backend="torch")
 
 
 def test_the_full_rate_pass_in_threads_equals_it_run_alone():

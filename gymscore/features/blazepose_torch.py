@@ -147,7 +147,9 @@ class TorchNets:
     def _forward(self, kind: str, batch: np.ndarray) -> list[np.ndarray]:
         import torch  # noqa: PLC0415
 
-        with torch.no_grad():
+        from gymscore.features.torch_runtime import float32_math  # noqa: PLC0415
+
+        with torch.no_grad(), float32_math():
             x = torch.from_numpy(batch).to(self.device).float()  # uint8 over the bus: a quarter of float32
             x = x / 127.5 - 1.0 if kind == "det" else x / 255.0  # as LiteRunner scales them
             outs = [o.float().cpu().numpy() for o in self.runners[kind](x)]

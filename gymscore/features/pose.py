@@ -265,7 +265,8 @@ def pose_backend() -> str:
     ``mediapipe``: MediaPipe's pose solution around the same networks (the default until ``cls18``;
     figures of both in docs/models.md, "Pose backends").
     ``torch``: LiteRT's networks replayed by torch, frames batched across threads, on the GPU when there
-    is one (:mod:`gymscore.features.blazepose_torch`; the analysis picks it itself for a CUDA device).
+    is one (:mod:`gymscore.features.blazepose_torch`; opt-in: on an H200 machine it took about
+    twice the time of the pose in two CPU worker processes, docs/models.md "Pose on a GPU").
     """
     chosen = os.environ.get(POSE_BACKEND_ENV, "").strip().lower()
     if not chosen:

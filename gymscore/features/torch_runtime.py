@@ -15,11 +15,41 @@ disagrees:
 from __future__ import annotations
 
 import os
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 GRAPH_SIZES = (1, 2, 4, 8, 16, 32)
 GRAPHS_ENV = "GYMSCORE_POSE_CUDA_GRAPHS"
+
+
+_F32 = {"depth": 0, "before": True}  # float32_math's state, shared by the threads that use it
+_F32_LOCK = threading.Lock()
+
+
+@contextmanager
+def float32_math() -> Iterator[None]:
+    """Convolutions in full float32 inside (cuDNN's TF32 off; restored when the last thread inside
+    leaves). With TF32, which recent NVIDIA GPUs use by default, the replayed networks' outputs moved
+    with the batch size by 1.4 % of their scale on an H200 (bench/results/pose_networks_cuda.md), and
+    the tracker would carry such differences on; these networks are small: full precision costs little."""
+    import torch  # noqa: PLC0415
+
+    cudnn = torch.backends.cudnn
+    with _F32_LOCK:
+        if _F32["depth"] == 0:
+            _F32["before"] = cudnn.allow_tf32
+            cudnn.allow_tf32 = False
+        _F32["depth"] += 1
+    try:
+        yield
+    finally:
+        with _F32_LOCK:
+            _F32["depth"] -= 1
+            if _F32["depth"] == 0:
+                cudnn.allow_tf32 = _F32["before"]
 
 
 TOLERANCE = 1e-3  # largest difference allowed, relative to each output's largest magnitude (at least 1)
@@ -32,7 +62,7 @@ def _difference(module: Any, fast: Any, shape: tuple[int, ...], device: Any, bat
     import torch  # noqa: PLC0415
 
     example = torch.rand(batch, *shape, generator=torch.Generator().manual_seed(0)).to(device)
-    with torch.no_grad():
+    with torch.no_grad(), float32_math():
         pairs = [(a.float(), b.float()) for a, b in zip(module(example), fast(example), strict=True)]
     return max(float((a - b).abs().max()) / max(1.0, float(a.abs().max())) for a, b in pairs)
 
@@ -47,7 +77,7 @@ def traced(module: Any, shape: tuple[int, ...], device: Any) -> tuple[Any, bool]
     import torch  # noqa: PLC0415
 
     try:
-        with warnings.catch_warnings(), torch.no_grad():
+        with warnings.catch_warnings(), torch.no_grad(), float32_math():
             warnings.simplefilter("ignore")  # deprecation and tracer notes: the check decides
             example = torch.rand(1, *shape).to(device)
             fast = torch.jit.trace(module, (example,), check_trace=False)
@@ -93,12 +123,12 @@ class CudaGraphs:
         static = torch.zeros(size, *self.shape, device=self.device)
         side = torch.cuda.Stream(device=self.device)
         side.wait_stream(torch.cuda.current_stream(self.device))
-        with torch.cuda.stream(side), torch.no_grad():
+        with torch.cuda.stream(side), torch.no_grad(), float32_math():
             for _ in range(2):  # warm-up outside capture (cuDNN picks its algorithms)
                 self.module(static)
         torch.cuda.current_stream(self.device).wait_stream(side)
         graph = torch.cuda.CUDAGraph()
-        with torch.no_grad(), torch.cuda.graph(graph):
+        with torch.no_grad(), float32_math(), torch.cuda.graph(graph):
             outs = list(self.module(static))
         return graph, static, outs
 
@@ -106,7 +136,8 @@ class CudaGraphs:
         n = int(x.shape[0])
         size = next((s for s in GRAPH_SIZES if s >= n), None)
         if size is None or not self.prepare(n):
-            return list(self.module(x))
+            with float32_math():
+                return list(self.module(x))
         graph, static, outs = self.graphs[size]  # type: ignore[misc]
         static[:n].copy_(x)
         if n < size:
