@@ -14,9 +14,10 @@ Stages (each reports progress and checks ``cancel``):
    of the fast mode (``ExtractConfig.lean_min_height``: about one estimator call a frame, a frame
    skipped after each loss; it can make floor look like beam) the segments of every candidate
    apparatus are done, and the apparatus is chosen on these poses;
-5. **elements** - within the segment's set, every leaf of the codebook's decision tree is scored as
-   ``P(element) x product of P(attribute = answer)`` along its path; the best leaf is the element, the
-   top five (normalised) are kept as alternatives and the best one's share is the confidence;
+5. **elements** - every leaf of the codebook's decision trees is scored as ``P(element) x product of
+   P(attribute = answer)`` along its path; the set is the one of the apparatus with the highest
+   ``P(set) x`` its best leaf's score, that leaf is the element, the top five of the set (normalised)
+   are kept as alternatives and the best one's share is the confidence;
 6. **score** - connections from the gaps between elements (the FineGym importer's rule) and the
    D-score engine's score card.
 
@@ -36,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from gymscore.codebook.errors import CodebookError
 from gymscore.features.densify import densify
 from gymscore.features.extract import ExtractConfig, VideoFeatures, extract_features
 from gymscore.features.pose import PoseEstimator
@@ -114,19 +116,19 @@ def _value_key(value: Any) -> str:
     return str(value)
 
 
-def rank_elements(set_id: int, prediction: dict[str, Any], codebook: Any) -> list[tuple[str, float]]:
-    """Leaves of a set's decision tree ranked by element prob x attribute probs along their path.
-
-    Returns (element id, probability normalised over the set) best first. Attributes the classifier
-    does not predict, and flag questions, do not weigh; a value missing from an attribute head's output
-    weighs as its least likely value.
-    """
+def leaf_scores(set_id: int, prediction: dict[str, Any], codebook: Any,
+                strict: bool = False) -> list[tuple[str, float]]:
+    """Every leaf of a set's decision tree with ``P(element) x product of P(attribute = answer)`` along
+    its path, not normalised. Attributes the classifier does not predict, and flag questions, do not
+    weigh; a value missing from an attribute head's output weighs as its least likely value; without
+    element probabilities for the set's leaves the attributes alone decide (``strict``: the leaves
+    score 0 then)."""
     tree = codebook.tree(set_id)
     keys = {n.id: n.key() for n in tree.nodes()}
     element_probs = prediction.get("element_probs", {}) or {}
     attr_probs = prediction.get("attribute_probs", {}) or {}
     leaves = tree.leaves()
-    use_elements = sum(float(element_probs.get(e, 0.0)) for e in leaves) > 0
+    use_elements = strict or sum(float(element_probs.get(e, 0.0)) for e in leaves) > 0
     scores = []
     for e in leaves:
         p = float(element_probs.get(e, 0.0)) if use_elements else 1.0
@@ -137,23 +139,41 @@ def rank_elements(set_id: int, prediction: dict[str, Any], codebook: Any) -> lis
             key = _value_key(step.answer)
             p *= float(dist[key]) if key in dist else min(float(x) for x in dist.values())
         scores.append((e, p))
+    return scores
+
+
+def rank_elements(set_id: int, prediction: dict[str, Any], codebook: Any) -> list[tuple[str, float]]:
+    """Leaves of a set's decision tree ranked by :func:`leaf_scores`: (element id, probability
+    normalised over the set), best first."""
+    scores = leaf_scores(set_id, prediction, codebook)
     total = sum(p for _, p in scores)
     if total <= 0:
         return [(e, 1.0 / len(scores)) for e, _ in scores]
     return sorted(((e, p / total) for e, p in scores), key=lambda t: -t[1])
 
 
-def _best_set(seg_set: int, set_probs: dict[Any, float], apparatus: str, codebook: Any) -> int:
-    """The classifier's most likely set of the apparatus (it sees the whole segment; measured on
-    held-out GymSynth it labels segments better than the segmenter's frame-wise sets, see
-    bench/results/models.md ``segment_pipeline``); the segmenter's set without set probabilities."""
-    if not set_probs:
-        return int(seg_set)
+def _best_set(seg_set: int, prediction: dict[str, Any], apparatus: str, codebook: Any) -> int:
+    """The set of the apparatus whose best leaf is likeliest: ``P(set) x`` that leaf's
+    :func:`leaf_scores` (the set and the element decided together: on the 24 selection routines of
+    docs/models.md this cut the D-score MAE from 0.612 to 0.508 against the set head's own choice);
+    the segmenter's set without set probabilities. The classifier sees the whole segment, and measured
+    on held-out GymSynth it labels segments better than the segmenter's frame-wise sets
+    (bench/results/models.md ``segment_pipeline``)."""
+    set_probs = prediction.get("set_probs", {}) or {}
     same = {int(s): float(p) for s, p in set_probs.items() if _set_apparatus(codebook, s) == apparatus}
     if not same:
         return int(seg_set)
-    best = max(same, key=lambda s: same[s])
-    return best
+    if not prediction.get("element_probs"):  # no element head: the set head alone
+        return max(sorted(same), key=lambda s: same[s])
+
+    def joint(s: int) -> float:
+        try:
+            leaves = leaf_scores(s, prediction, codebook, strict=True)
+        except CodebookError:  # a set without a decision tree in this codebook: ranked last
+            return -1.0
+        return same[s] * max((p for _, p in leaves), default=0.0)
+
+    return max(sorted(same), key=joint)
 
 
 def _model_fps(runner: Any, default: float) -> float:
@@ -416,7 +436,7 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
     t = time.perf_counter()
     segments = []
     for (a, b, set_id, _conf), pred in zip(spans, preds, strict=True):
-        sid = _best_set(set_id, pred.get("set_probs", {}), chosen, codebook)
+        sid = _best_set(set_id, pred, chosen, codebook)
         ranked = rank_elements(sid, pred, codebook)
         top = [r for r in ranked[:TOP_K] if r[1] > 0] or ranked[:1]
         segments.append(Segment(

@@ -102,6 +102,20 @@ def test_rank_elements_without_element_probabilities_uses_attributes():
     assert sum(p for _, p in ranked) == pytest.approx(1.0)
 
 
+def test_the_set_and_the_element_are_chosen_together():
+    from gymscore.pipeline import _best_set
+
+    cb = default_codebook()
+    # the set head leans to 21 (0.55), but no leaf of 21 is likely; set 22's FX-144 is nearly sure
+    pred = {"set_probs": {21: 0.55, 22: 0.45, 31: 0.9},  # (31 is beam: not this apparatus)
+            "element_probs": {"FX-122": 0.05, "FX-112": 0.04, "FX-144": 0.85}, "attribute_probs": {}}
+    assert _best_set(21, pred, "FX", cb) == 22  # 0.45 x 0.85 against 0.55 x 0.05
+    pred["element_probs"] = {"FX-122": 0.5, "FX-144": 0.5}
+    assert _best_set(22, pred, "FX", cb) == 21  # equal leaves: the set head decides
+    assert _best_set(22, {**pred, "element_probs": {}}, "FX", cb) == 21  # no element head: likewise
+    assert _best_set(22, {**pred, "set_probs": {}}, "FX", cb) == 22  # no set head: the segmenter's set
+
+
 def test_unknown_apparatus_is_refused(video):
     with pytest.raises(ValueError, match="unknown apparatus 'XX'; use one of VT, FX, BB, UB"):
         _run(video, apparatus="XX")
