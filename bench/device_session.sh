@@ -2,15 +2,15 @@
 # One session on a lent GPU machine (16 cores, one NVIDIA GPU): what only such a machine shows.
 #   0. BlazePose's networks, one call each way they run (bench/bench_pose_networks.py)
 #   1. the CUDA tests (tests/test_cuda.py: float16 inference = CPU, real OOM fallback, AMP training,
-#      BlazePose's networks replayed by torch on the GPU = LiteRT; tests/test_served.py with the GPU
-#      serving worker processes), while the 92 s speed routine renders
-#   3. the analysis speed benchmark on the GPU (bench/bench_analysis.py --device cuda): the models and
-#      BlazePose's networks on the GPU (the torch pose backend, network calls batched, CUDA graphs):
-#      a. the default (2 tracking threads), 2 fresh-process runs -> bench/results/analysis_gpu.md
-#      b. worker processes served by the GPU (GYMSCORE_POSE_CLIENTS=processes), one per core (and 8,
-#         last)
-#      c. one thread per core
-#   4. the same with the CPU pose backend (LiteRT, one worker process per core), 1 run, for the ratio
+#      BlazePose's networks replayed by torch on the GPU = LiteRT; with TESTS="tests/test_cuda.py
+#      tests/test_served.py" also the GPU serving worker processes: 3 minutes more), while the 92 s
+#      speed routine renders
+#   3. the analysis speed benchmark with the models on the GPU (bench/bench_analysis.py --device cuda):
+#      a. the default: BlazePose through LiteRT on the CPU, 2 worker processes, 1 run -> analysis_gpu.md
+#      4. the same with one worker process per core -> analysis_gpu_litert.md
+#      t. BlazePose on the GPU (--pose-backend torch, 2 tracking threads; session 12 measured 54-60 s
+#         with the networks eager: are CUDA graphs taken now that TF32 is off?) -> analysis_gpu_torch.md
+#      b. the same, worker processes served by the GPU, one per core (176 s in session 12: a bug)
 #   2. what bounds the GPU path once the GPU is fast: the pose machinery with instant networks, threads
 #      against worker processes, 1 to 16 workers (bench/bench_pose_clients.py) -> pose_clients_gpu.md
 # (in this order: the figure the speed target names first)
@@ -47,7 +47,7 @@ save() {  # NAME: its results join $OUT/results.tar (the tool brings back 8 file
   SAVED="$SAVED $1.md $1.json"
   (cd bench/results && ls $SAVED 2>/dev/null | tar -cf "$OUT/results.tar" -T -)
 }
-STEPS=${STEPS:-nets,tests,3a,3b,3c,4,2,3b8}  # which steps run (names below), in this order
+STEPS=${STEPS:-nets,tests,3a,4,t,3b,2}  # which steps run (names below), in this order
 want() { case ",$STEPS," in *",$1,"*) return 0;; *) return 1;; esac; }
 log "the speed routine renders while steps 0 and 1 run"
 mkdir -p /tmp/speed
@@ -65,7 +65,7 @@ fi
 want nets && { log "0. the pose networks, one call each way (eager, TorchScript, CUDA graphs)"
   timeout 90 $PY bench/bench_pose_networks.py --device cuda 2>&1 | grep -v "^W0000\|^I0000\|^INFO"
   save pose_networks_cuda; }
-want tests && log "1. CUDA tests" && timeout 200 $PY -m pytest -q -s -p no:cacheprovider ${TESTS:-tests/test_cuda.py tests/test_served.py} \
+want tests && log "1. CUDA tests" && timeout 200 $PY -m pytest -q -s -p no:cacheprovider ${TESTS:-tests/test_cuda.py} \
   2>&1 | grep -v "^W0000\|^I0000\|^INFO" | tail -12
 wait $RENDER; log "speed video: $(tail -1 /tmp/speed/render.log 2>/dev/null || echo "$SPEED_VIDEO")"
 
@@ -79,17 +79,16 @@ speed() {  # NAME RUNS [bench_analysis options]: one analysis speed figure, copi
   save "$name"
 }
 
-want 3a && left "3a" && { log "3a. analysis on the GPU, the default: 2 tracking threads"; speed analysis_gpu 2; }
-want 3b && left "3b" && { log "3b. worker processes served by the GPU, one per core"
-  GYMSCORE_POSE_CLIENTS=processes speed analysis_gpu_processes 1 --workers "$(nproc)"; }
-want 3c && left "3c" && { log "3c. one tracking thread per core"
-  speed analysis_gpu_all_threads 1 --workers "$(nproc)"; }
-want 4 && left "4" && { log "4. pose on the CPU (LiteRT, a worker process per core), models on the GPU"
-  speed analysis_gpu_litert 1 --pose-backend litert --workers "$(nproc)"; }
+want 3a && left "3a" && { log "3a. the default: models on the GPU, LiteRT's 2 worker processes"
+  speed analysis_gpu 1; }
+want 4 && left "4" && { log "4. the same with a LiteRT worker process per core"
+  speed analysis_gpu_litert 1 --workers "$(nproc)"; }
+want t && left "t" && { log "t. BlazePose on the GPU (torch backend), 2 tracking threads"
+  speed analysis_gpu_torch 1 --pose-backend torch; }
+want 3b && left "3b" && { log "3b. torch backend, worker processes served by the GPU, one per core"
+  GYMSCORE_POSE_CLIENTS=processes speed analysis_gpu_processes 1 --pose-backend torch --workers "$(nproc)"; }
 want 2 && left "2. pose machinery" && { log "2. the pose machinery with instant networks: threads against processes"
   timeout 150 $PY bench/bench_pose_clients.py --video "$SPEED_VIDEO" --workers 1,2,4,8,16 --repeat 1 \
     --out pose_clients_gpu 2>&1 | quiet | tail -12
   save pose_clients_gpu; }
-want 3b8 && left "3b" && { log "3b. worker processes served by the GPU, 8 of them"
-  GYMSCORE_POSE_CLIENTS=processes speed analysis_gpu_processes8 1 --workers 8; }
 log "done"
