@@ -27,7 +27,7 @@ THEMES = ("light", "dark")
 POSE_BACKENDS = {"auto": "automatic (default): LiteRT",
                  "litert": "LiteRT on the CPU (about 1.6 times faster than MediaPipe)",
                  "mediapipe": "MediaPipe's pose solution on the CPU (slower)",
-                 "torch": "torch on the GPU, batched (slower than LiteRT so far: README)"}
+                 "torch": "torch on the GPU, batched (slower than the CPU so far: README)"}
 SETTINGS_FORMAT = 2  # 2: only values that differ from the defaults are stored
 
 
