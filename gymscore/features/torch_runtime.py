@@ -32,9 +32,10 @@ _F32_LOCK = threading.Lock()
 @contextmanager
 def float32_math() -> Iterator[None]:
     """Convolutions in full float32 inside (cuDNN's TF32 off; restored when the last thread inside
-    leaves). With TF32, which recent NVIDIA GPUs use by default, the replayed networks' outputs moved
-    with the batch size by 1.4 % of their scale on an H200 (bench/results/pose_networks_cuda.md), and
-    the tracker would carry such differences on; these networks are small: full precision costs little."""
+    leaves). On an H200, with TF32 on (the default there), CUDA graphs of the replayed networks at a
+    padded batch size differed from the plain modules by up to 1.4 % of the outputs' scale
+    (bench/results/pose_networks_cuda.md), most likely from TF32's rounding; the tracker would carry
+    such differences on, and these networks are small: full precision costs little."""
     import torch  # noqa: PLC0415
 
     cudnn = torch.backends.cudnn
