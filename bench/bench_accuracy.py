@@ -57,7 +57,7 @@ def main() -> int:
     from gymscore.features.pose import POSE_BACKENDS  # noqa: PLC0415
 
     ap.add_argument("--pose-backend", choices=POSE_BACKENDS, default=None,
-                    help="how BlazePose runs (gymscore analyze --pose-backend; default: mediapipe)")
+                    help="how BlazePose runs (gymscore analyze --pose-backend; default: litert)")
     args = ap.parse_args()
     if not SEED0 <= args.first_seed <= SEED_END - args.per_apparatus:
         ap.error(f"seeds must stay in the held-out range {SEED0}..{SEED_END - 1}")

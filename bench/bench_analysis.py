@@ -332,7 +332,7 @@ def main() -> None:
     from gymscore.features.pose import POSE_BACKENDS  # noqa: PLC0415
 
     ap.add_argument("--pose-backend", choices=POSE_BACKENDS, default=None,
-                    help="how BlazePose runs (gymscore analyze --pose-backend; default: mediapipe)")
+                    help="how BlazePose runs (gymscore analyze --pose-backend; default: litert)")
     args = ap.parse_args()
     from gymscore.features.pose import set_pose_backend
 

@@ -75,7 +75,7 @@ def main() -> int:
     from gymscore.features.pose import POSE_BACKENDS  # noqa: PLC0415
 
     ap.add_argument("--pose-backend", choices=POSE_BACKENDS, default=None,
-                    help="how BlazePose runs (gymscore analyze --pose-backend; default: mediapipe)")
+                    help="how BlazePose runs (gymscore analyze --pose-backend; default: litert)")
     args = ap.parse_args()
     from gymscore.features.pose import default_estimator_id, set_pose_backend  # noqa: PLC0415
 

@@ -5,10 +5,10 @@ the plain replayed module (``eager``: Python between its ~140 operators), TorchS
     .venv/bin/python bench/bench_pose_networks.py [--device cuda|cpu] [--batches 1,8,32] [--calls 20]
         [--out pose_networks]
 
-Each figure is the median wall time of ``--calls`` calls after three warm-up calls, from a uint8 batch
-on the host to numpy outputs on the host (what :class:`TorchNets` does per call). Also prints how
-each fast way compares with the plain module (largest difference relative to the output's scale) and,
-where one failed, why. Writes bench/results/OUT_DEVICE.md / .json.
+Each figure is the median wall time of ``--calls`` calls after three warm-up calls of
+:meth:`TorchNets.run` with that way swapped in: a uint8 batch on the host to numpy outputs on the host.
+Also prints how each fast way compares with the plain module (largest difference relative to the
+output's scale) and, where one failed, why. Writes bench/results/OUT_DEVICE.md / .json.
 """
 
 from __future__ import annotations
@@ -42,27 +42,28 @@ def timed(fn, calls: int) -> float:
     return statistics.median(times)
 
 
-def runners(device, modules: dict) -> tuple[dict, list[str]]:
-    """{(kind, way): runner} for every way that works here, and notes on those that did not."""
+def runners(nets) -> tuple[dict, list[str]]:
+    """{(kind, way): runner} for every way the networks of ``nets`` (a plain ``TorchNets``) run here,
+    and notes on those that did not."""
     from gymscore.features import torch_runtime
+    from gymscore.features.blazepose_torch import _SHAPES
 
     out, notes = {}, []
-    shapes = {"det": (224, 224, 3), "lm": (256, 256, 3)}
-    for kind, module in modules.items():
+    for kind, module in nets.modules.items():
         out[(kind, "eager")] = module
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fast, ok = torch_runtime.traced(module, shapes[kind], device)
+            fast, ok = torch_runtime.traced(module, _SHAPES[kind], nets.device)
             if ok:
                 out[(kind, "torchscript")] = fast
             else:
                 notes.append(f"{kind}: TorchScript not used")
-            if device.type == "cuda":
-                fast, ok = torch_runtime.graphed(module, shapes[kind], device)
+            if nets.device.type == "cuda":
+                fast, ok = torch_runtime.graphed(module, _SHAPES[kind], nets.device)
                 if ok:
                     out[(kind, "cuda graphs")] = fast
-                    notes.append(f"{kind}: CUDA graphs differ from the module by "
-                                 f"{torch_runtime._difference(module, fast, shapes[kind], device, 3):.2g}")
+                    diff = torch_runtime.difference(module, fast, _SHAPES[kind], nets.device, 3)
+                    notes.append(f"{kind}: CUDA graphs differ from the module by {diff:.2g}")
         notes += [f"{kind}: {w.message}" for w in caught]
     return out, notes
 
@@ -76,39 +77,25 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     import torch
 
-    from gymscore.features import blazepose_torch, tflite_torch
-    from gymscore.features.blazepose import DETECTOR_FILE, LANDMARK_FILE, mediapipe_model_dir
+    from gymscore.features.blazepose_torch import TorchNets
 
     device = torch.device(args.device)
-    folder = mediapipe_model_dir()
     t = time.perf_counter()
-    modules = {
-        "det": tflite_torch.build_module(blazepose_torch._graph(folder / DETECTOR_FILE,
-                                                                blazepose_torch._DETECTOR_OUTPUTS)).eval(),
-        "lm": tflite_torch.build_module(blazepose_torch._graph(folder / LANDMARK_FILE,
-                                                               blazepose_torch._LANDMARK_OUTPUTS)).eval(),
-    }
-    for m in modules.values():
-        m.to(device)
+    nets = TorchNets(args.device, fast=False)  # the plain modules; each way is swapped in below
     build_s = time.perf_counter() - t
     t = time.perf_counter()
-    ways, notes = runners(device, modules)
+    ways, notes = runners(nets)
     prepare_s = time.perf_counter() - t
     for n in notes:
         print(n, flush=True)
-    sizes = {"det": 224, "lm": 256}
     rng = np.random.default_rng(0)
     rows = []
     for (kind, way), runner in ways.items():
+        nets.runners[kind] = runner  # TorchNets.run: uint8 to the device, scaled, outputs to numpy
+        side = 224 if kind == "det" else 256
         for b in (int(x) for x in args.batches.split(",")):
-            batch = rng.integers(0, 256, (b, sizes[kind], sizes[kind], 3), dtype=np.uint8)
-
-            def call(runner=runner, batch=batch):
-                with torch.no_grad():
-                    x = torch.from_numpy(batch).to(device).float() / 255.0
-                    return [o.float().cpu().numpy() for o in runner(x)]
-
-            ms = timed(call, args.calls)
+            batch = rng.integers(0, 256, (b, side, side, 3), dtype=np.uint8)
+            ms = timed(lambda kind=kind, batch=batch: nets.run(kind, batch), args.calls)
             row = {"network": kind, "way": way, "batch": b, "ms_per_call": round(ms, 3),
                    "ms_per_image": round(ms / b, 3)}
             rows.append(row)

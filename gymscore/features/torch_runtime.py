@@ -56,7 +56,7 @@ def float32_math() -> Iterator[None]:
 TOLERANCE = 1e-3  # largest difference allowed, relative to each output's largest magnitude (at least 1)
 
 
-def _difference(module: Any, fast: Any, shape: tuple[int, ...], device: Any, batch: int) -> float:
+def difference(module: Any, fast: Any, shape: tuple[int, ...], device: Any, batch: int) -> float:
     """The largest difference between ``module``'s and ``fast``'s outputs on a random batch, relative to
     each output's largest magnitude (at least 1): float32 arithmetic in another order (another
     convolution algorithm, TF32 on a recent GPU) differs by about 1e-4 of that."""
@@ -69,7 +69,7 @@ def _difference(module: Any, fast: Any, shape: tuple[int, ...], device: Any, bat
 
 
 def _agrees(module: Any, fast: Any, shape: tuple[int, ...], device: Any, batch: int) -> bool:
-    return _difference(module, fast, shape, device, batch) <= TOLERANCE
+    return difference(module, fast, shape, device, batch) <= TOLERANCE
 
 
 def traced(module: Any, shape: tuple[int, ...], device: Any) -> tuple[Any, bool]:
@@ -153,7 +153,7 @@ def graphed(module: Any, shape: tuple[int, ...], device: Any) -> tuple[Any, bool
     try:
         fast = CudaGraphs(module, shape, device)
         fast.graphs[4] = fast._capture(4)  # (raises when this GPU or torch cannot capture)
-        diff = _difference(module, fast, shape, device, 3)
+        diff = difference(module, fast, shape, device, 3)
     except Exception as exc:  # noqa: BLE001 - no graphs on this GPU or torch: the plain module works
         warnings.warn(f"CUDA graphs not used for a pose network: capture failed ({type(exc).__name__}: "
                       f"{exc})", RuntimeWarning, stacklevel=2)
