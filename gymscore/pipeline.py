@@ -15,9 +15,9 @@ Stages (each reports progress and checks ``cancel``):
    skipped after each loss; it can make floor look like beam) the segments of every candidate
    apparatus are done, and the apparatus is chosen on these poses;
 5. **elements** - every leaf of the codebook's decision trees is scored as ``P(element) x product of
-   P(attribute = answer)`` along its path; the set is the one of the apparatus with the highest
+   P(attribute = answer) ** 0.25`` along its path; the set is the one of the apparatus with the highest
    ``P(set) x`` its best leaf's score, that leaf is the element, the top five of the set (normalised)
-   are kept as alternatives and the best one's share is the confidence;
+   are kept as alternatives and the best one's share is the confidence (:mod:`gymscore.element_choice`);
 6. **score** - connections from the gaps between elements (the FineGym importer's rule) and the
    D-score engine's score card.
 
@@ -37,17 +37,17 @@ from typing import Any
 
 import numpy as np
 
-from gymscore.codebook.errors import CodebookError
+from gymscore.element_choice import choose_elements
+from gymscore.element_choice import set_apparatus as _set_apparatus
 from gymscore.features.densify import densify
 from gymscore.features.extract import ExtractConfig, VideoFeatures, extract_features
 from gymscore.features.pose import PoseEstimator
 from gymscore.features.posefeat import pose_features, resample_pose
 from gymscore.features.workers import keep_workers
-from gymscore.timeline import APPARATUS, Alternative, Segment, Timeline, VideoInfo
+from gymscore.timeline import APPARATUS, Segment, Timeline, VideoInfo
 from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
 from gymscore.video import VideoMeta
 
-TOP_K = 5
 # Share of the progress bar given to each stage.
 STAGES = (("features", 0.0, 0.7), ("segment", 0.7, 0.72), ("dense", 0.72, 0.95), ("classify", 0.95, 0.98),
           ("score", 0.98, 1.0))
@@ -64,6 +64,10 @@ class AnalysisResult:
     timings: dict[str, float] = field(default_factory=dict)
     device: str = "cpu"
     warnings: list[str] = field(default_factory=list)
+    # what the element step took: the segmenter's spans (start, end, set, confidence) and the
+    # classifier's probabilities for each (:func:`gymscore.element_choice.choose_elements`)
+    spans: list[tuple[int, int, int, float]] = field(default_factory=list)
+    predictions: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _stage_progress(progress: ProgressFn | None, stage: str) -> ProgressFn | None:
@@ -76,13 +80,6 @@ def _stage_progress(progress: ProgressFn | None, stage: str) -> ProgressFn | Non
         progress(lo + (hi - lo) * min(max(frac, 0.0), 1.0), 1.0, message)
 
     return sub
-
-
-def _set_apparatus(codebook: Any, set_id: Any) -> str | None:
-    try:
-        return codebook.sets[int(set_id)].apparatus
-    except (KeyError, ValueError, TypeError):
-        return None
 
 
 def apparatus_probabilities(probs: np.ndarray, label_space: list[Any], codebook: Any) -> dict[str, float]:
@@ -105,76 +102,6 @@ def restrict_to_apparatus(
     out = np.where(keep[None, :], probs, 0.0)
     s = out.sum(axis=1, keepdims=True)
     return np.divide(out, s, out=np.zeros_like(out), where=s > 0)
-
-
-def _value_key(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int | float):
-        text = f"{float(value):.4f}".rstrip("0").rstrip(".")
-        return text or "0"
-    return str(value)
-
-
-def leaf_scores(set_id: int, prediction: dict[str, Any], codebook: Any,
-                strict: bool = False) -> list[tuple[str, float]]:
-    """Every leaf of a set's decision tree with ``P(element) x product of P(attribute = answer)`` along
-    its path, not normalised. Attributes the classifier does not predict, and flag questions, do not
-    weigh; a value missing from an attribute head's output weighs as its least likely value; without
-    element probabilities for the set's leaves the attributes alone decide (``strict``: the leaves
-    score 0 then)."""
-    tree = codebook.tree(set_id)
-    keys = {n.id: n.key() for n in tree.nodes()}
-    element_probs = prediction.get("element_probs", {}) or {}
-    attr_probs = prediction.get("attribute_probs", {}) or {}
-    leaves = tree.leaves()
-    use_elements = strict or sum(float(element_probs.get(e, 0.0)) for e in leaves) > 0
-    scores = []
-    for e in leaves:
-        p = float(element_probs.get(e, 0.0)) if use_elements else 1.0
-        for step in tree.path(e):
-            dist = attr_probs.get(keys.get(step.question_id, ""))
-            if not dist:
-                continue
-            key = _value_key(step.answer)
-            p *= float(dist[key]) if key in dist else min(float(x) for x in dist.values())
-        scores.append((e, p))
-    return scores
-
-
-def rank_elements(set_id: int, prediction: dict[str, Any], codebook: Any) -> list[tuple[str, float]]:
-    """Leaves of a set's decision tree ranked by :func:`leaf_scores`: (element id, probability
-    normalised over the set), best first."""
-    scores = leaf_scores(set_id, prediction, codebook)
-    total = sum(p for _, p in scores)
-    if total <= 0:
-        return [(e, 1.0 / len(scores)) for e, _ in scores]
-    return sorted(((e, p / total) for e, p in scores), key=lambda t: -t[1])
-
-
-def _best_set(seg_set: int, prediction: dict[str, Any], apparatus: str, codebook: Any) -> int:
-    """The set of the apparatus whose best leaf is likeliest: ``P(set) x`` that leaf's
-    :func:`leaf_scores` (the set and the element decided together: chosen on the 24 selection routines
-    of docs/models.md, where it cut the D-score MAE from 0.612 to 0.508 against the set head's own
-    choice; on 72 held-out routines the two are the same within noise); the segmenter's set without
-    set probabilities. The classifier sees the whole segment, and measured
-    on held-out GymSynth it labels segments better than the segmenter's frame-wise sets
-    (bench/results/models.md ``segment_pipeline``)."""
-    set_probs = prediction.get("set_probs", {}) or {}
-    same = {int(s): float(p) for s, p in set_probs.items() if _set_apparatus(codebook, s) == apparatus}
-    if not same:
-        return int(seg_set)
-    if not prediction.get("element_probs"):  # no element head: the set head alone
-        return max(sorted(same), key=lambda s: same[s])
-
-    def joint(s: int) -> float:
-        try:
-            leaves = leaf_scores(s, prediction, codebook, strict=True)
-        except CodebookError:  # a set without a decision tree in this codebook: ranked last
-            return -1.0
-        return same[s] * max((p for _, p in leaves), default=0.0)
-
-    return max(sorted(same), key=joint)
 
 
 def _model_fps(runner: Any, default: float) -> float:
@@ -435,16 +362,7 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
             check_cancel(cancel)
     # --- elements through the decision trees -----------------------------------------------
     t = time.perf_counter()
-    segments = []
-    for (a, b, set_id, _conf), pred in zip(spans, preds, strict=True):
-        sid = _best_set(set_id, pred, chosen, codebook)
-        ranked = rank_elements(sid, pred, codebook)
-        top = [r for r in ranked[:TOP_K] if r[1] > 0] or ranked[:1]
-        segments.append(Segment(
-            start_frame=a, end_frame=b, set_id=sid, element_id=top[0][0],
-            confidence=round(min(max(top[0][1], 0.0), 1.0), 6),
-            alternatives=[Alternative(e, round(p, 6)) for e, p in top], source="model",
-        ))
+    segments = choose_elements(spans, preds, chosen, codebook)
     _connect(segments, fps)
     timings["elements"] = time.perf_counter() - t
     tl = Timeline(
@@ -463,7 +381,8 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
             "pose_found": round(feats.found_rate, 4),
         }},
     )
-    return AnalysisResult(timeline=tl, features=feats, apparatus_probs=app_probs)
+    return AnalysisResult(timeline=tl, features=feats, apparatus_probs=app_probs, spans=list(spans),
+                          predictions=list(preds))
 
 
 def analyze(

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from gymscore.codebook import CATEGORICAL, default_codebook
+from gymscore.element_choice import rank_elements
 from gymscore.features.extract import ExtractConfig
-from gymscore.pipeline import analyze, analyze_video, rank_elements
+from gymscore.pipeline import analyze, analyze_video
 from gymscore.timeline import Alternative
 from gymscore.util.progress import Cancelled, CancelToken
 from gymscore.video.testclips import write_video
@@ -35,10 +36,11 @@ def test_segments_elements_and_alternatives(video):
     ]
     a, b = tl.segments
     assert a.alternatives == [Alternative("FX-094", 1.0)] and a.confidence == 1.0
-    # 0.3*0.9*0.8 = 0.216 ; 0.5*0.9*0.2 = 0.09 ; 0.2*0.1*0.2 = 0.004 ; normalised by 0.31
-    assert b.alternatives == [Alternative("FX-144", 0.696774), Alternative("FX-143", 0.290323),
-                              Alternative("FX-149", 0.012903)]
-    assert b.confidence == 0.696774
+    # element x (attributes) ** 0.25: 0.3 (0.9 x 0.98) ** 0.25 ; 0.5 (0.9 x 0.02) ** 0.25 ;
+    # 0.2 (0.1 x 0.02) ** 0.25, normalised by their sum
+    assert b.alternatives == [Alternative("FX-144", 0.563247), Alternative("FX-143", 0.354812),
+                              Alternative("FX-149", 0.08194)]
+    assert b.confidence == 0.563247
     assert [s.source for s in tl.segments] == ["model", "model"]
     # gap of 2 frames at 25 fps is a connection (FineGym importer rule); the last never is
     assert [s.connected_to_next for s in tl.segments] == [True, False]
@@ -46,6 +48,17 @@ def test_segments_elements_and_alternatives(video):
     assert res.scorecard is not None and res.scorecard.d_score == pytest.approx(0.4)
     assert {"features", "segment", "classify", "elements", "score"} <= set(res.timings)
     tl.validate()
+    # the element step's inputs come back with the result: choosing again gives the same elements
+    from gymscore.element_choice import choose_elements
+
+    assert [s[:2] for s in res.spans] == [(5, 15), (17, 27)] and len(res.predictions) == 2
+    again = choose_elements(res.spans, res.predictions, tl.apparatus, default_codebook())
+    assert [(s.set_id, s.element_id, s.alternatives) for s in again] == [
+        (s.set_id, s.element_id, s.alternatives) for s in tl.segments]
+    cb = default_codebook()
+    plain = choose_elements(res.spans, res.predictions, tl.apparatus, cb, attribute_weight=1.0)
+    assert plain[1].alternatives[0] == Alternative("FX-144", round(0.3 * 0.9 * 0.98 / (
+        0.3 * 0.9 * 0.98 + 0.5 * 0.9 * 0.02 + 0.2 * 0.1 * 0.02), 6))
 
 
 def test_apparatus_override_restricts_the_sets(video):
@@ -102,8 +115,27 @@ def test_rank_elements_without_element_probabilities_uses_attributes():
     assert sum(p for _, p in ranked) == pytest.approx(1.0)
 
 
+def test_attributes_weigh_less_than_the_element_head_where_it_covers_the_set():
+    from gymscore.element_choice import ATTRIBUTE_WEIGHT, leaf_scores
+
+    cb = default_codebook()
+    positions = {v: 0.0 for v in CATEGORICAL["turn_position"]} | {"attitude": 1.0}
+    amounts = {"0.5": 0.0, "1": 0.3, "2": 0.7, "3": 0.0}
+    pred = {"element_probs": {"FX-143": 0.4, "FX-144": 0.6},
+            "attribute_probs": {"turn_position": positions, "turn_amount": amounts}}
+    # the plain product would pick FX-143 (0.4 x 0.7 > 0.6 x 0.3); at the weight 0.25 the element head
+    # decides: 0.6 x 0.3 ** 0.25 > 0.4 x 0.7 ** 0.25
+    assert ATTRIBUTE_WEIGHT == 0.25
+    assert rank_elements(22, pred, cb)[0][0] == "FX-144"
+    full = dict(leaf_scores(22, pred, cb, attribute_weight=1.0))
+    assert full["FX-143"] == pytest.approx(0.4 * 0.7) and full["FX-144"] == pytest.approx(0.6 * 0.3)
+    weighted = dict(leaf_scores(22, pred, cb))
+    assert weighted["FX-144"] == pytest.approx(0.6 * 0.3 ** 0.25)
+    # without element probabilities for the set the attributes decide at full weight (test above)
+
+
 def test_the_set_and_the_element_are_chosen_together():
-    from gymscore.pipeline import _best_set
+    from gymscore.element_choice import best_set as _best_set
 
     cb = default_codebook()
     # the set head leans to 21 (0.55), but no leaf of 21 is likely; set 22's FX-144 is nearly sure

@@ -109,7 +109,7 @@ class FakeClassifier:
                     "set_probs": {21: 0.2, 22: 0.8}, "event_probs": {"FX": 1.0},
                     "attribute_probs": {
                         "turn_position": {"attitude": 0.9, "free_leg_horizontal": 0.1},
-                        "turn_amount": {"1": 0.8, "2": 0.2},
+                        "turn_amount": {"1": 0.98, "2": 0.02},
                     },
                 })
         return out

@@ -1,0 +1,110 @@
+"""How much the attribute heads should weigh beside the element head (``element_choice.ATTRIBUTE_WEIGHT``),
+measured on folders of labelled selection videos.
+
+    .venv/bin/python bench/bench_attribute_weight.py DIR[=CACHE] [...] [--weights 1,0.75,0.5,0.25,0.1,0]
+        [--out attribute_weight]
+
+Each video is analysed once with the installed models (pose features from the feature cache, ``CACHE``
+for that folder when given, else ``GYMSCORE_CACHE`` or the user cache); the element
+step (:func:`gymscore.element_choice.choose_elements`) is then run again on the same spans and
+classifier probabilities with every weight, the connections redrawn and the timeline scored. Prints and
+writes, per folder and over all, the element top-1 of the matched segments (IoU >= 0.5, every element
+id) and the D-score MAE. Use selection seeds only (``docs/models.md``): held-out routines must not
+choose settings. Writes ``bench/results/<out>.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def analysed(folder: Path) -> list[tuple[object, object, object]]:
+    """(analysis result, true timeline, video name) for every labelled video in ``folder``."""
+    from gymscore.data.estimated import find_labelled_videos  # noqa: PLC0415
+    from gymscore.models.inference import load_classifier, load_segmenter  # noqa: PLC0415
+    from gymscore.pipeline import analyze_video  # noqa: PLC0415
+    from gymscore.timeline import load_timeline  # noqa: PLC0415
+
+    seg, cls = load_segmenter("cpu"), load_classifier("cpu")
+    out = []
+    for v in find_labelled_videos(folder):
+        result = analyze_video(v.video, segmenter=seg, classifier=cls, with_score=False)
+        out.append((result, load_timeline(v.timeline), Path(v.video).parent.name))
+        print(f"  {folder.name}/{out[-1][2]}: {len(result.spans)} segments", file=sys.stderr, flush=True)
+    return out
+
+
+def measure(runs: list[tuple[object, object, object]], weight: float) -> tuple[float, float, int]:
+    """(element top-1 over matched segments, D-score MAE, routines) with the element step at ``weight``."""
+    from gymscore.codebook import default_codebook  # noqa: PLC0415
+    from gymscore.element_choice import choose_elements  # noqa: PLC0415
+    from gymscore.pipeline import _connect  # noqa: PLC0415
+    from gymscore.train.evaluate import d_score_of, match_segments  # noqa: PLC0415
+
+    cb = default_codebook()
+    right = matched = 0
+    errors = []
+    for result, truth, _ in runs:
+        tl = result.timeline.copy()
+        tl.segments = choose_elements(result.spans, result.predictions, tl.apparatus, cb, weight)
+        _connect(tl.segments, tl.video.fps if tl.video.fps > 0 else 25.0)
+        pairs = match_segments([(s.start_frame, s.end_frame) for s in tl.segments],
+                               [(s.start_frame, s.end_frame) for s in truth.segments])
+        right += sum(tl.segments[i].element_id == truth.segments[j].element_id for i, j in pairs)
+        matched += len(pairs)
+        dp, dt = d_score_of(tl), d_score_of(truth)
+        if dp is not None and dt is not None:
+            errors.append(abs(dp - dt))
+    return right / max(matched, 1), float(np.mean(errors)) if errors else float("nan"), len(runs)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("dirs", nargs="+", help="labelled selection videos (DIR=CACHE: with its cache)")
+    ap.add_argument("--weights", default="1,0.75,0.5,0.25,0.1,0")
+    ap.add_argument("--out", default="attribute_weight")
+    args = ap.parse_args()
+    weights = [float(w) for w in args.weights.split(",")]
+    from gymscore.element_choice import ATTRIBUTE_WEIGHT  # noqa: PLC0415
+    from gymscore.features.pose import default_estimator_id  # noqa: PLC0415
+    from gymscore.models.manifest import find_model  # noqa: PLC0415
+
+    per_dir = {}
+    for spec in args.dirs:
+        folder, _, cache = spec.partition("=")
+        if cache:
+            os.environ["GYMSCORE_CACHE"] = cache
+        per_dir[Path(folder).name] = analysed(Path(folder))
+    dirs = " ".join(spec.partition("=")[0] for spec in args.dirs)
+    everything = [r for runs in per_dir.values() for r in runs]
+    header = "| weight | " + " | ".join(f"{n} top-1 / D MAE" for n in per_dir) + " | all: top-1 / D MAE |"
+    lines = ["# Attribute heads beside the element head", "",
+             f"`bench/bench_attribute_weight.py {dirs}` (models "
+             f"`{find_model('segmenter', None).name}` + `{find_model('classifier', None).name}`, poses "
+             f"`{default_estimator_id()}`; {len(everything)} routines). Each leaf of a set's decision tree "
+             "scores `P(element) x product of P(attribute = answer) ** weight` where the element head "
+             "covers the set (the attributes alone, at full weight, where it does not). Element top-1 "
+             f"over the matched segments (every element id); D-score MAE per routine. Shipped weight: "
+             f"{ATTRIBUTE_WEIGHT:g}.", "", header, "| --- |" + " --- |" * (len(per_dir) + 1)]
+    for w in weights:
+        cells = []
+        for runs in per_dir.values():
+            top1, mae, _ = measure(runs, w)
+            cells.append(f"{top1:.3f} / {mae:.3f}")
+        top1, mae, n = measure(everything, w)
+        lines.append(f"| {w:g} | " + " | ".join(cells) + f" | {top1:.3f} / {mae:.3f} |")
+        print(lines[-1], flush=True)
+    (REPO / "bench" / "results" / f"{args.out}.md").write_text("\n".join(lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,127 @@
+"""The element step of the analysis: from the classifier's probabilities for a segment to a set, an
+element (a leaf of the codebook's decision tree) and its ranked alternatives.
+
+Every leaf is scored as ``P(element) x product of P(attribute = answer) ** ATTRIBUTE_WEIGHT`` along its
+path (:func:`leaf_scores`); the set is the one of the apparatus whose best leaf is likeliest together
+with ``P(set)`` (:func:`best_set`); the set's leaves, normalised, rank the element and its alternatives
+(:func:`rank_elements`, :func:`choose_elements`). No Qt, no torch: probabilities in, segments out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gymscore.codebook.errors import CodebookError
+from gymscore.timeline import Alternative, Segment
+
+TOP_K = 5  # alternatives kept per segment
+# How much the attribute heads weigh beside the element head in a set whose leaves the element head
+# covers: each attribute factor of :func:`leaf_scores` is raised to this power. The element head already
+# sees what the attributes describe, so the full product counted that evidence twice. Chosen on the 72
+# selection routines (docs/models.md, "Attributes beside the element head"): element top-1 0.631 ->
+# 0.670 and D-score MAE 0.433 -> 0.397 against the plain product (1.0), better on each of the three sets.
+ATTRIBUTE_WEIGHT = 0.25
+
+
+def set_apparatus(codebook: Any, set_id: Any) -> str | None:
+    """The apparatus of a set id (None: not a set of this codebook)."""
+    try:
+        return codebook.sets[int(set_id)].apparatus
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+def _value_key(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        text = f"{float(value):.4f}".rstrip("0").rstrip(".")
+        return text or "0"
+    return str(value)
+
+
+def leaf_scores(set_id: int, prediction: dict[str, Any], codebook: Any,
+                strict: bool = False, attribute_weight: float = ATTRIBUTE_WEIGHT) -> list[tuple[str, float]]:
+    """Every leaf of a set's decision tree with ``P(element) x product of P(attribute = answer) **
+    attribute_weight`` along its path, not normalised. Attributes the classifier does not predict, and
+    flag questions, do not weigh; a value missing from an attribute head's output weighs as its least
+    likely value; without element probabilities for the set's leaves the attributes alone decide, at
+    full weight (``strict``: the leaves score 0 then)."""
+    tree = codebook.tree(set_id)
+    keys = {n.id: n.key() for n in tree.nodes()}
+    element_probs = prediction.get("element_probs", {}) or {}
+    attr_probs = prediction.get("attribute_probs", {}) or {}
+    leaves = tree.leaves()
+    use_elements = strict or sum(float(element_probs.get(e, 0.0)) for e in leaves) > 0
+    power = attribute_weight if use_elements else 1.0
+    scores = []
+    for e in leaves:
+        p = float(element_probs.get(e, 0.0)) if use_elements else 1.0
+        for step in tree.path(e):
+            dist = attr_probs.get(keys.get(step.question_id, ""))
+            if not dist:
+                continue
+            key = _value_key(step.answer)
+            p *= (float(dist[key]) if key in dist else min(float(x) for x in dist.values())) ** power
+        scores.append((e, p))
+    return scores
+
+
+def rank_elements(set_id: int, prediction: dict[str, Any], codebook: Any,
+                  attribute_weight: float = ATTRIBUTE_WEIGHT) -> list[tuple[str, float]]:
+    """Leaves of a set's decision tree ranked by :func:`leaf_scores`: (element id, probability
+    normalised over the set), best first."""
+    scores = leaf_scores(set_id, prediction, codebook, attribute_weight=attribute_weight)
+    total = sum(p for _, p in scores)
+    if total <= 0:
+        return [(e, 1.0 / len(scores)) for e, _ in scores]
+    return sorted(((e, p / total) for e, p in scores), key=lambda t: -t[1])
+
+
+def best_set(seg_set: int, prediction: dict[str, Any], apparatus: str, codebook: Any,
+             attribute_weight: float = ATTRIBUTE_WEIGHT) -> int:
+    """The set of the apparatus whose best leaf is likeliest: ``P(set) x`` that leaf's
+    :func:`leaf_scores` (the set and the element decided together: chosen on the 24 selection routines
+    of docs/models.md, where it cut the D-score MAE from 0.612 to 0.508 against the set head's own
+    choice; on 72 held-out routines the two are the same within noise); the segmenter's set without
+    set probabilities. The classifier sees the whole segment, and measured on held-out GymSynth it
+    labels segments better than the segmenter's frame-wise sets (bench/results/models.md
+    ``segment_pipeline``)."""
+    set_probs = prediction.get("set_probs", {}) or {}
+    same = {int(s): float(p) for s, p in set_probs.items() if set_apparatus(codebook, s) == apparatus}
+    if not same:
+        return int(seg_set)
+    if not prediction.get("element_probs"):  # no element head: the set head alone
+        return max(sorted(same), key=lambda s: same[s])
+
+    def joint(s: int) -> float:
+        try:
+            leaves = leaf_scores(s, prediction, codebook, strict=True, attribute_weight=attribute_weight)
+        except CodebookError:  # a set without a decision tree in this codebook: ranked last
+            return -1.0
+        return same[s] * max((p for _, p in leaves), default=0.0)
+
+    return max(sorted(same), key=joint)
+
+
+def choose_elements(
+    spans: list[tuple[int, int, int, float]],
+    predictions: list[dict[str, Any]],
+    apparatus: str,
+    codebook: Any,
+    attribute_weight: float = ATTRIBUTE_WEIGHT,
+) -> list[Segment]:
+    """One model segment per span ``(start, end, segmenter's set, confidence)`` and its classifier
+    prediction: the set and element chosen together, the top :data:`TOP_K` leaves of the set as
+    alternatives, the best one's share as the confidence (connections are left to the caller)."""
+    segments = []
+    for (a, b, set_id, _conf), pred in zip(spans, predictions, strict=True):
+        sid = best_set(set_id, pred, apparatus, codebook, attribute_weight)
+        ranked = rank_elements(sid, pred, codebook, attribute_weight)
+        top = [r for r in ranked[:TOP_K] if r[1] > 0] or ranked[:1]
+        segments.append(Segment(
+            start_frame=a, end_frame=b, set_id=sid, element_id=top[0][0],
+            confidence=round(min(max(top[0][1], 0.0), 1.0), 6),
+            alternatives=[Alternative(e, round(p, 6)) for e, p in top], source="model",
+        ))
+    return segments
