@@ -82,7 +82,8 @@ def main() -> int:
         folder, _, cache = spec.partition("=")
         if cache:
             os.environ["GYMSCORE_CACHE"] = cache
-        per_dir[Path(folder).name] = analysed(Path(folder))
+        name = Path(folder).name if Path(folder).name not in per_dir else "/".join(Path(folder).parts[-2:])
+        per_dir[name if name not in per_dir else folder] = analysed(Path(folder))
     dirs = " ".join(spec.partition("=")[0] for spec in args.dirs)
     everything = [r for runs in per_dir.values() for r in runs]
     header = "| weight | " + " | ".join(f"{n} top-1 / D MAE" for n in per_dir) + " | all: top-1 / D MAE |"
