@@ -10,6 +10,7 @@
 #      4. the same with one worker process per core -> analysis_gpu_litert.md
 #      t. BlazePose on the GPU (--pose-backend torch, 2 tracking threads; session 12 measured 54-60 s
 #         with the networks eager: are CUDA graphs taken now that TF32 is off?) -> analysis_gpu_torch.md
+#      t16. the same with one tracking thread per core (not measured yet: do 16 threads batch?)
 #      b. the same, worker processes served by the GPU, one per core (176 s in session 12: a bug)
 #   2. what bounds the GPU path once the GPU is fast: the pose machinery with instant networks, threads
 #      against worker processes, 1 to 16 workers (bench/bench_pose_clients.py) -> pose_clients_gpu.md
@@ -85,6 +86,8 @@ want 4 && left "4" && { log "4. the same with a LiteRT worker process per core"
   speed analysis_gpu_litert 1 --workers "$(nproc)"; }
 want t && left "t" && { log "t. BlazePose on the GPU (torch backend), 2 tracking threads"
   speed analysis_gpu_torch 1 --pose-backend torch; }
+want t16 && left "t16" && { log "t16. the torch backend with a tracking thread per core: do the calls batch?"
+  speed analysis_gpu_torch_threads16 1 --pose-backend torch --workers "$(nproc)"; }
 want 3b && left "3b" && { log "3b. torch backend, worker processes served by the GPU, one per core"
   GYMSCORE_POSE_CLIENTS=processes speed analysis_gpu_processes 1 --pose-backend torch --workers "$(nproc)"; }
 want 2 && left "2. pose machinery" && { log "2. the pose machinery with instant networks: threads against processes"

@@ -270,7 +270,10 @@ def analyze_video(
                 caught.append(f"the D-score could not be computed: {exc}")
             timings["score"] = time.perf_counter() - t
     caught = [str(r.message) for r in records if not issubclass(r.category, DeprecationWarning)] + caught
+    if not result.timeline.segments:
+        caught.append(nothing_found_warning(Path(video).name, result))
     result.warnings = list(dict.fromkeys(caught))
+    result.timeline.metadata["analysis"]["warnings"] = list(result.warnings)  # (kept with the timeline)
     result.device = str(getattr(segmenter, "device", "cpu"))
     result.timings = timings
     result.timeline.metadata["analysis"]["device"] = result.device
@@ -383,6 +386,17 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
     )
     return AnalysisResult(timeline=tl, features=feats, apparatus_probs=app_probs, spans=list(spans),
                           predictions=list(preds))
+
+
+def nothing_found_warning(name: str, result: AnalysisResult) -> str:
+    """What to tell the user when the analysis found no element at all."""
+    found = result.features.found_rate
+    app = result.timeline.apparatus
+    share = result.apparatus_probs.get(app)
+    read = f"the apparatus was read as {app}" + (f" ({share:.0%} of the set evidence)" if share else "")
+    return (f"{name}: no element was found (the gymnast was found in {found:.0%} of the frames; {read}). "
+            "If the video shows a routine, name the apparatus (--apparatus, or the Analyse dialog) or insert "
+            "the elements by hand; the D-score shown is 0.")
 
 
 def analyze(

@@ -29,6 +29,7 @@ class ScriptedPrompts:
 
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.infos: list[str] = []
         self.confirm_answer = True
         self.unsaved_answer = "discard"
         self.paths: list[str] = []
@@ -44,7 +45,7 @@ class ScriptedPrompts:
         self.errors.append(f"{title}: {text}")
 
     def info(self, title, text):
-        pass
+        self.infos.append(f"{title}: {text}")
 
     def open_path(self, title, filters):
         return self.paths.pop(0) if self.paths else None
@@ -444,3 +445,56 @@ def test_the_analysis_setting_reaches_the_pipeline(qtbot, demo, mode):
     analyse(qtbot, w)
     assert pipe.calls[-1]["fast"] is (mode == "fast") and pipe.calls[-1]["device"] == "auto"
     assert pipe.calls[-1]["workers"] == 2 and pipe.calls[-1]["pose_backend"] == "auto"
+
+
+class WarningPipeline(FakePipeline):
+    """The demo routine, with the warnings an analysis keeps in the timeline's metadata."""
+
+    def __call__(self, video_path, progress=None, cancel=None, **kw):
+        tl = super().__call__(video_path, progress, cancel, **kw)
+        tl.metadata["analysis"] = {"warnings": ["clip.mp4: the file ends early (frame 80 of 120)"]}
+        return tl
+
+
+def test_the_analysis_warnings_are_shown_after_the_analysis(qtbot, demo):
+    video, _, _ = demo
+    w = make_window(qtbot, WarningPipeline())
+    assert w.open_path(str(video))
+    analyse(qtbot, w)
+    said = "clip.mp4: the file ends early (frame 80 of 120)"
+    assert w.prompts.infos == [f"Analysis finished with warnings: {said}"]
+    w2 = make_window(qtbot, FakePipeline())
+    assert w2.open_path(str(video))
+    analyse(qtbot, w2)
+    assert w2.prompts.infos == []
+
+
+class NothingPipeline(FakePipeline):
+    """An analysis that finds no element (the apparatus read as bars)."""
+
+    def __call__(self, video_path, progress=None, cancel=None, **kw):
+        tl = super().__call__(video_path, progress, cancel, **kw)
+        tl.segments, tl.apparatus = [], kw.get("apparatus") or "UB"
+        tl.metadata["analysis"] = {"apparatus_source": "user" if kw.get("apparatus") else "model"}
+        return tl
+
+
+def test_an_apparatus_the_user_chose_is_kept_by_a_new_analysis(qtbot, demo):
+    from gymscore.gui import edits
+
+    video, _, _ = demo
+    pipe = NothingPipeline()
+    w = make_window(qtbot, pipe)
+    assert w.open_path(str(video))
+    analyse(qtbot, w)  # nothing chosen: the analysis recognises the apparatus (and finds nothing)
+    assert pipe.calls[-1]["apparatus"] is None and w.doc.timeline.segments == []
+    assert edits.apparatus_for_analysis(w.doc.timeline) is None
+    w.doc.edit("Apparatus VT", edits.set_apparatus, "VT", None)  # as the score panel's selector does
+    analyse(qtbot, w)
+    assert pipe.calls[-1]["apparatus"] == "VT" and w.doc.timeline.apparatus == "VT"
+    analyse(qtbot, w)  # the analysis given VT keeps it the user's: the next one keeps it too
+    assert pipe.calls[-1]["apparatus"] == "VT"
+    w.doc.undo_stack.undo()
+    w.doc.undo_stack.undo()
+    w.doc.undo_stack.undo()  # back to the analysis' own choice: recognised again
+    assert w.doc.timeline.apparatus == "UB" and edits.apparatus_for_analysis(w.doc.timeline) is None

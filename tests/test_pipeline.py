@@ -285,3 +285,28 @@ def test_after_a_lean_first_pass_the_apparatus_is_chosen_on_the_full_rate_poses(
                      choose_after_refine=bool(lean))
     assert res.timeline.apparatus == apparatus
     assert asked == [[(5, 15), (17, 27)]]  # both candidates have these spans; each asked once
+
+
+class _NothingSegmenter(FakeSegmenter):
+    """Background everywhere but a faint bars set: no element to find."""
+
+    def predict(self, features):
+        p = np.zeros((len(features), 4))
+        p[:, 0], p[:, 3] = 0.9, 0.1
+        return p
+
+
+def test_an_analysis_that_finds_nothing_says_so_and_keeps_the_warning_with_the_timeline(video):
+    res = _run(video, segmenter=_NothingSegmenter())
+    assert res.timeline.segments == []
+    said = [w for w in res.warnings if "no element was found" in w]
+    assert len(said) == 1 and said[0].startswith("routine.mp4: no element was found")
+    assert "the apparatus was read as BB" in said[0] and "--apparatus" in said[0]
+    assert res.timeline.metadata["analysis"]["warnings"] == res.warnings
+    res.timeline.validate()
+
+
+def test_an_analysis_that_finds_elements_keeps_an_empty_warning_list(video):
+    res = _run(video)
+    assert res.timeline.segments and res.warnings == []
+    assert res.timeline.metadata["analysis"]["warnings"] == []

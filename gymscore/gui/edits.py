@@ -200,12 +200,21 @@ def relabel(tl: Timeline, index: int, element_id: str | None, set_id: int | None
 
 
 def set_apparatus(tl: Timeline, apparatus: str, selected: int | None = None) -> EditResult:
-    """Change the apparatus of the routine."""
+    """Change the apparatus of the routine (remembered as the user's choice: a new analysis keeps it)."""
     if apparatus not in APPARATUS:
         raise EditError(f"apparatus {apparatus!r} is not one of {', '.join(APPARATUS)}")
     out = copy_timeline(tl)
     out.apparatus = apparatus
+    out.metadata["apparatus_source"] = "user"
     return EditResult(out, selected)
+
+
+def apparatus_for_analysis(tl: Timeline) -> str | None:
+    """The apparatus a new analysis of this routine should keep: the one the user chose, or the one of
+    a routine with elements; None lets the analysis recognise it."""
+    analysis = tl.metadata.get("analysis") or {}
+    chosen = tl.metadata.get("apparatus_source") == "user" or analysis.get("apparatus_source") == "user"
+    return tl.apparatus if chosen or tl.segments else None
 
 
 def set_edition(tl: Timeline, edition: str, selected: int | None = None) -> EditResult:

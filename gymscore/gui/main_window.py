@@ -321,7 +321,7 @@ class MainWindow(FileActions, QMainWindow):
         self.runner.start(
             self.services.analyze,
             self.doc.timeline.video.path,
-            apparatus=self.doc.timeline.apparatus if self.doc.timeline.segments else None,
+            apparatus=edits.apparatus_for_analysis(self.doc.timeline),
             device=self.settings.device,
             fast=self.settings.analysis == "fast",
             workers=self.settings.workers,
@@ -346,6 +346,9 @@ class MainWindow(FileActions, QMainWindow):
         self.timeline.set_fps(video.fps, video.frame_count or self.player.frame_count)
         self.player.set_poses(self.services.load_poses(self.doc.timeline))
         self.statusBar().showMessage(f"Analysis found {len(tl.segments)} elements", 6000)
+        warned = (tl.metadata.get("analysis") or {}).get("warnings") or []
+        if warned:  # (a truncated video, a GPU fallback, nothing found: the user must know)
+            self.prompts.info("Analysis finished with warnings", "\n\n".join(str(w) for w in warned))
 
     def _on_analysis_failed(self, message: str) -> None:
         self.prompts.error("Analysis failed", f"The analysis stopped; your edits are unchanged.\n\n{message}")
