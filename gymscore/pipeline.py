@@ -393,10 +393,11 @@ def nothing_found_warning(name: str, result: AnalysisResult) -> str:
     found = result.features.found_rate
     app = result.timeline.apparatus
     share = result.apparatus_probs.get(app)
-    read = f"the apparatus was read as {app}" + (f" ({share:.0%} of the set evidence)" if share else "")
-    return (f"{name}: no element was found (the gymnast was found in {found:.0%} of the frames; {read}). "
-            "If the video shows a routine, name the apparatus (--apparatus, or the Analyse dialog) or insert "
-            "the elements by hand; the D-score shown is 0.")
+    read = f"the apparatus was read as {app}" + (f", {share:.0%} of the set evidence" if share else "")
+    return (f"{name}: no element was found; the gymnast was found in {found:.0%} of the frames and {read}. "
+            "If the video shows a routine, name its apparatus (the command line's --apparatus, or the score "
+            "panel's apparatus in the app) and analyse again, or insert the elements by hand. The D-score "
+            "shown is 0.")
 
 
 def analyze(
