@@ -20,8 +20,6 @@ import os
 import sys
 from pathlib import Path
 
-import numpy as np
-
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
@@ -43,27 +41,23 @@ def analysed(folder: Path) -> list[tuple[object, object, object]]:
 
 
 def measure(runs: list[tuple[object, object, object]], weight: float) -> tuple[float, float, int]:
-    """(element top-1 over matched segments, D-score MAE, routines) with the element step at ``weight``."""
+    """(element top-1 over matched segments, D-score MAE, routines) with the element step at ``weight``
+    (:func:`gymscore.train.evaluate.evaluate_timelines`, what ``gymscore eval`` prints)."""
     from gymscore.codebook import default_codebook  # noqa: PLC0415
     from gymscore.element_choice import choose_elements  # noqa: PLC0415
     from gymscore.pipeline import _connect  # noqa: PLC0415
-    from gymscore.train.evaluate import d_score_of, match_segments  # noqa: PLC0415
+    from gymscore.train.evaluate import evaluate_timelines  # noqa: PLC0415
 
     cb = default_codebook()
-    right = matched = 0
-    errors = []
+    pairs = []
     for result, truth, _ in runs:
         tl = result.timeline.copy()
         tl.segments = choose_elements(result.spans, result.predictions, tl.apparatus, cb, weight)
         _connect(tl.segments, tl.video.fps if tl.video.fps > 0 else 25.0)
-        pairs = match_segments([(s.start_frame, s.end_frame) for s in tl.segments],
-                               [(s.start_frame, s.end_frame) for s in truth.segments])
-        right += sum(tl.segments[i].element_id == truth.segments[j].element_id for i, j in pairs)
-        matched += len(pairs)
-        dp, dt = d_score_of(tl), d_score_of(truth)
-        if dp is not None and dt is not None:
-            errors.append(abs(dp - dt))
-    return right / max(matched, 1), float(np.mean(errors)) if errors else float("nan"), len(runs)
+        pairs.append((tl, truth))
+    r = evaluate_timelines(pairs)
+    mae = r["d_score_mae"]
+    return r["element_top1"], float("nan") if mae is None else mae, len(runs)
 
 
 def main() -> int:

@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     import torch
 
-    from gymscore.features.blazepose_torch import TorchNets
+    from gymscore.features.blazepose_torch import _SHAPES, TorchNets
 
     device = torch.device(args.device)
     t = time.perf_counter()
@@ -92,9 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for (kind, way), runner in ways.items():
         nets.runners[kind] = runner  # TorchNets.run: uint8 to the device, scaled, outputs to numpy
-        side = 224 if kind == "det" else 256
         for b in (int(x) for x in args.batches.split(",")):
-            batch = rng.integers(0, 256, (b, side, side, 3), dtype=np.uint8)
+            batch = rng.integers(0, 256, (b, *_SHAPES[kind]), dtype=np.uint8)
             ms = timed(lambda kind=kind, batch=batch: nets.run(kind, batch), args.calls)
             row = {"network": kind, "way": way, "batch": b, "ms_per_call": round(ms, 3),
                    "ms_per_image": round(ms / b, 3)}

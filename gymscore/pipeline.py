@@ -37,8 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from gymscore.element_choice import choose_elements
-from gymscore.element_choice import set_apparatus as _set_apparatus
+from gymscore.element_choice import choose_elements, set_apparatus
 from gymscore.features.densify import densify
 from gymscore.features.extract import ExtractConfig, VideoFeatures, extract_features
 from gymscore.features.pose import PoseEstimator
@@ -86,7 +85,7 @@ def apparatus_probabilities(probs: np.ndarray, label_space: list[Any], codebook:
     """Share of the non-background probability mass that falls on each apparatus' sets."""
     mass = dict.fromkeys(APPARATUS, 0.0)
     for c, label in enumerate(label_space):
-        app = _set_apparatus(codebook, label) if label != "background" else None
+        app = set_apparatus(codebook, label) if label != "background" else None
         if app in mass:
             mass[app] += float(probs[:, c].sum())
     total = sum(mass.values())
@@ -97,7 +96,7 @@ def restrict_to_apparatus(
     probs: np.ndarray, label_space: list[Any], apparatus: str, codebook: Any
 ) -> np.ndarray:
     """Zero the sets of other apparatus and renormalise each frame."""
-    keep = np.array([lab == "background" or _set_apparatus(codebook, lab) == apparatus
+    keep = np.array([lab == "background" or set_apparatus(codebook, lab) == apparatus
                      for lab in label_space])
     out = np.where(keep[None, :], probs, 0.0)
     s = out.sum(axis=1, keepdims=True)
