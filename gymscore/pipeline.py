@@ -121,11 +121,12 @@ def _candidate_apparatus(app_probs: dict[str, float], max_candidates: int = 2,
     return [a for i, a in enumerate(ranked[:max_candidates]) if i == 0 or app_probs[a] >= floor]
 
 
-def _decode_spans(segmenter: Any, probs: np.ndarray, labels: list[Any], apparatus: str,
+def _decode_spans(segmenter: Any, probs: np.ndarray, labels: list[Any], apparatus: str | None,
                   boundary: np.ndarray | None, codebook: Any, n: int,
                   m: int) -> list[tuple[int, int, int, float]]:
-    """Segments (start, end, set, confidence) in video frames with the sets of one apparatus."""
-    restricted = restrict_to_apparatus(probs, labels, apparatus, codebook)
+    """Segments (start, end, set, confidence) in video frames with the sets of one apparatus (None: of
+    every apparatus)."""
+    restricted = probs if apparatus is None else restrict_to_apparatus(probs, labels, apparatus, codebook)
     if boundary is not None:
         raw = segmenter.decode(restricted, _min_len(segmenter), boundary=boundary)
     else:
@@ -176,6 +177,34 @@ def _options(candidates: list[str], segmenter: Any, classifier: Any, codebook: A
         preds = _classify(classifier, feats, spans)
         options.append((app, spans, preds, _apparatus_vote(app, app_probs, spans, preds)))
     return options
+
+
+def _second_look(tried: list[str], segmenter: Any, classifier: Any, codebook: Any, feats: VideoFeatures,
+                 probs: np.ndarray, labels: list[Any], boundary: np.ndarray | None, n: int, m: int,
+                 refine: Callable[[VideoFeatures, list[tuple[int, int]]], VideoFeatures],
+                 current: tuple[str, dict[str, float], list, list[dict]],
+                 ) -> tuple[VideoFeatures, dict[str, float], str, list, list[dict]]:
+    """When the apparatus of the first pass has no element on the full-rate poses, the apparatus those
+    poses favour instead (a vault's run read as bars on the first pass, say): its segments get full-rate
+    poses too and are classified. Returns (features, apparatus shares, apparatus, spans, predictions),
+    ``current`` unchanged when no other apparatus has an element either."""
+    kept = (feats, current[1], current[0], current[2], current[3])
+    app_probs = apparatus_probabilities(probs, labels, codebook)
+    new = [a for a in _candidate_apparatus(app_probs) if a not in tried]
+    spans = sorted({(a, b) for app in new
+                    for a, b, _, _ in _decode_spans(segmenter, probs, labels, app, boundary, codebook, n, m)})
+    if not spans:
+        return kept
+    refined = refine(feats, spans)
+    if refined is not feats:
+        probs, boundary = _segment(segmenter, refined, m)
+        app_probs = apparatus_probabilities(probs, labels, codebook)
+    options = [o for o in _options(new, segmenter, classifier, codebook, refined, probs, labels, boundary,
+                                   app_probs, n, m) if o[1]]
+    if not options:
+        return kept
+    chosen, spans2, preds, _ = max(options, key=lambda o: o[3])
+    return refined, app_probs, chosen, spans2, preds
 
 
 def _connect(segments: list[Segment], fps: float) -> None:
@@ -344,6 +373,9 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
     if not choose_after_refine:
         candidates, options = [chosen], [o for o in options if o[0] == chosen]
     wanted = sorted({(a, b) for _, sp, _, _ in options for a, b, _, _ in sp})
+    if not wanted:  # nothing of the apparatus on the first pass: a closer look wherever any set was seen
+        wanted = sorted({(a, b) for a, b, _, _ in _decode_spans(segmenter, probs, labels, None, boundary,
+                                                                 codebook, n, m)})
     if refine is not None and wanted:
         t = time.perf_counter()
         report(progress, STAGES[2][1], 1.0, "elements at full frame rate")
@@ -360,6 +392,10 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
             options = _options(candidates, segmenter, classifier, codebook, feats, probs, labels, boundary,
                                app_probs, n, m)
             chosen, spans, preds, _ = max(options, key=lambda o: o[3]) if apparatus is None else options[0]
+            if apparatus is None and not spans:  # nothing of the chosen apparatus on the full-rate poses
+                feats, app_probs, chosen, spans, preds = _second_look(
+                    candidates, segmenter, classifier, codebook, feats, probs, labels, boundary, n, m, refine,
+                    (chosen, app_probs, spans, preds))
             timings["classify"] += time.perf_counter() - t
             check_cancel(cancel)
     # --- elements through the decision trees -----------------------------------------------

@@ -310,3 +310,68 @@ def test_an_analysis_that_finds_elements_keeps_an_empty_warning_list(video):
     res = _run(video)
     assert res.timeline.segments and res.warnings == []
     assert res.timeline.metadata["analysis"]["warnings"] == []
+
+
+class _RunReadAsBeam(FakeSegmenter):
+    """On the first pass's poses a beam set on frames [3, 30); on the full-rate poses (``after``) the
+    floor sets of :class:`FakeSegmenter` and no beam at all."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.after = False
+
+    def predict(self, features):
+        if self.after:
+            p = super().predict(features)
+            p[:, 0] += p[:, 3]
+            p[:, 3] = 0.0
+            return p
+        p = np.zeros((len(features), 4))
+        p[:, 0] = 1.0
+        p[3:30] = [0.1, 0.0, 0.0, 0.9]
+        return p
+
+
+@pytest.mark.parametrize("apparatus", [None, "FX"])
+def test_an_apparatus_with_nothing_on_the_full_rate_poses_gets_a_second_look(video, apparatus):
+    from dataclasses import replace
+
+    from gymscore.codebook import default_codebook
+    from gymscore.features.extract import extract_features
+    from gymscore.pipeline import _recognise
+
+    feats = extract_features(video, FakeEstimator(), ExtractConfig(pose_fps=25), use_cache=False)
+    seg, asked = _RunReadAsBeam(), []
+
+    def refine(f, spans):
+        asked.append(spans)
+        seg.after = True
+        return replace(f)
+
+    res = _recognise(feats, apparatus, seg, FakeClassifier(), default_codebook(), None, None, {}, refine)
+    assert res.timeline.apparatus == "FX"
+    assert [(s.start_frame, s.end_frame, s.element_id) for s in res.timeline.segments] == [
+        (5, 15, "FX-094"), (17, 27, "FX-144")]
+    # the first pass's beam run is looked at closely; read by the model, floor's own segments as well
+    assert asked == ([[(3, 30)], [(5, 15), (17, 27)]] if apparatus is None else [[(3, 30)]])
+    assert res.timeline.metadata["analysis"]["apparatus_source"] == ("model" if apparatus is None else "user")
+
+
+def test_nothing_on_any_apparatus_after_the_second_look_keeps_the_first_reading(video):
+    from dataclasses import replace
+
+    from gymscore.codebook import default_codebook
+    from gymscore.features.extract import extract_features
+    from gymscore.pipeline import _recognise
+
+    feats = extract_features(video, FakeEstimator(), ExtractConfig(pose_fps=25), use_cache=False)
+    seg = _RunReadAsBeam()
+    seg.predict = lambda x: np.tile([1.0, 0.0, 0.0, 0.0], (len(x), 1)) if seg.after else \
+        _RunReadAsBeam.predict(seg, x)
+
+    def refine(f, spans):
+        seg.after = True
+        return replace(f)
+
+    res = _recognise(feats, None, seg, FakeClassifier(), default_codebook(), None, None, {}, refine)
+    assert res.timeline.apparatus == "BB" and res.timeline.segments == []
