@@ -1,11 +1,12 @@
 """Render labelled GymSynth videos in which every Gym99 element appears PASSES times.
 
     .venv/bin/python scripts/synth_balanced_videos.py PASSES OUT [--seed 340000] [--size 640x360]
-        [--poses POSES] [--shard K/N] [--until UNIX_TIME] [--apparatus VT,FX]
+        [--poses POSES] [--shard K/N] [--until UNIX_TIME] [--apparatus VT,FX] [--camera hard]
 
 Elements are shuffled per pass and apparatus and performed six at a time (vault: one); the camera
-alternates between ``varied`` and ``broadcast``. One folder per routine (``APP_SEED``: video.mp4,
-timeline.json, joints.npz), ready for ``gymscore data poses OUT POSES``. Existing folders are kept
+alternates between ``varied`` and ``broadcast`` unless ``--camera`` names one for every video.
+One folder per routine (``APP_SEED``: video.mp4, timeline.json, joints.npz), ready for
+``gymscore data poses OUT POSES``. Existing folders are kept
 (resumable). This made the ``P`` poses of ``cls14`` / ``seg13`` (docs/models.md).
 
 ``--poses POSES`` estimates each video's poses (``POSES/APP_SEED.npz``, as ``gymscore data poses``,
@@ -57,12 +58,14 @@ def main() -> int:
     ap.add_argument("--shard", default="0/1", help="K/N: this process takes every N-th video from K")
     ap.add_argument("--until", type=float, default=0.0, help="start no new video after this Unix time")
     ap.add_argument("--apparatus", default="VT,FX,BB,UB", help="only these apparatus (comma-separated)")
+    ap.add_argument("--camera", choices=("broadcast", "fixed", "hard", "varied"),
+                    help="this camera for every video (default: varied and broadcast by turns)")
     args = ap.parse_args()
     from gymscore.synth import generate_routine
 
     w, h = (int(v) for v in args.size.split("x"))
     k, n = (int(v) for v in args.shard.split("/"))
-    cameras = ("varied", "broadcast")
+    cameras = (args.camera,) * 2 if args.camera else ("varied", "broadcast")
     config = None
     if args.poses:
         from gymscore.data.estimated import LabelledVideo, estimate_routine
