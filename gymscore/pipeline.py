@@ -13,7 +13,10 @@ Stages (each reports progress and checks ``cancel``):
    rate); the segmenter and the classifier then run again on these poses. After the lean first pass
    of the fast mode (``ExtractConfig.lean_min_height``: about one estimator call a frame, a frame
    skipped after each loss; it can make floor look like beam) the segments of every candidate
-   apparatus are done, and the apparatus is chosen on these poses;
+   apparatus are done, and the apparatus is chosen on these poses. When the apparatus has no element
+   on these poses (a vault's run read as bars on the first pass), the apparatus they favour gets the
+   same full-rate look and takes over; when the first pass found nothing of it at all, the full-rate
+   look goes wherever the first pass saw any set;
 5. **elements** - every leaf of the codebook's decision trees is scored as ``P(element) x product of
    P(attribute = answer) ** 0.25`` along its path; the set is the one of the apparatus with the highest
    ``P(set) x`` its best leaf's score, that leaf is the element, the top five of the set (normalised)
