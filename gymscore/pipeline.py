@@ -182,22 +182,25 @@ def _options(candidates: list[str], segmenter: Any, classifier: Any, codebook: A
     return options
 
 
-def _second_look(tried: list[str], segmenter: Any, classifier: Any, codebook: Any, feats: VideoFeatures,
-                 probs: np.ndarray, labels: list[Any], boundary: np.ndarray | None, n: int, m: int,
+Reading = tuple[VideoFeatures, dict[str, float], str, list, list[dict]]
+"""(features, apparatus shares, apparatus, spans, classifier predictions) of one reading of a video."""
+
+
+def _second_look(tried: list[str], segmenter: Any, classifier: Any, codebook: Any, probs: np.ndarray,
+                 labels: list[Any], boundary: np.ndarray | None, n: int, m: int,
                  refine: Callable[[VideoFeatures, list[tuple[int, int]]], VideoFeatures],
-                 current: tuple[str, dict[str, float], list, list[dict]],
-                 ) -> tuple[VideoFeatures, dict[str, float], str, list, list[dict]]:
+                 current: Reading) -> Reading:
     """When the apparatus of the first pass has no element on the full-rate poses, the apparatus those
     poses favour instead (a vault's run read as bars on the first pass, say): its segments get full-rate
-    poses too and are classified. Returns (features, apparatus shares, apparatus, spans, predictions),
-    ``current`` unchanged when no other apparatus has an element either."""
-    kept = (feats, current[1], current[0], current[2], current[3])
+    poses too and are classified. Returns the new reading, or ``current`` when no other apparatus has an
+    element either."""
+    feats = current[0]
     app_probs = apparatus_probabilities(probs, labels, codebook)
     new = [a for a in _candidate_apparatus(app_probs) if a not in tried]
     spans = sorted({(a, b) for app in new
                     for a, b, _, _ in _decode_spans(segmenter, probs, labels, app, boundary, codebook, n, m)})
     if not spans:
-        return kept
+        return current
     refined = refine(feats, spans)
     if refined is not feats:
         probs, boundary = _segment(segmenter, refined, m)
@@ -205,7 +208,7 @@ def _second_look(tried: list[str], segmenter: Any, classifier: Any, codebook: An
     options = [o for o in _options(new, segmenter, classifier, codebook, refined, probs, labels, boundary,
                                    app_probs, n, m) if o[1]]
     if not options:
-        return kept
+        return current
     chosen, spans2, preds, _ = max(options, key=lambda o: o[3])
     return refined, app_probs, chosen, spans2, preds
 
@@ -397,8 +400,8 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
             chosen, spans, preds, _ = max(options, key=lambda o: o[3]) if apparatus is None else options[0]
             if apparatus is None and not spans:  # nothing of the chosen apparatus on the full-rate poses
                 feats, app_probs, chosen, spans, preds = _second_look(
-                    candidates, segmenter, classifier, codebook, feats, probs, labels, boundary, n, m, refine,
-                    (chosen, app_probs, spans, preds))
+                    candidates, segmenter, classifier, codebook, probs, labels, boundary, n, m, refine,
+                    (feats, app_probs, chosen, spans, preds))
             timings["classify"] += time.perf_counter() - t
             check_cancel(cancel)
     # --- elements through the decision trees -----------------------------------------------
