@@ -182,14 +182,14 @@ def _options(candidates: list[str], segmenter: Any, classifier: Any, codebook: A
     return options
 
 
-Reading = tuple[VideoFeatures, dict[str, float], str, list, list[dict]]
+_Reading = tuple[VideoFeatures, dict[str, float], str, list, list[dict]]
 """(features, apparatus shares, apparatus, spans, classifier predictions) of one reading of a video."""
 
 
 def _second_look(tried: list[str], segmenter: Any, classifier: Any, codebook: Any, probs: np.ndarray,
                  labels: list[Any], boundary: np.ndarray | None, n: int, m: int,
                  refine: Callable[[VideoFeatures, list[tuple[int, int]]], VideoFeatures],
-                 current: Reading) -> Reading:
+                 current: _Reading) -> _Reading:
     """When the apparatus of the first pass has no element on the full-rate poses, the apparatus those
     poses favour instead (a vault's run read as bars on the first pass, say): its segments get full-rate
     poses too and are classified. Returns the new reading, or ``current`` when no other apparatus has an
@@ -379,7 +379,8 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
     if not choose_after_refine:
         candidates, options = [chosen], [o for o in options if o[0] == chosen]
     wanted = sorted({(a, b) for _, sp, _, _ in options for a, b, _, _ in sp})
-    if not wanted:  # nothing of the apparatus on the first pass: a closer look wherever any set was seen
+    if refine is not None and not wanted:  # nothing of the apparatus on the first pass: a closer look
+        # wherever any set was seen
         wanted = sorted({(a, b) for a, b, _, _ in _decode_spans(segmenter, probs, labels, None, boundary,
                                                                  codebook, n, m)})
     if refine is not None and wanted:

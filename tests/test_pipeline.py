@@ -357,6 +357,15 @@ def test_an_apparatus_with_nothing_on_the_full_rate_poses_gets_a_second_look(vid
     assert res.timeline.metadata["analysis"]["apparatus_source"] == ("model" if apparatus is None else "user")
 
 
+class _RunReadAsBeamThenNothing(_RunReadAsBeam):
+    """As :class:`_RunReadAsBeam` on the first pass; background everywhere on the full-rate poses."""
+
+    def predict(self, features):
+        if self.after:
+            return np.tile([1.0, 0.0, 0.0, 0.0], (len(features), 1))
+        return super().predict(features)
+
+
 def test_nothing_on_any_apparatus_after_the_second_look_keeps_the_first_reading(video):
     from dataclasses import replace
 
@@ -365,9 +374,7 @@ def test_nothing_on_any_apparatus_after_the_second_look_keeps_the_first_reading(
     from gymscore.pipeline import _recognise
 
     feats = extract_features(video, FakeEstimator(), ExtractConfig(pose_fps=25), use_cache=False)
-    seg = _RunReadAsBeam()
-    seg.predict = lambda x: np.tile([1.0, 0.0, 0.0, 0.0], (len(x), 1)) if seg.after else \
-        _RunReadAsBeam.predict(seg, x)
+    seg = _RunReadAsBeamThenNothing()
 
     def refine(f, spans):
         seg.after = True

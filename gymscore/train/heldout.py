@@ -9,8 +9,9 @@ Held-out sets (seeds never used in training; training uses seeds < 50 000 + the 
 100 000 with the broadcast and fixed cameras, and since ``cls12`` / ``seg11`` also the ``varied``
 camera, whose per-shot viewpoint is drawn from elevations of 2-45 degrees: it covers the hard camera's
 steep views, not its lag, shake, closeness and cut rate; cls11 and seg10 did not see steep views at
-all. Since ``cls21`` / ``seg19`` training also holds BlazePose poses of 83 rendered ``hard``-camera
-routines, seeds 410 000-410 091, so the camera setting is no longer unseen, only the seeds):
+all. Since ``cls21`` / ``seg19``, training also holds BlazePose poses of 92 rendered ``hard``-camera
+routines, seeds 410 000-410 091 (83 train, 9 validation): the camera setting is no longer unseen, only
+the seeds):
 
 * ``natural``: routines drawn from the GymSynth priors, seeds 90 000-90 009 per apparatus, ``hard``
   camera (steeper, closer, shakier, more cuts);
