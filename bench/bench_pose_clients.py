@@ -84,8 +84,8 @@ def main() -> int:
     from gymscore.features import blazepose_torch, served
 
     nets = InstantNets()
-    blazepose_torch.shared_nets = lambda device=None: nets  # threads look it up here ...
-    served.shared_nets = lambda device=None: nets  # ... processes' server there
+    blazepose_torch.shared_nets = lambda device=None, batch=4: nets  # threads look it up here ...
+    served.shared_nets = lambda device=None, batch=4: nets  # ... processes' server there
     video = args.video
     if video is None:
         from bench_analysis import make_long_video

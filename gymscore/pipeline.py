@@ -43,7 +43,7 @@ import numpy as np
 from gymscore.element_choice import choose_elements, set_apparatus
 from gymscore.features.densify import densify
 from gymscore.features.extract import ExtractConfig, VideoFeatures, extract_features
-from gymscore.features.pose import PoseEstimator
+from gymscore.features.pose import PoseEstimator, pose_backend_for
 from gymscore.features.posefeat import pose_features, resample_pose
 from gymscore.features.workers import keep_workers
 from gymscore.timeline import APPARATUS, Segment, Timeline, VideoInfo
@@ -219,6 +219,13 @@ def _connect(segments: list[Segment], fps: float) -> None:
     fix_overlaps_and_connect(segments, fps, infer_connections=True)
 
 
+def _pose_device_type(device: str) -> str:
+    """The type of the torch device an analysis on ``device`` runs its models on (cuda, mps, cpu)."""
+    from gymscore.models.inference import pick_device  # noqa: PLC0415
+
+    return pick_device(device).type
+
+
 def analyze_video(
     video: str | Path,
     apparatus: str | None = None,
@@ -245,10 +252,9 @@ def analyze_video(
     (:meth:`ExtractConfig.as_fast`: faster, less accurate; figures in the README). ``workers``: pose
     worker processes for long videos (``ExtractConfig.workers``, default 2; 0: one per CPU core).
     ``pose_backend``: ``mediapipe``, ``litert`` or ``torch`` (:func:`gymscore.features.pose.set_pose_backend`:
-    it stays chosen for this process and the worker processes it starts); ``auto`` clears that choice
-    (the default, ``litert``, also with a CUDA ``device``: on an H200 machine BlazePose on the GPU
-    through ``torch`` measured about twice the time of the pose in two CPU worker processes,
-    docs/models.md, "Pose on a GPU").
+    it stays chosen for this process and the worker processes it starts); ``auto`` clears that choice.
+    With none chosen, an analysis whose ``device`` is a CUDA GPU runs BlazePose there (``torch``), any
+    other ``litert`` (:func:`gymscore.features.pose.pose_backend_for`; docs/models.md, "Pose on a GPU").
     """
     if pose_backend is not None:
         from gymscore.features.pose import set_pose_backend  # noqa: PLC0415
@@ -266,8 +272,9 @@ def analyze_video(
         config = (config or ExtractConfig()).as_fast()
     if not full_rate_elements:  # the first pass is lean only where the full-rate pass follows it
         config = replace(config or ExtractConfig(), lean_min_height=0)
-    with warnings.catch_warnings(record=True) as records, keep_workers():  # (the pose worker
-        warnings.simplefilter("always")  # processes of the first pass also do the full-rate pass)
+    on = _pose_device_type(device) if estimator is None else "given"
+    with warnings.catch_warnings(record=True) as records, pose_backend_for(on, caught), keep_workers():
+        warnings.simplefilter("always")  # (the first pass's pose workers also do the full-rate pass)
         t = time.perf_counter()
         feats = extract_features(video, estimator, config, _stage_progress(progress, "features"), cancel,
                                  use_cache=use_cache)

@@ -166,6 +166,80 @@ def test_graphs_that_differ_from_the_module_are_refused_with_the_reason(monkeypa
     assert ok and isinstance(fast, Off)
 
 
+def test_float32_math_turns_cudnn_off_unless_asked_for(monkeypatch):
+    from gymscore.features.torch_runtime import CUDNN_ENV, float32_math
+
+    cudnn = torch.backends.cudnn
+    assert cudnn.enabled is True
+    monkeypatch.delenv(CUDNN_ENV, raising=False)
+    with float32_math():
+        assert cudnn.enabled is False  # the default: torch's own kernels, no per-shape plans
+    assert cudnn.enabled is True
+    monkeypatch.setenv(CUDNN_ENV, "1")
+    with float32_math():
+        assert cudnn.enabled is True
+    cudnn.enabled = False  # off before: stays off inside and after, also when asked for
+    try:
+        with float32_math():
+            assert cudnn.enabled is False
+        assert cudnn.enabled is False
+    finally:
+        cudnn.enabled = True
+
+
+def test_graphs_are_captured_and_checked_at_the_batch_size_asked_for(monkeypatch):
+    from gymscore.features import torch_runtime
+
+    class Net(torch.nn.Module):
+        def forward(self, x):
+            return (x * 2.0,)
+
+    seen: list[tuple[str, int]] = []
+
+    class Fake(torch_runtime.CudaGraphs):  # records the sizes captured and called (no GPU here)
+        def _capture(self, size):
+            seen.append(("capture", size))
+            return None
+
+        def __call__(self, x):
+            seen.append(("call", int(x.shape[0])))
+            return [x * 2.0]
+
+    monkeypatch.setattr(torch_runtime, "CudaGraphs", Fake)
+    fast, ok = torch_runtime.graphed(Net(), (4,), "cpu", batch=2)
+    assert ok and seen == [("capture", 2), ("call", 2)]  # one shape: no batch of 3 or 4 to plan for
+    seen.clear()
+    torch_runtime.graphed(Net(), (4,), "cpu", batch=5)
+    assert seen == [("capture", 8), ("call", 8)]  # padded up to the next graph size
+
+
+def test_pose_backend_for_a_cuda_analysis_is_torch_and_undone_after(monkeypatch):
+    from gymscore.features import blazepose_torch, pose
+
+    monkeypatch.delenv(pose.POSE_BACKEND_ENV, raising=False)
+    monkeypatch.setattr(blazepose_torch, "check_available", lambda: None)
+    notes: list[str] = []
+    with pose.pose_backend_for("cuda", notes) as chosen:
+        assert chosen == "torch" and pose.pose_backend() == "torch"
+    assert pose.pose_backend() == pose.DEFAULT_POSE_BACKEND and notes == []
+    for device_type in ("cpu", "mps", "given"):  # ("given": the caller passed its own estimator)
+        with pose.pose_backend_for(device_type, notes) as chosen:
+            assert chosen == pose.DEFAULT_POSE_BACKEND
+    monkeypatch.setenv(pose.POSE_BACKEND_ENV, "litert")  # a choice made stays, also on a GPU
+    with pose.pose_backend_for("cuda", notes) as chosen:
+        assert chosen == "litert"
+    assert pose.pose_backend() == "litert"
+    monkeypatch.delenv(pose.POSE_BACKEND_ENV)
+
+    def missing():
+        raise pose.PoseBackendError("tflite is not installed")
+
+    monkeypatch.setattr(blazepose_torch, "check_available", missing)
+    with pose.pose_backend_for("cuda", notes) as chosen:
+        assert chosen == pose.DEFAULT_POSE_BACKEND
+    assert notes == [f"the pose stays on the CPU ({pose.DEFAULT_POSE_BACKEND}): tflite is not installed"]
+
+
 def test_same_padding_puts_the_odd_pixel_after():
     assert tflite_torch._same_pad(64, 3, 2, 1) == (0, 1)
     assert tflite_torch._same_pad(65, 3, 2, 1) == (1, 1)

@@ -382,3 +382,30 @@ def test_nothing_on_any_apparatus_after_the_second_look_keeps_the_first_reading(
 
     res = _recognise(feats, None, seg, FakeClassifier(), default_codebook(), None, None, {}, refine)
     assert res.timeline.apparatus == "BB" and res.timeline.segments == []
+
+
+def test_an_analysis_on_a_cuda_device_runs_the_pose_there_unless_a_backend_was_chosen(monkeypatch, tmp_path):
+    from gymscore import pipeline
+    from gymscore.features import blazepose_torch, pose
+
+    class Stop(Exception):
+        pass
+
+    seen: list[str] = []
+
+    def extract(*_args, **_kwargs):
+        seen.append(pose.pose_backend())
+        raise Stop
+
+    monkeypatch.delenv(pose.POSE_BACKEND_ENV, raising=False)
+    monkeypatch.setattr(pipeline, "extract_features", extract)
+    monkeypatch.setattr(pipeline, "_pose_device_type", lambda device: "cuda")
+    monkeypatch.setattr(blazepose_torch, "check_available", lambda: None)
+    for backend in (None, "auto", "litert"):
+        with pytest.raises(Stop):
+            pipeline.analyze_video(tmp_path / "v.mp4", pose_backend=backend)
+    assert seen == ["torch", "torch", "litert"]
+    monkeypatch.delenv(pose.POSE_BACKEND_ENV)
+    with pytest.raises(Stop):  # an estimator of the caller's own: nothing chosen for it
+        pipeline.analyze_video(tmp_path / "v.mp4", estimator=object())
+    assert seen[-1] == pose.DEFAULT_POSE_BACKEND and pose.pose_backend() == pose.DEFAULT_POSE_BACKEND

@@ -74,7 +74,7 @@ def test_a_network_error_in_the_parent_is_raised_with_its_message(monkeypatch):
         def run(self, kind, batch):
             raise RuntimeError("the device fell off the bus")
 
-    monkeypatch.setattr(served, "shared_nets", lambda: Broken())
+    monkeypatch.setattr(served, "shared_nets", lambda **_: Broken())
     with pytest.raises(RuntimeError, match="RuntimeError: the device fell off the bus"):
         served.run_tasks_served(DEMO, _tasks([(0, 30), (30, 60)]), 60)
 

@@ -43,11 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "results change a little with N (as accurate with 16 as with 2 on 36 held-out "
                         "routines: README)")
     p.add_argument("--pose-backend", choices=POSE_BACKENDS, default=None,
-                   help="how BlazePose runs: litert (the default, also with a GPU: its networks "
-                        "directly, about 1.6 times faster end to end than mediapipe), mediapipe "
-                        "(MediaPipe's pose solution) or torch (the same networks in torch on the GPU, "
-                        "frames batched across threads: on an H200 machine 54-60 s on the 92 s "
-                        "routine, the CPU pose 29 s); figures in the README")
+                   help="how BlazePose runs: torch (the same networks in torch, frames batched across "
+                        "threads; the default when the device is a CUDA GPU: on an H200 machine 8.4 s "
+                        "on the 92 s routine, against 23.7 s with the pose on the CPU), litert (the "
+                        "default otherwise: its networks directly on the CPU, about 1.6 times faster "
+                        "end to end than mediapipe) or mediapipe (MediaPipe's pose solution); figures "
+                        "in the README")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=run_analyze)
 

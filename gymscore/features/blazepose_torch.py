@@ -87,7 +87,8 @@ class TorchNets:
     ``fast`` they run as TorchScript on the CPU and as CUDA graphs on a GPU
     (:mod:`gymscore.features.torch_runtime`) where that works; ``mode`` says what each runs as."""
 
-    def __init__(self, device: str, fast: bool = True) -> None:
+    def __init__(self, device: str, fast: bool = True, batch: int = 4) -> None:
+        """``batch``: the batch size calls will mostly have (on a GPU its CUDA graphs are made first)."""
         import torch  # noqa: PLC0415
 
         from gymscore.features import tflite_torch  # noqa: PLC0415
@@ -98,6 +99,7 @@ class TorchNets:
             "lm": tflite_torch.build_module(_graph(folder / LANDMARK_FILE, _LANDMARK_OUTPUTS)).eval(),
         }
         self.lock = threading.Lock()
+        self.batch = batch
         self._move(torch.device(device), fast)
 
     def _move(self, device: Any, fast: bool) -> None:
@@ -110,7 +112,7 @@ class TorchNets:
             module.to(device)
             runner, how = module, "eager"
             if fast and device.type == "cuda" and torch_runtime.graphs_enabled():
-                runner, ok = torch_runtime.graphed(module, _SHAPES[kind], device)
+                runner, ok = torch_runtime.graphed(module, _SHAPES[kind], device, self.batch)
                 how = "cuda graphs" if ok else how
             if fast and how == "eager":  # the CPU, or a GPU without graphs: no Python between operators
                 runner, ok = torch_runtime.traced(module, _SHAPES[kind], device)
@@ -162,12 +164,13 @@ _NETS: dict[str, TorchNets] = {}
 _NETS_LOCK = threading.Lock()
 
 
-def shared_nets(device: str | None = None) -> TorchNets:
-    """The process' networks on ``device`` (default :func:`pose_device`), loaded on first use."""
+def shared_nets(device: str | None = None, batch: int = 4) -> TorchNets:
+    """The process' networks on ``device`` (default :func:`pose_device`), loaded on first use, then
+    ready for batches of ``batch`` rows (see :class:`TorchNets`)."""
     device = device or pose_device()
     with _NETS_LOCK:
         if device not in _NETS:
-            _NETS[device] = TorchNets(device)
+            _NETS[device] = TorchNets(device, batch=batch)
         return _NETS[device]
 
 

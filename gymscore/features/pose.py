@@ -13,6 +13,8 @@ the other complexities download their models at run time and do not work offline
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -265,8 +267,8 @@ def pose_backend() -> str:
     ``mediapipe``: MediaPipe's pose solution around the same networks (the default until ``cls18``;
     figures of both in docs/models.md, "Pose backends").
     ``torch``: LiteRT's networks replayed by torch, frames batched across threads, on the GPU when there
-    is one (:mod:`gymscore.features.blazepose_torch`; opt-in: on an H200 machine it took about
-    twice the time of the pose in two CPU worker processes, docs/models.md "Pose on a GPU").
+    is one (:mod:`gymscore.features.blazepose_torch`; an analysis on a CUDA device takes it unless
+    another is chosen: :func:`pose_backend_for`; docs/models.md "Pose on a GPU").
     """
     chosen = os.environ.get(POSE_BACKEND_ENV, "").strip().lower()
     if not chosen:
@@ -285,6 +287,32 @@ def set_pose_backend(name: str | None) -> None:
     if name not in POSE_BACKENDS:
         raise PoseBackendError(f"unknown pose backend {name!r}: expected one of {', '.join(POSE_BACKENDS)}")
     os.environ[POSE_BACKEND_ENV] = name
+
+
+@contextmanager
+def pose_backend_for(device_type: str, notes: list[str]) -> Iterator[str]:
+    """Inside, the pose backend an analysis on ``device_type`` uses (yielded): the one chosen
+    (:func:`pose_backend`) when one is, else ``torch`` for a CUDA device and the default elsewhere.
+    The choice made here is undone on leaving. When the torch backend cannot load, the pose stays
+    on the default with a line in ``notes`` saying why. On an H200 machine the torch backend took
+    8.4 s on the 92 s routine against 23.7 s for LiteRT's two CPU processes
+    (bench/results/analysis_gpu_torch.md, analysis_gpu.md)."""
+    if os.environ.get(POSE_BACKEND_ENV, "").strip() or device_type != "cuda":
+        yield pose_backend()
+        return
+    from gymscore.features.blazepose_torch import check_available  # noqa: PLC0415
+
+    try:
+        check_available()
+    except PoseBackendError as exc:
+        notes.append(f"the pose stays on the CPU ({DEFAULT_POSE_BACKEND}): {exc}")
+        yield pose_backend()
+        return
+    set_pose_backend("torch")
+    try:
+        yield "torch"
+    finally:
+        set_pose_backend(None)
 
 
 def default_estimator() -> PoseEstimator:

@@ -78,7 +78,7 @@ def run_tasks_served(
     made: list[BatchServer] = []
 
     def make_server() -> BatchServer:
-        made.append(server_for(shared_nets(), len(tasks)))
+        made.append(server_for(shared_nets(batch=len(tasks)), len(tasks)))
         return made[-1]
 
     results, ready = run_tasks(video, tasks, total, progress, cancel, label, make_server=make_server)

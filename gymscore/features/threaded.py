@@ -47,7 +47,7 @@ def run_tasks_threaded(
     from gymscore.features.blazepose_torch import TorchBlazePose, server_for, shared_nets  # noqa: PLC0415
 
     t0 = time.perf_counter()
-    server = server_for(shared_nets(), len(tasks))
+    server = server_for(shared_nets(batch=len(tasks)), len(tasks))
     stop = CancelToken()
     done = [0.0] * len(tasks)
     ready = [0.0] * len(tasks)

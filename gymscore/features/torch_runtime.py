@@ -23,9 +23,19 @@ from typing import Any
 
 GRAPH_SIZES = (1, 2, 4, 8, 16, 32)
 GRAPHS_ENV = "GYMSCORE_POSE_CUDA_GRAPHS"
+CUDNN_ENV = "GYMSCORE_POSE_CUDNN"
 
 
-_F32 = {"depth": 0, "before": True}  # float32_math's state, shared by the threads that use it
+def cudnn_wanted() -> bool:
+    """Whether the pose networks' convolutions use cuDNN (``$GYMSCORE_POSE_CUDNN=1``; default off).
+    Off, torch's own CUDA kernels run them: cuDNN makes a plan for each convolution shape the first
+    time it meets it, and BlazePose's ~100 small convolutions made that 10 s of an analysis' start on
+    an H200 (26.2 s end to end with it, 8.4 s without, warm calls as fast;
+    bench/results/pose_startup_cuda.md)."""
+    return os.environ.get(CUDNN_ENV, "0").strip() == "1"
+
+
+_F32 = {"depth": 0, "before": True, "enabled": True}  # float32_math's state, shared by the threads that use it
 _F32_LOCK = threading.Lock()
 
 
@@ -35,14 +45,16 @@ def float32_math() -> Iterator[None]:
     leaves). On an H200, with TF32 on (the default there), CUDA graphs of the replayed networks at a
     padded batch size differed from the plain modules by up to 1.4 % of the outputs' scale
     (bench/results/pose_networks_cuda.md), most likely from TF32's rounding; the tracker would carry
-    such differences on, and these networks are small: full precision costs little."""
+    such differences on, and these networks are small: full precision costs little. cuDNN is off
+    inside too, unless ``$GYMSCORE_POSE_CUDNN=1`` (:func:`cudnn_wanted`)."""
     import torch  # noqa: PLC0415
 
     cudnn = torch.backends.cudnn
     with _F32_LOCK:
         if _F32["depth"] == 0:
-            _F32["before"] = cudnn.allow_tf32
+            _F32["before"], _F32["enabled"] = cudnn.allow_tf32, cudnn.enabled
             cudnn.allow_tf32 = False
+            cudnn.enabled = cudnn.enabled and cudnn_wanted()
         _F32["depth"] += 1
     try:
         yield
@@ -50,7 +62,7 @@ def float32_math() -> Iterator[None]:
         with _F32_LOCK:
             _F32["depth"] -= 1
             if _F32["depth"] == 0:
-                cudnn.allow_tf32 = _F32["before"]
+                cudnn.allow_tf32, cudnn.enabled = _F32["before"], _F32["enabled"]
 
 
 TOLERANCE = 1e-3  # largest difference allowed, relative to each output's largest magnitude (at least 1)
@@ -147,13 +159,15 @@ class CudaGraphs:
         return [o[:n] for o in outs]
 
 
-def graphed(module: Any, shape: tuple[int, ...], device: Any) -> tuple[Any, bool]:
-    """``module`` as :class:`CudaGraphs`, checked on a batch of three; (module, False) when capture
-    fails or the graphs disagree."""
+def graphed(module: Any, shape: tuple[int, ...], device: Any, batch: int = 4) -> tuple[Any, bool]:
+    """``module`` as :class:`CudaGraphs` with the graph for batches of ``batch`` rows captured and
+    checked on a full batch of that size (the one shape the caller will use: each new shape costs the
+    GPU libraries time at its first call); (module, False) when capture fails or the graphs disagree."""
+    size = next((s for s in GRAPH_SIZES if s >= batch), GRAPH_SIZES[-1])
     try:
         fast = CudaGraphs(module, shape, device)
-        fast.graphs[4] = fast._capture(4)  # (raises when this GPU or torch cannot capture)
-        diff = difference(module, fast, shape, device, 3)
+        fast.graphs[size] = fast._capture(size)  # (raises when this GPU or torch cannot capture)
+        diff = difference(module, fast, shape, device, size)
     except Exception as exc:  # noqa: BLE001 - no graphs on this GPU or torch: the plain module works
         warnings.warn(f"CUDA graphs not used for a pose network: capture failed ({type(exc).__name__}: "
                       f"{exc})", RuntimeWarning, stacklevel=2)

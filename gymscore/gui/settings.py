@@ -24,10 +24,10 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 ANALYSIS_MODES = {"thorough": "thorough (default)",
                   "fast": "fast: about 30 % quicker on 720p and larger, less accurate"}
 THEMES = ("light", "dark")
-POSE_BACKENDS = {"auto": "automatic (default): LiteRT",
+POSE_BACKENDS = {"auto": "automatic (default): torch with a CUDA GPU, else LiteRT",
                  "litert": "LiteRT on the CPU (about 1.6 times faster than MediaPipe)",
                  "mediapipe": "MediaPipe's pose solution on the CPU (slower)",
-                 "torch": "torch on the GPU, batched (slower than the CPU so far: README)"}
+                 "torch": "torch, batched (on the GPU when there is one)"}
 SETTINGS_FORMAT = 2  # 2: only values that differ from the defaults are stored
 
 
@@ -149,10 +149,11 @@ class SettingsDialog(QDialog):
         for key, label in POSE_BACKENDS.items():
             self.pose_backend.addItem(label, key)
         self.pose_backend.setCurrentIndex(max(0, self.pose_backend.findData(settings.pose_backend)))
-        self.pose_backend.setToolTip("How BlazePose runs. Automatic: its networks directly through LiteRT "
-                                     "on the CPU, also with a GPU (the shipped classifier was fine-tuned on "
-                                     "its poses; on an H200 machine the torch path on the GPU took 54-60 s "
-                                     "on a 92 s routine, the pose on the CPU 29 s). MediaPipe's pose "
+        self.pose_backend.setToolTip("How BlazePose runs. Automatic: with a CUDA GPU as the device, its "
+                                     "networks in torch on the GPU (on an H200 machine a 92 s routine took "
+                                     "8 s, against 24 s with the pose on the CPU); otherwise directly "
+                                     "through LiteRT on the CPU (the shipped classifier was fine-tuned on "
+                                     "its poses; the GPU's give the same within rounding). MediaPipe's pose "
                                      "solution is slower (figures in the README)")
         names, selected = installed_models()
         self.models: dict[str, QComboBox] = {}
