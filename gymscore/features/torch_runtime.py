@@ -35,7 +35,7 @@ def cudnn_wanted() -> bool:
     return os.environ.get(CUDNN_ENV, "0").strip() == "1"
 
 
-_F32 = {"depth": 0, "before": True, "enabled": True}  # float32_math's state, shared by the threads that use it
+_F32 = {"depth": 0, "before": True, "enabled": True}  # float32_math's state, shared by its threads
 _F32_LOCK = threading.Lock()
 
 
