@@ -18,7 +18,8 @@
 #         its plans for each convolution shape 8.5 s of the start) -> analysis_gpu_torch_cudnn.md
 #      t16. the default with one tracking thread per core (session 15: 1997 calls in 477 batches, 12.8 s:
 #         the threads share the interpreter lock) -> analysis_gpu_torch_threads16.md
-#      b. the same, worker processes served by the GPU, one per core (176 s in session 12: a bug)
+#      b. worker processes served by the GPU, one per core (session 12: 176 s; session 15: 12.6 s, the
+#         serving process the limit) -> analysis_gpu_processes.md
 #   2. what bounds the GPU path once the GPU is fast: the pose machinery with instant networks, threads
 #      against worker processes, 1 to 16 workers (bench/bench_pose_clients.py) -> pose_clients_gpu.md
 # (in this order: the figure the speed target names first)
