@@ -186,15 +186,28 @@ _Reading = tuple[VideoFeatures, dict[str, float], str, list, list[dict]]
 """(features, apparatus shares, apparatus, spans, classifier predictions) of one reading of a video."""
 
 
+SECOND_LOOK_SHARE = 0.6
+"""The segmenter's share of the full-rate poses above which an apparatus not yet looked at gets a
+second look although the chosen one has elements (a vault read as beam on the first pass)."""
+
+
+def _wants_second_look(chosen: str, spans: list, tried: list[str], app_probs: dict[str, float]) -> bool:
+    """Whether the full-rate poses call for another apparatus: the chosen one has no element there,
+    or an apparatus not tried holds at least :data:`SECOND_LOOK_SHARE` of them."""
+    favoured = max(app_probs, key=lambda a: app_probs[a]) if app_probs else chosen
+    return not spans or (favoured not in tried and app_probs[favoured] >= SECOND_LOOK_SHARE)
+
+
 def _second_look(tried: list[str], segmenter: Any, classifier: Any, codebook: Any, probs: np.ndarray,
                  labels: list[Any], boundary: np.ndarray | None, n: int, m: int,
                  refine: Callable[[VideoFeatures, list[tuple[int, int]]], VideoFeatures],
                  current: _Reading) -> _Reading:
-    """When the apparatus of the first pass has no element on the full-rate poses, the apparatus those
-    poses favour instead (a vault's run read as bars on the first pass, say): its segments get full-rate
-    poses too and are classified. Returns the new reading, or ``current`` when no other apparatus has an
-    element either."""
-    feats = current[0]
+    """A look at the apparatus the full-rate poses favour when they disagree with the first pass
+    (:func:`_wants_second_look`; a vault's run read as bars or beam on the first pass, say): its
+    segments get full-rate poses too and are classified. When the current apparatus has elements it
+    is read again on those poses and the two are weighed by their votes. Returns the reading chosen,
+    or ``current`` when no other apparatus has an element."""
+    feats, keep = current[0], ([current[2]] if current[3] else [])
     app_probs = apparatus_probabilities(probs, labels, codebook)
     new = [a for a in _candidate_apparatus(app_probs) if a not in tried]
     spans = sorted({(a, b) for app in new
@@ -205,8 +218,8 @@ def _second_look(tried: list[str], segmenter: Any, classifier: Any, codebook: An
     if refined is not feats:
         probs, boundary = _segment(segmenter, refined, m)
         app_probs = apparatus_probabilities(probs, labels, codebook)
-    options = [o for o in _options(new, segmenter, classifier, codebook, refined, probs, labels, boundary,
-                                   app_probs, n, m) if o[1]]
+    options = [o for o in _options(new + keep, segmenter, classifier, codebook, refined, probs, labels,
+                                   boundary, app_probs, n, m) if o[1]]
     if not options:
         return current
     chosen, spans2, preds, _ = max(options, key=lambda o: o[3])
@@ -406,7 +419,8 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
             options = _options(candidates, segmenter, classifier, codebook, feats, probs, labels, boundary,
                                app_probs, n, m)
             chosen, spans, preds, _ = max(options, key=lambda o: o[3]) if apparatus is None else options[0]
-            if apparatus is None and not spans:  # nothing of the chosen apparatus on the full-rate poses
+            if apparatus is None and _wants_second_look(chosen, spans, candidates,
+                                                        apparatus_probabilities(probs, labels, codebook)):
                 feats, app_probs, chosen, spans, preds = _second_look(
                     candidates, segmenter, classifier, codebook, probs, labels, boundary, n, m, refine,
                     (feats, app_probs, chosen, spans, preds))

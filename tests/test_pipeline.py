@@ -384,6 +384,43 @@ def test_nothing_on_any_apparatus_after_the_second_look_keeps_the_first_reading(
     assert res.timeline.apparatus == "BB" and res.timeline.segments == []
 
 
+class _RunReadAsBeamThenMostlyFloor(_RunReadAsBeam):
+    """As :class:`_RunReadAsBeam` on the first pass; on the full-rate poses strong floor sets on
+    [5, 15) and [17, 27) and a short beam set on [30, 36): the beam still has an element, but floor
+    holds 77 % of the sets' mass."""
+
+    def predict(self, features):
+        if not self.after:
+            return super().predict(features)
+        p = np.tile([1.0, 0.0, 0.0, 0.0], (len(features), 1))
+        p[5:15] = [0.1, 0.9, 0.0, 0.0]
+        p[17:27] = [0.1, 0.0, 0.9, 0.0]
+        p[30:36] = [0.1, 0.0, 0.0, 0.9]
+        return p
+
+
+def test_full_rate_poses_that_favour_another_apparatus_get_a_second_look_though_elements_were_found(video):
+    from dataclasses import replace
+
+    from gymscore.codebook import default_codebook
+    from gymscore.features.extract import extract_features
+    from gymscore.pipeline import _recognise
+
+    feats = extract_features(video, FakeEstimator(), ExtractConfig(pose_fps=25), use_cache=False)
+    seg, asked = _RunReadAsBeamThenMostlyFloor(), []
+
+    def refine(f, spans):
+        asked.append(spans)
+        seg.after = True
+        return replace(f)
+
+    res = _recognise(feats, None, seg, FakeClassifier(), default_codebook(), None, None, {}, refine)
+    assert asked == [[(3, 30)], [(5, 15), (17, 27)]]  # beam first, then floor's segments looked at closely
+    assert res.timeline.apparatus == "FX"
+    assert [(s.start_frame, s.end_frame, s.element_id) for s in res.timeline.segments] == [
+        (5, 15, "FX-094"), (17, 27, "FX-144")]
+
+
 def test_an_analysis_on_a_cuda_device_runs_the_pose_there_unless_a_backend_was_chosen(monkeypatch, tmp_path):
     from gymscore import pipeline
     from gymscore.features import blazepose_torch, pose
