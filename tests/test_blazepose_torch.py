@@ -216,7 +216,7 @@ def test_graphs_are_captured_and_checked_at_the_batch_size_asked_for(monkeypatch
 def test_pose_backend_for_a_cuda_analysis_is_torch_and_undone_after(monkeypatch):
     from gymscore.features import blazepose_torch, pose
 
-    monkeypatch.delenv(pose.POSE_BACKEND_ENV, raising=False)
+    monkeypatch.setenv(pose.POSE_BACKEND_ENV, "")  # no choice made (restored after, whatever is set inside)
     monkeypatch.setattr(blazepose_torch, "check_available", lambda: None)
     notes: list[str] = []
     with pose.pose_backend_for("cuda", notes) as chosen:
@@ -383,17 +383,19 @@ def test_a_cancel_stops_the_threads(tmp_path):
         run_tasks_threaded(DEMO, tasks, 300, progress=progress, cancel=token)
 
 
-def test_a_cuda_device_keeps_the_pose_on_the_cpu_unless_torch_is_chosen(monkeypatch):
-    """On a GPU machine the torch backend measured slower than LiteRT's workers: it is opt-in."""
+def test_a_cuda_device_keeps_the_pose_on_the_cpu_when_litert_is_chosen(monkeypatch):
+    """With a CUDA device the torch backend is the default (tests/test_pipeline.py); a backend the user
+    chose stays, through the whole analysis and after it."""
     from gymscore import pipeline
-    from gymscore.features.pose import POSE_BACKEND_ENV
+    from gymscore.features.pose import POSE_BACKEND_ENV, pose_backend
     from tests.test_pipeline_fakes import FakeClassifier, FakeSegmenter
 
-    monkeypatch.delenv(POSE_BACKEND_ENV, raising=False)
+    monkeypatch.setenv(POSE_BACKEND_ENV, "")  # (no choice made; whatever the analysis sets is undone after)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     res = pipeline.analyze_video(DEMO, device="cuda", segmenter=FakeSegmenter(), classifier=FakeClassifier(),
-                                 full_rate_elements=False, use_cache=False)
+                                 full_rate_elements=False, use_cache=False, pose_backend="litert")
     assert res.features.estimator.startswith("litert-blazepose-full/")
+    assert pose_backend() == "litert"
 
 
 def test_torch_backend_by_name(monkeypatch):

@@ -434,7 +434,7 @@ def test_an_analysis_on_a_cuda_device_runs_the_pose_there_unless_a_backend_was_c
         seen.append(pose.pose_backend())
         raise Stop
 
-    monkeypatch.delenv(pose.POSE_BACKEND_ENV, raising=False)
+    monkeypatch.setenv(pose.POSE_BACKEND_ENV, "")  # no choice made (restored after, whatever is set inside)
     monkeypatch.setattr(pipeline, "extract_features", extract)
     monkeypatch.setattr(pipeline, "_pose_device_type", lambda device: "cuda")
     monkeypatch.setattr(blazepose_torch, "check_available", lambda: None)
