@@ -332,8 +332,9 @@ class _RunReadAsBeam(FakeSegmenter):
         return p
 
 
-@pytest.mark.parametrize("apparatus", [None, "FX"])
-def test_an_apparatus_with_nothing_on_the_full_rate_poses_gets_a_second_look(video, apparatus):
+def _second_look_run(video, seg, apparatus=None):
+    """``_recognise`` on the fake video with a refine step that records the spans it is asked for and
+    switches ``seg`` to its full-rate behaviour: (result, spans asked for, call by call)."""
     from dataclasses import replace
 
     from gymscore.codebook import default_codebook
@@ -341,7 +342,7 @@ def test_an_apparatus_with_nothing_on_the_full_rate_poses_gets_a_second_look(vid
     from gymscore.pipeline import _recognise
 
     feats = extract_features(video, FakeEstimator(), ExtractConfig(pose_fps=25), use_cache=False)
-    seg, asked = _RunReadAsBeam(), []
+    asked = []
 
     def refine(f, spans):
         asked.append(spans)
@@ -349,6 +350,12 @@ def test_an_apparatus_with_nothing_on_the_full_rate_poses_gets_a_second_look(vid
         return replace(f)
 
     res = _recognise(feats, apparatus, seg, FakeClassifier(), default_codebook(), None, None, {}, refine)
+    return res, asked
+
+
+@pytest.mark.parametrize("apparatus", [None, "FX"])
+def test_an_apparatus_with_nothing_on_the_full_rate_poses_gets_a_second_look(video, apparatus):
+    res, asked = _second_look_run(video, _RunReadAsBeam(), apparatus)
     assert res.timeline.apparatus == "FX"
     assert [(s.start_frame, s.end_frame, s.element_id) for s in res.timeline.segments] == [
         (5, 15, "FX-094"), (17, 27, "FX-144")]
@@ -367,20 +374,7 @@ class _RunReadAsBeamThenNothing(_RunReadAsBeam):
 
 
 def test_nothing_on_any_apparatus_after_the_second_look_keeps_the_first_reading(video):
-    from dataclasses import replace
-
-    from gymscore.codebook import default_codebook
-    from gymscore.features.extract import extract_features
-    from gymscore.pipeline import _recognise
-
-    feats = extract_features(video, FakeEstimator(), ExtractConfig(pose_fps=25), use_cache=False)
-    seg = _RunReadAsBeamThenNothing()
-
-    def refine(f, spans):
-        seg.after = True
-        return replace(f)
-
-    res = _recognise(feats, None, seg, FakeClassifier(), default_codebook(), None, None, {}, refine)
+    res, _ = _second_look_run(video, _RunReadAsBeamThenNothing())
     assert res.timeline.apparatus == "BB" and res.timeline.segments == []
 
 
@@ -400,21 +394,7 @@ class _RunReadAsBeamThenMostlyFloor(_RunReadAsBeam):
 
 
 def test_full_rate_poses_that_favour_another_apparatus_get_a_second_look_though_elements_were_found(video):
-    from dataclasses import replace
-
-    from gymscore.codebook import default_codebook
-    from gymscore.features.extract import extract_features
-    from gymscore.pipeline import _recognise
-
-    feats = extract_features(video, FakeEstimator(), ExtractConfig(pose_fps=25), use_cache=False)
-    seg, asked = _RunReadAsBeamThenMostlyFloor(), []
-
-    def refine(f, spans):
-        asked.append(spans)
-        seg.after = True
-        return replace(f)
-
-    res = _recognise(feats, None, seg, FakeClassifier(), default_codebook(), None, None, {}, refine)
+    res, asked = _second_look_run(video, _RunReadAsBeamThenMostlyFloor())
     assert asked == [[(3, 30)], [(5, 15), (17, 27)]]  # beam first, then floor's segments looked at closely
     assert res.timeline.apparatus == "FX"
     assert [(s.start_frame, s.end_frame, s.element_id) for s in res.timeline.segments] == [
