@@ -40,11 +40,20 @@ from typing import Any
 
 import numpy as np
 
-from gymscore.element_choice import choose_elements, set_apparatus
+from gymscore.apparatus_reading import (
+    apparatus_probabilities,
+    candidate_apparatus,
+    decode_spans,
+    model_fps,
+    read_options,
+    second_look,
+    segment_probs,
+    wants_second_look,
+)
+from gymscore.element_choice import choose_elements
 from gymscore.features.densify import densify
 from gymscore.features.extract import ExtractConfig, VideoFeatures, extract_features
 from gymscore.features.pose import PoseEstimator, pose_backend_for
-from gymscore.features.posefeat import pose_features, resample_pose
 from gymscore.features.workers import keep_workers
 from gymscore.timeline import APPARATUS, Segment, Timeline, VideoInfo
 from gymscore.util.progress import CancelToken, ProgressFn, check_cancel, report
@@ -82,148 +91,6 @@ def _stage_progress(progress: ProgressFn | None, stage: str) -> ProgressFn | Non
         progress(lo + (hi - lo) * min(max(frac, 0.0), 1.0), 1.0, message)
 
     return sub
-
-
-def apparatus_probabilities(probs: np.ndarray, label_space: list[Any], codebook: Any) -> dict[str, float]:
-    """Share of the non-background probability mass that falls on each apparatus' sets."""
-    mass = dict.fromkeys(APPARATUS, 0.0)
-    for c, label in enumerate(label_space):
-        app = set_apparatus(codebook, label) if label != "background" else None
-        if app in mass:
-            mass[app] += float(probs[:, c].sum())
-    total = sum(mass.values())
-    return {a: (m / total if total > 0 else 0.0) for a, m in mass.items()}
-
-
-def restrict_to_apparatus(
-    probs: np.ndarray, label_space: list[Any], apparatus: str, codebook: Any
-) -> np.ndarray:
-    """Zero the sets of other apparatus and renormalise each frame."""
-    keep = np.array([lab == "background" or set_apparatus(codebook, lab) == apparatus
-                     for lab in label_space])
-    out = np.where(keep[None, :], probs, 0.0)
-    s = out.sum(axis=1, keepdims=True)
-    return np.divide(out, s, out=np.zeros_like(out), where=s > 0)
-
-
-def _model_fps(runner: Any, default: float) -> float:
-    fps = getattr(runner, "fps", None)
-    if fps is None:
-        fps = (getattr(getattr(runner, "manifest", None), "input", None) or {}).get("fps")
-    return float(fps or default)
-
-
-def _min_len(runner: Any) -> int:
-    return int((getattr(getattr(runner, "manifest", None), "input", None) or {}).get("min_segment_frames", 5))
-
-
-def _candidate_apparatus(app_probs: dict[str, float], max_candidates: int = 2,
-                         floor: float = 0.1) -> list[str]:
-    """The apparatus worth a closer look: the segmenter's favourite and a runner-up with some mass."""
-    ranked = sorted(app_probs, key=lambda a: -app_probs[a])
-    return [a for i, a in enumerate(ranked[:max_candidates]) if i == 0 or app_probs[a] >= floor]
-
-
-def _decode_spans(segmenter: Any, probs: np.ndarray, labels: list[Any], apparatus: str | None,
-                  boundary: np.ndarray | None, codebook: Any, n: int,
-                  m: int) -> list[tuple[int, int, int, float]]:
-    """Segments (start, end, set, confidence) in video frames with the sets of one apparatus (None: of
-    every apparatus)."""
-    restricted = probs if apparatus is None else restrict_to_apparatus(probs, labels, apparatus, codebook)
-    if boundary is not None:
-        raw = segmenter.decode(restricted, _min_len(segmenter), boundary=boundary)
-    else:
-        raw = segmenter.decode(restricted, _min_len(segmenter))
-    ratio = n / m if m else 1.0
-    spans = []
-    for s, e, set_id, conf in raw:
-        a, b = int(round(s * ratio)), min(n, int(round(e * ratio)))
-        if b > a:
-            spans.append((a, b, int(set_id), float(conf)))
-    return spans
-
-
-def _classify(classifier: Any, feats: VideoFeatures, spans: list[tuple[int, int, int, float]]) -> list[dict]:
-    if not spans:
-        return []
-    if getattr(classifier, "modality", "skeleton") == "rgb":
-        per_clip = int(getattr(classifier, "clip_len", 8))
-        from gymscore.video.clips import segment_frames  # noqa: PLC0415
-
-        return classifier.predict_frames(segment_frames(feats.meta.path, [(a, b) for a, b, _, _ in spans],
-                                                        per_clip))
-    clips = [(feats.joints2d[a:b], feats.visibility[a:b]) for a, b, _, _ in spans]
-    return classifier.predict(clips, fps=feats.meta.fps)
-
-
-def _apparatus_vote(apparatus: str, app_probs: dict[str, float], spans: list[tuple[int, int, int, float]],
-                    preds: list[dict]) -> float:
-    """Evidence for an apparatus: the segmenter's share times the classifier's length-weighted mean
-    event probability over the segments found with that apparatus' sets (0 when none are found)."""
-    votes = [(b - a, float(p.get("event_probs", {}).get(apparatus, 0.0))) for (a, b, _, _), p in
-             zip(spans, preds, strict=True)]
-    total = sum(w for w, _ in votes)
-    if not votes or total <= 0:
-        return 0.0
-    if not any(p.get("event_probs") for p in preds):
-        return app_probs.get(apparatus, 0.0)  # a classifier without an event head: the segmenter decides
-    return app_probs.get(apparatus, 0.0) * sum(w * e for w, e in votes) / total
-
-
-def _options(candidates: list[str], segmenter: Any, classifier: Any, codebook: Any, feats: VideoFeatures,
-             probs: np.ndarray, labels: list[Any], boundary: np.ndarray | None, app_probs: dict[str, float],
-             n: int, m: int) -> list[tuple[str, list, list[dict], float]]:
-    """(apparatus, spans, predictions, vote) for each candidate apparatus."""
-    options = []
-    for app in candidates:
-        spans = _decode_spans(segmenter, probs, labels, app, boundary, codebook, n, m)
-        preds = _classify(classifier, feats, spans)
-        options.append((app, spans, preds, _apparatus_vote(app, app_probs, spans, preds)))
-    return options
-
-
-_Reading = tuple[VideoFeatures, dict[str, float], str, list, list[dict]]
-"""(features, apparatus shares, apparatus, spans, classifier predictions) of one reading of a video."""
-
-
-SECOND_LOOK_SHARE = 0.6
-"""The segmenter's share of the full-rate poses above which an apparatus not yet looked at gets a
-second look although the chosen one has elements (a vault read as beam on the first pass)."""
-
-
-def _wants_second_look(chosen: str, spans: list, tried: list[str], app_probs: dict[str, float]) -> bool:
-    """Whether the full-rate poses call for another apparatus: the chosen one has no element there,
-    or an apparatus not tried holds at least :data:`SECOND_LOOK_SHARE` of them."""
-    favoured = max(app_probs, key=lambda a: app_probs[a]) if app_probs else chosen
-    return not spans or (favoured not in tried and app_probs[favoured] >= SECOND_LOOK_SHARE)
-
-
-def _second_look(tried: list[str], segmenter: Any, classifier: Any, codebook: Any, probs: np.ndarray,
-                 labels: list[Any], boundary: np.ndarray | None, n: int, m: int,
-                 refine: Callable[[VideoFeatures, list[tuple[int, int]]], VideoFeatures],
-                 current: _Reading) -> _Reading:
-    """A look at the apparatus the full-rate poses favour when they disagree with the first pass
-    (:func:`_wants_second_look`; a vault's run read as bars or beam on the first pass, say): its
-    segments get full-rate poses too and are classified. When the current apparatus has elements it
-    is read again on those poses and the two are weighed by their votes. Returns the reading chosen,
-    or ``current`` when no other apparatus has an element."""
-    feats, keep = current[0], ([current[2]] if current[3] else [])
-    app_probs = apparatus_probabilities(probs, labels, codebook)
-    new = [a for a in _candidate_apparatus(app_probs) if a not in tried]
-    spans = sorted({(a, b) for app in new
-                    for a, b, _, _ in _decode_spans(segmenter, probs, labels, app, boundary, codebook, n, m)})
-    if not spans:
-        return current
-    refined = refine(feats, spans)
-    if refined is not feats:
-        probs, boundary = _segment(segmenter, refined, m)
-        app_probs = apparatus_probabilities(probs, labels, codebook)
-    options = [o for o in _options(new + keep, segmenter, classifier, codebook, refined, probs, labels,
-                                   boundary, app_probs, n, m) if o[1]]
-    if not options:
-        return current
-    chosen, spans2, preds, _ = max(options, key=lambda o: o[3])
-    return refined, app_probs, chosen, spans2, preds
 
 
 def _connect(segments: list[Segment], fps: float) -> None:
@@ -285,8 +152,8 @@ def analyze_video(
         config = (config or ExtractConfig()).as_fast()
     if not full_rate_elements:  # the first pass is lean only where the full-rate pass follows it
         config = replace(config or ExtractConfig(), lean_min_height=0)
-    on = _pose_device_type(device) if estimator is None else "given"
-    with warnings.catch_warnings(record=True) as records, pose_backend_for(on, caught), keep_workers():
+    pose_on = _pose_device_type(device) if estimator is None else "given"  # (an estimator of the caller's)
+    with warnings.catch_warnings(record=True) as records, pose_backend_for(pose_on, caught), keep_workers():
         warnings.simplefilter("always")  # (the first pass's pose workers also do the full-rate pass)
         t = time.perf_counter()
         feats = extract_features(video, estimator, config, _stage_progress(progress, "features"), cancel,
@@ -355,18 +222,6 @@ def recognise_pose(joints2d: np.ndarray, visibility: np.ndarray, fps: float, fra
     return _recognise(feats, apparatus, segmenter, classifier, codebook, None, None, {}).timeline
 
 
-def _segment(segmenter: Any, feats: VideoFeatures, m: int) -> tuple[np.ndarray, np.ndarray | None]:
-    """The segmenter's per-frame set probabilities (m, C) at its own rate, and its boundary output."""
-    j, v = feats.joints2d, feats.visibility
-    if m != feats.frame_count:
-        j, v = resample_pose(j, v, m)
-    inputs = pose_features(j, v, feats.frame_size)
-    if hasattr(segmenter, "predict_full"):  # also gives the boundary output that splits same-set runs
-        probs, boundary = segmenter.predict_full(inputs)
-        return np.asarray(probs, dtype=np.float64), boundary
-    return np.asarray(segmenter.predict(inputs), dtype=np.float64), None
-
-
 def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, classifier: Any, codebook: Any,
                progress: ProgressFn | None, cancel: CancelToken | None,
                timings: dict[str, float],
@@ -377,18 +232,18 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
     # --- segment -------------------------------------------------------------------------
     t = time.perf_counter()
     report(progress, STAGES[1][1], 1.0, "finding elements")
-    m = max(1, int(round(n * _model_fps(segmenter, fps) / fps))) if n else 0
-    probs, boundary = _segment(segmenter, feats, m)
+    m = max(1, int(round(n * model_fps(segmenter, fps) / fps))) if n else 0
+    probs, boundary = segment_probs(segmenter, feats, m)
     labels = list(segmenter.label_space)
     app_probs = apparatus_probabilities(probs, labels, codebook)
-    candidates = [apparatus] if apparatus else _candidate_apparatus(app_probs)
+    candidates = [apparatus] if apparatus else candidate_apparatus(app_probs)
     timings["segment"] = time.perf_counter() - t
     check_cancel(cancel)
     # --- classify (each candidate apparatus; the classifier's event votes settle the apparatus) ---
     t = time.perf_counter()
     report(progress, STAGES[3][1] if refine is None else STAGES[2][1], 1.0, "recognising elements")
-    options = _options(candidates, segmenter, classifier, codebook, feats, probs, labels, boundary, app_probs,
-                       n, m)
+    options = read_options(candidates, segmenter, classifier, codebook, feats, probs, labels, boundary,
+                           app_probs, n, m)
     chosen, spans, preds, _ = max(options, key=lambda o: o[3]) if apparatus is None else options[0]
     timings["classify"] = time.perf_counter() - t
     check_cancel(cancel)
@@ -401,7 +256,7 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
     wanted = sorted({(a, b) for _, sp, _, _ in options for a, b, _, _ in sp})
     if refine is not None and not wanted:  # nothing of the apparatus on the first pass: a closer look
         # wherever any set was seen
-        wanted = sorted({(a, b) for a, b, _, _ in _decode_spans(segmenter, probs, labels, None, boundary,
+        wanted = sorted({(a, b) for a, b, _, _ in decode_spans(segmenter, probs, labels, None, boundary,
                                                                  codebook, n, m)})
     if refine is not None and wanted:
         t = time.perf_counter()
@@ -413,15 +268,15 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
             feats = refined
             t = time.perf_counter()
             report(progress, STAGES[3][1], 1.0, "recognising elements")
-            probs, boundary = _segment(segmenter, feats, m)  # segments redrawn from the full-rate poses
+            probs, boundary = segment_probs(segmenter, feats, m)  # segments redrawn from the full-rate poses
             if choose_after_refine:
                 app_probs = apparatus_probabilities(probs, labels, codebook)
-            options = _options(candidates, segmenter, classifier, codebook, feats, probs, labels, boundary,
-                               app_probs, n, m)
+            options = read_options(candidates, segmenter, classifier, codebook, feats, probs, labels,
+                                   boundary, app_probs, n, m)
             chosen, spans, preds, _ = max(options, key=lambda o: o[3]) if apparatus is None else options[0]
-            if apparatus is None and _wants_second_look(chosen, spans, candidates,
+            if apparatus is None and wants_second_look(spans, candidates,
                                                         apparatus_probabilities(probs, labels, codebook)):
-                feats, app_probs, chosen, spans, preds = _second_look(
+                feats, app_probs, chosen, spans, preds = second_look(
                     candidates, segmenter, classifier, codebook, probs, labels, boundary, n, m, refine,
                     (feats, app_probs, chosen, spans, preds))
             timings["classify"] += time.perf_counter() - t

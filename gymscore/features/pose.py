@@ -295,8 +295,8 @@ def pose_backend_for(device_type: str, notes: list[str]) -> Iterator[str]:
     (:func:`pose_backend`) when one is, else ``torch`` for a CUDA device and the default elsewhere.
     The choice made here is undone on leaving. When the torch backend cannot load, the pose stays
     on the default with a line in ``notes`` saying why. On an H200 machine the torch backend took
-    8.4 s on the 92 s routine against 23.7 s for LiteRT's two CPU processes
-    (bench/results/analysis_gpu_torch.md, analysis_gpu.md)."""
+    8.4-8.7 s on the 92 s routine against 23.7 s for LiteRT's two CPU processes
+    (bench/results/analysis_gpu.md, analysis_gpu_litert.md)."""
     if os.environ.get(POSE_BACKEND_ENV, "").strip() or device_type != "cuda":
         yield pose_backend()
         return
