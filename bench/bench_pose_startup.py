@@ -81,7 +81,7 @@ def child(device: str, batch: int, calls: int, before: bool) -> dict:
             nets.run(kind, images[kind])
             times.append(1000 * (time.perf_counter() - s))
         warm[kind] = round(statistics.median(times), 3)
-    total = round(sum(v for k, v in phases.items()), 3)
+    total = round(sum(phases.values()), 3)
     return {"phases": phases, "total_s": total, "warm_ms": warm, "mode": nets.mode}
 
 

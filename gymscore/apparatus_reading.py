@@ -139,16 +139,16 @@ def wants_second_look(spans: list, tried: list[str], app_probs: dict[str, float]
 
 
 def second_look(tried: list[str], segmenter: Any, classifier: Any, codebook: Any, probs: np.ndarray,
-                 labels: list[Any], boundary: np.ndarray | None, n: int, m: int,
-                 refine: Callable[[VideoFeatures, list[tuple[int, int]]], VideoFeatures],
-                 current: Reading) -> Reading:
+                labels: list[Any], boundary: np.ndarray | None, shares: dict[str, float], n: int, m: int,
+                refine: Callable[[VideoFeatures, list[tuple[int, int]]], VideoFeatures],
+                current: Reading) -> Reading:
     """A look at the apparatus the full-rate poses favour when they disagree with the first pass
     (:func:`wants_second_look`; a vault's run read as bars or beam on the first pass, say): its
     segments get full-rate poses too and are classified. When the current apparatus has elements it
     is read again on those poses and the two are weighed by their votes. Returns the reading chosen,
-    or ``current`` when no other apparatus has an element."""
-    feats, keep = current[0], ([current[2]] if current[3] else [])
-    app_probs = apparatus_probabilities(probs, labels, codebook)
+    or ``current`` when no other apparatus has an element. ``shares``: :func:`apparatus_probabilities`
+    of ``probs``, the full-rate poses' set probabilities."""
+    feats, keep, app_probs = current[0], ([current[2]] if current[3] else []), shares
     new = [a for a in candidate_apparatus(app_probs) if a not in tried]
     spans = sorted({(a, b) for app in new
                     for a, b, _, _ in decode_spans(segmenter, probs, labels, app, boundary, codebook, n, m)})
@@ -159,7 +159,7 @@ def second_look(tried: list[str], segmenter: Any, classifier: Any, codebook: Any
         probs, boundary = segment_probs(segmenter, refined, m)
         app_probs = apparatus_probabilities(probs, labels, codebook)
     options = [o for o in read_options(new + keep, segmenter, classifier, codebook, refined, probs, labels,
-                                   boundary, app_probs, n, m) if o[1]]
+                                       boundary, app_probs, n, m) if o[1]]
     if not options:
         return current
     chosen, spans2, preds, _ = max(options, key=lambda o: o[3])

@@ -269,16 +269,16 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
             t = time.perf_counter()
             report(progress, STAGES[3][1], 1.0, "recognising elements")
             probs, boundary = segment_probs(segmenter, feats, m)  # segments redrawn from the full-rate poses
+            shares = apparatus_probabilities(probs, labels, codebook)
             if choose_after_refine:
-                app_probs = apparatus_probabilities(probs, labels, codebook)
+                app_probs = shares
             options = read_options(candidates, segmenter, classifier, codebook, feats, probs, labels,
                                    boundary, app_probs, n, m)
             chosen, spans, preds, _ = max(options, key=lambda o: o[3]) if apparatus is None else options[0]
-            if apparatus is None and wants_second_look(spans, candidates,
-                                                        apparatus_probabilities(probs, labels, codebook)):
+            if apparatus is None and wants_second_look(spans, candidates, shares):
                 feats, app_probs, chosen, spans, preds = second_look(
-                    candidates, segmenter, classifier, codebook, probs, labels, boundary, n, m, refine,
-                    (feats, app_probs, chosen, spans, preds))
+                    candidates, segmenter, classifier, codebook, probs, labels, boundary, shares, n, m,
+                    refine, (feats, app_probs, chosen, spans, preds))
             timings["classify"] += time.perf_counter() - t
             check_cancel(cancel)
     # --- elements through the decision trees -----------------------------------------------

@@ -10,8 +10,8 @@ Held-out sets (seeds never used in training; training uses seeds < 50 000 + the 
 camera, whose per-shot viewpoint is drawn from elevations of 2-45 degrees: it covers the hard camera's
 steep views, not its lag, shake, closeness and cut rate; cls11 and seg10 did not see steep views at
 all. Since ``cls21`` / ``seg19``, training also holds BlazePose poses of 92 rendered ``hard``-camera
-routines, seeds 410 000-410 091 (83 train, 9 validation): the camera setting is no longer unseen, only
-the seeds):
+routines, seeds 410 000-410 091 (83 train, 9 validation), and since ``seg20`` of 135 more, seeds
+420 000-420 137 (122 train, 13 validation): the camera setting is no longer unseen, only the seeds):
 
 * ``natural``: routines drawn from the GymSynth priors, seeds 90 000-90 009 per apparatus, ``hard``
   camera (steeper, closer, shakier, more cuts);
