@@ -39,7 +39,7 @@ def label_space():
 
 def test_registry_lists_every_family():
     names = list_models()
-    for n in ("mstcn_small", "stgcn_small", "stgcn_temporal", "tsm_small", "tsn_small"):
+    for n in ("mstcn_small", "stgcn_small", "stgcn_temporal", "tsm_small", "tsn_small", "mean_ensemble"):
         assert n in names
     with pytest.raises(ValueError, match="unknown model 'nope'"):
         create_model("nope")

@@ -10,13 +10,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import torch
 
 from gymscore.features.posefeat import CLIP_CHANNELS_V1, pose_features, resample_pose, skeleton_clip
-from gymscore.models.manifest import ModelManifest, find_model, verify_weights
+from gymscore.models.manifest import ManifestError, ModelManifest, find_model, selected_models, verify_weights
 from gymscore.models.registry import create_model
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -324,15 +325,32 @@ class ClassifierRunner(_Runner):
         return self._predict_arrays([self._frames_tensor(f) for f in clips])
 
 
+def _load(task: str, device: str, name: str | None) -> tuple[torch.nn.Module, ModelManifest, torch.device]:
+    """The model, its manifest and device; a name ``a+b[+...]`` averages those installed models
+    (:mod:`gymscore.models.ensemble`), which must share their input and labels."""
+    dev = pick_device(device)
+    if name is None:
+        name = selected_models().get(task)
+    if name is None or "+" not in name:
+        m = find_model(task, name)
+        return load_weights(m, dev), m, dev
+    from gymscore.models.ensemble import MeanEnsemble  # noqa: PLC0415
+
+    ms = [find_model(task, n.strip()) for n in name.split("+")]
+    for other in ms[1:]:
+        for what in ("input", "label_space"):
+            if getattr(other, what) != getattr(ms[0], what):
+                raise ManifestError(f"{task} models {ms[0].name!r} and {other.name!r} cannot be averaged: "
+                                    f"their {what.replace('_', ' ')} differs")
+    model = MeanEnsemble([load_weights(m, dev) for m in ms], task).to(dev).eval()
+    return model, replace(ms[0], name=name, architecture="mean_ensemble", default=False), dev
+
+
 def load_segmenter(device: str = "auto", name: str | None = None) -> SegmenterRunner:
     """The selected (or named, or shipped default) segmenter, ready on ``device``."""
-    m = find_model("segmenter", name)
-    dev = pick_device(device)
-    return SegmenterRunner(load_weights(m, dev), m, dev)
+    return SegmenterRunner(*_load("segmenter", device, name))
 
 
 def load_classifier(device: str = "auto", name: str | None = None) -> ClassifierRunner:
     """The selected (or named, or shipped default) element classifier, ready on ``device``."""
-    m = find_model("classifier", name)
-    dev = pick_device(device)
-    return ClassifierRunner(load_weights(m, dev), m, dev)
+    return ClassifierRunner(*_load("classifier", device, name))

@@ -159,8 +159,10 @@ def select_model(task: str, name: str | None) -> None:
     """Make ``name`` the model used for ``task`` when none is named (None: back to the shipped default)."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; use one of {', '.join(TASKS)}")
-    if name is not None and not any(m.name == name for _, m in list_installed(task)):
-        raise ManifestError(f"no installed {task} model is called {name!r}")
+    names = {m.name for _, m in list_installed(task)}
+    for part in (name.split("+") if name is not None else []):  # "a+b": the average of a and b
+        if part.strip() not in names:
+            raise ManifestError(f"no installed {task} model is called {part.strip()!r}")
     sel = selected_models()
     if name is None:
         sel.pop(task, None)

@@ -2,7 +2,9 @@
 
 Model families live one per file (``mstcn``, ``stgcn``, ``tsm``); their modules are imported on first
 use so that importing the registry stays torch-free. Every registered model exposes the same methods:
-``forward_features(x)``, ``forward_head(features)``, ``forward(x)`` and ``reset_head(label_space)``.
+``forward_features(x)``, ``forward_head(features)``, ``forward(x)`` and ``reset_head(label_space)``;
+``mean_ensemble`` (``ensemble``), which averages trained models, has ``forward`` only: its members are
+what is trained.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 _REGISTRY: dict[str, Callable[..., Any]] = {}
-_FAMILY_MODULES = ("gymscore.models.mstcn", "gymscore.models.stgcn", "gymscore.models.tsm")
+_FAMILY_MODULES = (
+    "gymscore.models.mstcn", "gymscore.models.stgcn", "gymscore.models.tsm", "gymscore.models.ensemble",
+)
 _loaded = False
 
 
