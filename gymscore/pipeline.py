@@ -19,8 +19,10 @@ Stages (each reports progress and checks ``cancel``):
    look goes wherever the first pass saw any set;
 5. **elements** - every leaf of the codebook's decision trees is scored as ``P(element) x product of
    P(attribute = answer) ** 0.25`` along its path; the set is the one of the apparatus with the highest
-   ``P(set) x`` its best leaf's score, that leaf is the element, the top five of the set (normalised)
-   are kept as alternatives and the best one's share is the confidence (:mod:`gymscore.element_choice`);
+   ``P(set) x`` its best leaf's score; the element is the likeliest leaf of the set's weighted median
+   value (the likeliest leaf whenever it holds half the probability; the segment's note says when it
+   is not), the top five of the set (normalised) are kept as alternatives and the element's share is
+   the confidence (:mod:`gymscore.element_choice`);
 6. **score** - connections from the gaps between elements (the FineGym importer's rule) and the
    D-score engine's score card.
 

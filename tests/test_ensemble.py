@@ -95,3 +95,17 @@ def test_an_ensemble_state_holds_its_members_and_gives_them_back(members):
         model.reset_head(16)
     with pytest.raises(ValueError, match="at least two members"):
         create_model("mean_ensemble", members=[spec], task="segmenter")
+
+
+def test_models_list_marks_the_members_of_a_selected_ensemble(members, capsys):
+    import json
+
+    from gymscore.cli.main import main
+
+    select_model("segmenter", "s1+s2")
+    assert main(["models", "list", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["s1"]["in_selected_ensemble"] and rows["s2"]["in_selected_ensemble"]
+    assert not rows["c1"]["in_selected_ensemble"] and not rows["s1"]["selected"]
+    assert main(["models", "list"]) == 0
+    assert "s2 [averaged in the selected s1+s2]" in capsys.readouterr().out

@@ -498,3 +498,16 @@ def test_an_apparatus_the_user_chose_is_kept_by_a_new_analysis(qtbot, demo):
     w.doc.undo_stack.undo()
     w.doc.undo_stack.undo()  # back to the analysis' own choice: recognised again
     assert w.doc.timeline.apparatus == "UB" and edits.apparatus_for_analysis(w.doc.timeline) is None
+
+
+def test_the_element_panel_shows_why_the_model_scored_a_leaf(qtbot, demo):
+    video, _, _ = demo
+    w = make_window(qtbot)
+    assert w.open_path(str(video))
+    analyse(qtbot, w)
+    tl = w.doc.timeline
+    assert "median value" not in w.element.facts.text()
+    tl.segments[0].note = "scored at the median value 0.4: 60% of it on elements worth <0.4>"
+    w.element.show_segment(tl, 0)
+    shown = w.element.facts.text()
+    assert "<i>scored at the median value 0.4: 60% of it on elements worth &lt;0.4&gt;</i>" in shown

@@ -188,10 +188,13 @@ def run_models_list(args: argparse.Namespace) -> int:
     selected = selected_models()
     rows = []
     for origin, m in installed:
+        chosen = selected.get(m.task, "")
         rows.append({
             "name": m.name, "task": m.task, "architecture": m.architecture, "origin": origin,
             "path": str(m.weights_path), "sha256": m.sha256, "metrics": m.metrics,
-            "default": m.default, "selected": selected.get(m.task) == m.name,
+            "default": m.default, "selected": chosen == m.name,
+            # a selected ensemble "a+b" averages these models
+            "in_selected_ensemble": "+" in chosen and m.name in chosen.split("+"),
             "weights_present": m.weights_path.is_file(),
         })
     if args.json:
@@ -204,6 +207,8 @@ def run_models_list(args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         mark = " [selected]" if r["selected"] else (" [default]" if r["default"] else "")
+        if r["in_selected_ensemble"]:
+            mark += f" [averaged in the selected {selected[r['task']]}]"
         metrics = ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
                             for k, v in r["metrics"].items() if not isinstance(v, dict | list))
         missing = "" if r["weights_present"] else "  (weights file missing)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -109,6 +110,8 @@ class ElementPanel(QWidget):
             f"confidence {seg.confidence:.0%} · {'edited by you' if seg.source == 'user' else seg.source}"
             + (" · connected to next" if seg.connected_to_next else ""),
         ]
+        if seg.note:  # why the model scored this leaf, or where an imported label came from
+            facts.append(f"<i>{html.escape(seg.note)}</i>")
         self.facts.setText("<br>".join(facts))
         steps = tree_path(self.services.codebook(tl.edition), seg.element_id)
         self.path.setText(
