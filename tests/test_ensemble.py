@@ -109,3 +109,29 @@ def test_models_list_marks_the_members_of_a_selected_ensemble(members, capsys):
     assert not rows["c1"]["in_selected_ensemble"] and not rows["s1"]["selected"]
     assert main(["models", "list"]) == 0
     assert "s2 [averaged in the selected s1+s2]" in capsys.readouterr().out
+
+
+def test_train_ensemble_installs_one_weights_file_that_loads_as_the_average(members, tmp_path, capsys):
+    from gymscore.cli.main import main
+    from gymscore.models.manifest import load_manifest, sha256_file
+
+    x = np.random.default_rng(1).normal(size=(30, FEATURE_DIM)).astype(np.float32)
+    expect = load_segmenter("cpu", "s1+s2").predict_full(x)
+    assert main(["train", "ensemble", "segmenter", "s1", "s2", "--name", "s12", "--select"]) == 0
+    assert "installed segmenter model 's12', the average of s1, s2" in capsys.readouterr().out
+    m = find_model("segmenter", "s12")
+    assert m.architecture == "mean_ensemble" and m.sha256 == sha256_file(m.weights_path)
+    assert [d["name"] for d in m.training_data["members"]] == ["s1", "s2"]
+    got = load_segmenter("cpu").predict_full(x)  # selected
+    assert np.allclose(got[0], expect[0], atol=1e-6) and np.allclose(got[1], expect[1], atol=1e-6)
+    # as a folder's default it takes the mark from the other models of its task
+    dest = tmp_path / "shipped"
+    assert main(["train", "ensemble", "segmenter", "s2", "s1", "--name", "d", "--dest", str(dest),
+                 "--default"]) == 0
+    assert {m.name: m.default for m in load_manifest(dest)} == {"d": True}
+    from gymscore.train.export import export_ensemble
+
+    export_ensemble("segmenter", ["s1", "s2"], "e", dest=dest, default=True)
+    assert {m.name: m.default for m in load_manifest(dest)} == {"d": False, "e": True}
+    assert main(["train", "ensemble", "classifier", "c1", "s1", "--name", "x"]) == 2
+    assert "no classifier model called 's1'" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""``gymscore train classifier|segmenter|export`` and ``gymscore eval PRED_DIR TRUTH_DIR``.
+"""``gymscore train classifier|segmenter|export|ensemble`` and ``gymscore eval PRED_DIR TRUTH_DIR``.
 
 Distributed training: ``torchrun --nproc_per_node=N -m gymscore train classifier --config FILE``.
 """
@@ -9,6 +9,7 @@ import argparse
 import datetime as _dt
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,14 @@ def register(subparsers: Any) -> None:
     ex.add_argument("--default", action="store_true", help="mark as the shipped default (with --dest)")
     ex.add_argument("--licence", default="MIT")
     ex.set_defaults(func=_export)
+    en = tsub.add_parser("ensemble", help="install the average of installed models as one model")
+    en.add_argument("task", choices=("classifier", "segmenter"))
+    en.add_argument("members", nargs="+", metavar="MEMBER", help="installed models (gymscore models list)")
+    en.add_argument("--name", required=True, help="model name")
+    en.add_argument("--dest", help="models folder (default: the user models folder)")
+    en.add_argument("--select", action="store_true", help="use this model by default from now on")
+    en.add_argument("--default", action="store_true", help="mark as the folder's default (with --dest)")
+    en.set_defaults(func=_ensemble)
     train.set_defaults(func=lambda args: (train.print_help(), 2)[1])
 
     ev = subparsers.add_parser("eval", help="compare two folders of timelines (matched by file name)")
@@ -96,6 +105,21 @@ def _export(args: argparse.Namespace) -> int:
         f"installed {m.task} model {m.name!r} ({m.architecture}) in {m.folder}"
         + (" and selected it" if args.select else "; select it with --select to use it by default")
     )
+    return 0
+
+
+def _ensemble(args: argparse.Namespace) -> int:
+    from gymscore.models.manifest import ManifestError
+    from gymscore.train.export import export_ensemble
+
+    try:
+        m = export_ensemble(args.task, args.members, args.name, dest=args.dest, select=args.select,
+                            default=args.default)
+    except ManifestError as exc:
+        print(f"gymscore train ensemble: {exc}", file=sys.stderr)
+        return 2
+    print(f"installed {m.task} model {m.name!r}, the average of {', '.join(args.members)}, in {m.folder}"
+          + (" and selected it" if args.select else "; select it with --select to use it by default"))
     return 0
 
 

@@ -10,11 +10,13 @@ fine-tune it, fine-tune a member (:func:`member_state`) and build the ensemble a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import torch
 from torch import nn
 
+from gymscore.models.manifest import ManifestError, ModelManifest
 from gymscore.models.registry import create_model, register_model
 
 _EPS = 1e-7
@@ -62,6 +64,26 @@ def mean_ensemble(members: list[dict[str, Any]], task: str, label_space: Any = N
             kwargs["label_space"] = label_space
         built.append(create_model(spec["architecture"], **kwargs))
     return MeanEnsemble(built, task)
+
+
+def ensemble_manifest(members: list[ModelManifest], name: str) -> ModelManifest:
+    """The manifest of an ensemble of ``members`` (same task, input and labels; ManifestError
+    otherwise), without weights of its own: fill in ``weights`` and ``sha256`` to store it."""
+    if len(members) < 2:
+        raise ManifestError("an ensemble needs at least two members")
+    first = members[0]
+    for other in members[1:]:
+        for what in ("task", "input", "label_space"):
+            if getattr(other, what) != getattr(first, what):
+                raise ManifestError(f"{first.task} models {first.name!r} and {other.name!r} cannot be "
+                                    f"averaged: their {what.replace('_', ' ')} differs")
+    return replace(
+        first, name=name, architecture="mean_ensemble", weights="", sha256="", default=False, notes="",
+        model_kwargs={"task": first.task, "members": [
+            {"architecture": m.architecture, "model_kwargs": dict(m.model_kwargs)} for m in members]},
+        training_data={"members": [{"name": m.name, **m.training_data} for m in members]},
+        metrics={},
+    )
 
 
 def ensemble_state(states: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:

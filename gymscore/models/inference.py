@@ -10,14 +10,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import torch
 
 from gymscore.features.posefeat import CLIP_CHANNELS_V1, pose_features, resample_pose, skeleton_clip
-from gymscore.models.manifest import ManifestError, ModelManifest, find_model, selected_models, verify_weights
+from gymscore.models.manifest import ModelManifest, find_model, selected_models, verify_weights
 from gymscore.models.registry import create_model
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -334,16 +333,12 @@ def _load(task: str, device: str, name: str | None) -> tuple[torch.nn.Module, Mo
     if name is None or "+" not in name:
         m = find_model(task, name)
         return load_weights(m, dev), m, dev
-    from gymscore.models.ensemble import MeanEnsemble  # noqa: PLC0415
+    from gymscore.models.ensemble import MeanEnsemble, ensemble_manifest  # noqa: PLC0415
 
     ms = [find_model(task, n.strip()) for n in name.split("+")]
-    for other in ms[1:]:
-        for what in ("input", "label_space"):
-            if getattr(other, what) != getattr(ms[0], what):
-                raise ManifestError(f"{task} models {ms[0].name!r} and {other.name!r} cannot be averaged: "
-                                    f"their {what.replace('_', ' ')} differs")
+    manifest = ensemble_manifest(ms, name)
     model = MeanEnsemble([load_weights(m, dev) for m in ms], task).to(dev).eval()
-    return model, replace(ms[0], name=name, architecture="mean_ensemble", default=False), dev
+    return model, manifest, dev
 
 
 def load_segmenter(device: str = "auto", name: str | None = None) -> SegmenterRunner:

@@ -4,6 +4,8 @@ The weights go to ``user_models_dir()`` (or ``--dest``), next to a ``manifest.js
 architecture, input spec, label space, training data, held-out metrics (``heldout.json`` in the run
 folder when it exists, else the best validation row), sha256 and licence. The app keeps using the
 shipped default until the user selects the new model (``--select`` or ``select_model``).
+``gymscore train ensemble TASK MEMBER MEMBER... --name NAME`` installs the average of installed models
+the same way (:func:`export_ensemble`).
 """
 
 from __future__ import annotations
@@ -113,3 +115,45 @@ def run_from_model(name: str, task: str, out_dir: str | Path) -> Path:
     }
     (out / "run.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return out
+
+
+def export_ensemble(
+    task: str,
+    members: list[str],
+    name: str,
+    dest: str | Path | None = None,
+    select: bool = False,
+    default: bool = False,
+    notes: str = "",
+    metrics: dict[str, Any] | None = None,
+) -> ModelManifest:
+    """Install the average of the installed ``members`` (:mod:`gymscore.models.ensemble`) as one model
+    ``name``: one weights file holding every member, one manifest entry. With ``default`` it becomes
+    the folder's default for ``task`` (the others of that task lose the mark)."""
+    from gymscore.models.ensemble import ensemble_manifest, ensemble_state
+    from gymscore.models.manifest import find_model, load_manifest, save_manifest, verify_weights
+
+    ms = [find_model(task, n) for n in members]
+    entry = ensemble_manifest(ms, name)
+    for m in ms:
+        verify_weights(m)
+    state = ensemble_state([torch.load(m.weights_path, map_location="cpu", weights_only=True) for m in ms])
+    folder = Path(dest) if dest else user_models_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    weights = f"{name}.pt"
+    atomic_write_with(folder / weights, lambda fh: torch.save(state, fh))
+    entry.weights, entry.sha256, entry.folder = weights, sha256_file(folder / weights), str(folder)
+    entry.default, entry.notes, entry.metrics = default, notes, metrics or {}
+    entry.created = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    entry.gymscore_version = __version__
+    if default:
+        others = [m for m in load_manifest(folder) if m.name != name]
+        for m in others:
+            if m.task == task:
+                m.default = False
+        save_manifest(folder, [*others, entry])
+    else:
+        upsert_manifest(folder, entry)
+    if select:
+        select_model(task, name)
+    return entry
