@@ -99,3 +99,33 @@ def test_cli_names_the_folder_without_labelled_videos(tmp_path, capsys):
     assert f"{tmp_path / 'nope'}: not a folder of labelled videos" in capsys.readouterr().err
     assert main(["data", "poses", str(tmp_path), str(tmp_path / "out")]) == 2
     assert "no labelled videos" in capsys.readouterr().err
+
+
+def test_attribute_targets_for_elements_outside_the_label_space():
+    from gymscore.codebook import default_codebook
+    from gymscore.data.routines import RoutineSample
+    from gymscore.data.torchsets import ClipDataset
+    from gymscore.models.labels import build_label_space
+    from gymscore.timeline import Segment, Timeline, VideoInfo
+
+    cb = default_codebook()
+    ls = build_label_space(cb, "gym99")
+    assert not ls.contains("VT-038") and ls.contains("VT-019")  # tsukahara tucked with 1 turn; a Yurchenko
+    tl = Timeline(video=VideoInfo(fps=25, frame_count=40), apparatus="VT",
+                  segments=[Segment(0, 20, 1, "VT-038"), Segment(20, 40, 1, "VT-019")])
+    r = RoutineSample(np.random.default_rng(0).uniform(0, 500, (40, 17, 2)), np.ones((40, 17)), tl)
+    plain = ClipDataset([r], ls, 16, codebook=cb)
+    every = ClipDataset([r], ls, 16, codebook=cb, attributes_of_all=True)
+    _, t_plain = plain[0]
+    _, t_all = every[0]
+    assert int(t_plain["element"]) == int(t_all["element"]) == -100
+    assert int(t_plain["attr:vault_entry"]) == -100
+    assert ls.attributes["vault_entry"][int(t_all["attr:vault_entry"])] == "tsukahara"
+    assert ls.attributes["body_shape"][int(t_all["attr:body_shape"])] == "tucked"
+    # a value the vocabulary lacks has no target; elements inside the space are as before
+    assert ls.attribute_index("entry_turn", cb.get("VT-038")) == ls.attributes["entry_turn"].index("0.5")
+    assert ls.attribute_index("turn_amount", cb.get("BB-276")) == -100  # 2.5 turns: no Gym99 element has it
+    _, inside = every[1]
+    assert int(inside["element"]) == ls.element_index("VT-019")
+    assert {k: int(v) for k, v in inside.items() if k.startswith("attr:")} == {
+        k: int(v) for k, v in plain[1][1].items() if k.startswith("attr:")}

@@ -47,11 +47,20 @@ def _set_of(seg: Any, codebook: Any | None) -> int | None:
     return None
 
 
+def _codebook_element(codebook: Any, element_id: str) -> Any:
+    try:
+        return codebook.get(element_id)
+    except (KeyError, ValueError):
+        return None
+
+
 class ClipDataset(_Seeded):
     """Segment clips of routines -> (x (5, clip_len, 17), targets) for the skeleton classifier.
 
     Targets: ``element`` (-100 when the element is unknown or outside the label space), ``set``,
-    ``event``, ``attr:<name>`` (from the element; -100 when unknown) and ``weight``.
+    ``event``, ``attr:<name>`` (from the element; -100 when unknown; with ``attributes_of_all`` also
+    for elements of the codebook outside the label space, so the attribute heads learn them) and
+    ``weight``.
     """
 
     def __init__(
@@ -65,11 +74,13 @@ class ClipDataset(_Seeded):
         codebook: Any | None = None,
         require_element: bool = False,
         channels: tuple[str, ...] = CLIP_CHANNELS_V1,
+        attributes_of_all: bool = False,
     ) -> None:
         self.routines, self.ls, self.clip_len = routines, label_space, clip_len
         self.channels = tuple(channels)
         self.augment, self.boundary_jitter, self.seed = augment, boundary_jitter, seed
         self.items: list[tuple[int, int, int, int, str | None, float]] = []
+        self.other_attributes: dict[int, dict[str, int]] = {}  # item -> attribute targets, outside the space
         for ri, r in enumerate(routines):
             for si, seg in enumerate(r.timeline.segments):
                 set_id = _set_of(seg, codebook)
@@ -78,6 +89,11 @@ class ClipDataset(_Seeded):
                 el = seg.element_id if label_space.contains(seg.element_id) else None
                 if require_element and el is None:
                     continue
+                if attributes_of_all and el is None and seg.element_id and codebook is not None:
+                    other = _codebook_element(codebook, seg.element_id)
+                    if other is not None:
+                        self.other_attributes[len(self.items)] = {
+                            a: label_space.attribute_index(a, other) for a in label_space.attributes}
                 self.items.append((ri, seg.start_frame, seg.end_frame, set_id, el, r.segment_weight(si)))
 
     def __len__(self) -> int:
@@ -107,8 +123,9 @@ class ClipDataset(_Seeded):
             "weight": torch.tensor(weight, dtype=torch.float32),
         }
         ei = self.ls.element_index(el) if el else None
+        other = self.other_attributes.get(index, {})
         for attr in self.ls.attributes:
-            idx = self.ls.element_attributes[attr][ei] if ei is not None else -100
+            idx = self.ls.element_attributes[attr][ei] if ei is not None else other.get(attr, -100)
             targets[f"attr:{attr}"] = torch.tensor(idx)
         return torch.from_numpy(x), targets
 

@@ -65,6 +65,14 @@ class LabelSpace:
             object.__setattr__(self, "_cache", cache)
         return cache
 
+    def attribute_index(self, attr: str, element: Any) -> int:
+        """Head index of a codebook element's value of ``attr`` (-100 when the vocabulary lacks it):
+        the attribute target of an element outside the label space."""
+        value = getattr(element.attributes, attr)
+        vocab = self.attributes[attr]
+        key = value if attr in CATEGORICAL else format_number(value)
+        return vocab.index(key) if key in vocab else -100
+
     def contains(self, element_id: str | None) -> bool:
         return element_id is not None and element_id in self._index()
 

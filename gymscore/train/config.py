@@ -37,6 +37,7 @@ class DataConfig:
     val_dirs: list[str] = field(default_factory=list)
     use_corrections: bool = False  # add user_data_dir()/corrections (user segments weigh 2.0)
     label_space: str = "gym99"  # gym99 | gym288 | all | comma-separated element ids
+    attributes_all_elements: bool = False  # classifier: attribute targets for elements outside it too
     clip_len: int = 32  # classifier: frames per clip after resampling (RGB: segments)
     clip_channels: str = "v1"  # skeleton input: v1 (5 channels) | v2 (8, posefeat.skeleton_clip)
     frame_size: int = 64  # RGB: square side in pixels

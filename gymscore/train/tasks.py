@@ -197,8 +197,9 @@ class ClassifierTask:
         ch = self.clip_channels
         return (
             ClipDataset(train, self.label_space, d.clip_len, aug, seed=self.cfg.seed, codebook=self.codebook,
-                        channels=ch),
-            ClipDataset(val, self.label_space, d.clip_len, None, codebook=self.codebook, channels=ch),
+                        channels=ch, attributes_of_all=d.attributes_all_elements),
+            ClipDataset(val, self.label_space, d.clip_len, None, codebook=self.codebook, channels=ch,
+                        attributes_of_all=d.attributes_all_elements),
         )
 
     @property
