@@ -1,5 +1,5 @@
 """The helpers the accuracy benchmark draws its conclusions with (bench/pose_error.py,
-bench/compare_predictions.py)."""
+bench/compare_predictions.py, bench/bench_outside_gym99.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
+from bench_outside_gym99 import with_oracle  # noqa: E402
 from compare_predictions import mcnemar_p, right_elements  # noqa: E402
 from pose_error import frame_errors, summary  # noqa: E402
 
@@ -57,3 +58,16 @@ def test_right_elements_matches_segments_as_gymscore_eval_does(tmp_path):
     # right; right id but overlapping too little (IoU < 0.5); wrong id
     save_timeline(timeline([(0, 48, ids[0]), (130, 190, ids[1]), (200, 250, ids[0])]), pred / "r.json")
     assert right_elements(pred, truth, set(ids)) == {("r", 0): True, ("r", 1): False, ("r", 2): False}
+
+
+def test_the_oracle_names_only_matched_segments_whose_true_element_is_outside_the_label_space():
+    from gymscore.timeline import Segment, Timeline
+
+    truth = Timeline(apparatus="VT", segments=[Segment(0, 10, 1, "VT-038"), Segment(20, 30, 1, "VT-019"),
+                                                Segment(40, 50, 1, "VT-046")])
+    pred = Timeline(apparatus="VT", segments=[Segment(1, 10, 1, "VT-019"), Segment(20, 30, 1, "VT-020"),
+                                               Segment(44, 60, 1, "VT-019")])
+    assert with_oracle(pred, truth, {"VT-019", "VT-020"}) == 1
+    # the first is given its true element; the second's true element is named (left as predicted);
+    # the third overlaps its truth by 6 / 20 < 0.5 (left as predicted)
+    assert [s.element_id for s in pred.segments] == ["VT-038", "VT-020", "VT-019"]

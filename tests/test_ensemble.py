@@ -122,6 +122,7 @@ def test_train_ensemble_installs_one_weights_file_that_loads_as_the_average(memb
     m = find_model("segmenter", "s12")
     assert m.architecture == "mean_ensemble" and m.sha256 == sha256_file(m.weights_path)
     assert [d["name"] for d in m.training_data["members"]] == ["s1", "s2"]
+    assert m.training_data["run"] == "s1+s2"
     got = load_segmenter("cpu").predict_full(x)  # selected
     assert np.allclose(got[0], expect[0], atol=1e-6) and np.allclose(got[1], expect[1], atol=1e-6)
     # as a folder's default it takes the mark from the other models of its task

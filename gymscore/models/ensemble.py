@@ -81,7 +81,8 @@ def ensemble_manifest(members: list[ModelManifest], name: str) -> ModelManifest:
         first, name=name, architecture="mean_ensemble", weights="", sha256="", default=False, notes="",
         model_kwargs={"task": first.task, "members": [
             {"architecture": m.architecture, "model_kwargs": dict(m.model_kwargs)} for m in members]},
-        training_data={"members": [{"name": m.name, **m.training_data} for m in members]},
+        training_data={"run": "+".join(str(m.training_data.get("run") or m.name) for m in members),
+                       "members": [{"name": m.name, **m.training_data} for m in members]},
         metrics={},
     )
 
