@@ -98,7 +98,25 @@ def main() -> int:
                 Alternative(e, round(p, 3)) for e, p in zip(siblings, rest, strict=False)
             ]
             seg.source = "model"
+        median_example(out.segments[min(3, len(out.segments) - 1)], cb)
         return out
+
+    def median_example(seg, cb) -> None:
+        """Dress one element as scored at its set's median value, not as the likeliest leaf."""
+        from gymscore.element_choice import median_value_element
+        from gymscore.timeline import Alternative
+
+        value = cb.get(seg.element_id).value
+        leaves = [e for e in cb.elements_of_set(seg.set_id) if e.id != seg.element_id]
+        low = next((e.id for e in leaves if e.value < value), None)
+        high = next((e.id for e in leaves if e.value > value), None)
+        if low is None or high is None:
+            return
+        ranked = [(low, 0.36), (seg.element_id, 0.34), (high, 0.30)]
+        element, note = median_value_element(ranked, cb)
+        if element == seg.element_id:
+            seg.confidence, seg.note = 0.34, note
+            seg.alternatives = [Alternative(e, p) for e, p in ranked]
 
     services = Services() if args.real else Services(analyze=stand_in)
     w = MainWindow(services, Settings(autosave_s=0))

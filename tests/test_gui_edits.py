@@ -87,9 +87,12 @@ def test_toggle_connected_and_relabel():
     assert edits.toggle_connected(tl, 1).timeline.segments[1].connected_to_next is False
     with pytest.raises(edits.EditError, match="cannot be connected"):
         edits.toggle_connected(tl, 2)
+    tl.segments[0].note = "scored at the median value 0.4: ..."
     r = edits.relabel(tl, 0, "FX-067", 21)
     seg = r.timeline.segments[0]
     assert (seg.element_id, seg.set_id, seg.confidence, seg.source) == ("FX-067", 21, 1.0, "user")
+    assert seg.note == ""
+    assert tl.segments[0].note  # the edit works on a copy
     assert [a.element_id for a in seg.alternatives] == ["FX-068", "FX-067"]
     assert edits.set_apparatus(tl, "BB").timeline.apparatus == "BB"
     with pytest.raises(edits.EditError, match="apparatus 'XX' is not one of"):

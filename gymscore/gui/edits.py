@@ -187,11 +187,12 @@ def toggle_connected(tl: Timeline, index: int) -> EditResult:
 
 
 def relabel(tl: Timeline, index: int, element_id: str | None, set_id: int | None = None) -> EditResult:
-    """Give a segment another element (and set); it becomes a user-confirmed label (confidence 1)."""
+    """Give a segment another element (and set); it becomes a user-confirmed label (confidence 1), and
+    its note (why the model or an import chose the old label) goes."""
     out = _sorted_copy(tl)
     _check_index(out, index)
     seg = out.segments[index]
-    seg.element_id = element_id
+    seg.element_id, seg.note = element_id, ""
     if set_id is not None:
         seg.set_id = set_id
     seg.confidence = 1.0
