@@ -134,3 +134,17 @@ def test_negative_workers_are_refused(tmp_path, capsys):
     video = write_video(tmp_path / "v.mp4", frames=10)
     assert main(["analyze", str(video), "--workers", "-1", "--quiet"]) == 2
     assert "gymscore: error: workers must be 0 (one per CPU core) or more, not -1" in capsys.readouterr().err
+
+
+def test_the_element_table_numbers_the_segments_notes():
+    from gymscore.timeline import Segment, Timeline, VideoInfo
+
+    tl = Timeline(video=VideoInfo(fps=25, frame_count=100), apparatus="FX", segments=[
+        Segment(0, 25, 25, "FX-187", confidence=0.25, note="scored at the median value 0.4: ..."),
+        Segment(30, 50, 25, "FX-183", confidence=0.9),
+    ])
+    lines = cmd_analyze.element_table(tl).splitlines()
+    assert lines[1].startswith("  0.00-  1.00s  FX-187 salto backward stretched with 2.5 twist")
+    assert lines[1].endswith("0.40  0.25 [1]") and lines[2].endswith("0.30  0.90")
+    assert lines[3] == "[1] FX-187: scored at the median value 0.4: ..."
+    assert len(lines) == 4

@@ -81,12 +81,14 @@ def cancel_on_interrupt(token: CancelToken):
 
 
 def element_table(timeline: Any, codebook: Any = None) -> str:
-    """A plain table of the timeline: time, element id and name, value, confidence, connection."""
+    """A plain table of the timeline: time, element id and name, value, confidence, connection; the
+    segments' notes (why the model scored a leaf other than its likeliest one) follow, numbered."""
     if codebook is None:
         from gymscore.codebook import default_codebook  # noqa: PLC0415
 
         codebook = default_codebook()
     rows = [("time", "element", "value", "conf")]
+    notes: list[str] = []
     for s in timeline.segments:
         t0, t1 = timeline.frame_to_seconds(s.start_frame), timeline.frame_to_seconds(s.end_frame)
         name, value = "?", "-"
@@ -96,9 +98,13 @@ def element_table(timeline: Any, codebook: Any = None) -> str:
             value = f"{e.value_letter or ''} {e.value:.2f}".strip()
         link = " +" if s.connected_to_next else ""
         label = f"{s.element_id or '-'} {name}{link}"
-        rows.append((f"{t0:6.2f}-{t1:6.2f}s", label, value, f"{s.confidence:.2f}"))
+        if s.note:
+            notes.append(f"[{len(notes) + 1}] {s.element_id}: {s.note}")
+        mark = f" [{len(notes)}]" if s.note else ""
+        rows.append((f"{t0:6.2f}-{t1:6.2f}s", label, value, f"{s.confidence:.2f}{mark}"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join(lines + notes)
 
 
 def result_to_json(result: Any) -> dict[str, Any]:
