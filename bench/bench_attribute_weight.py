@@ -89,16 +89,23 @@ def main() -> int:
              "covers the set (the attributes alone, at full weight, where it does not). Element top-1 "
              f"over the matched segments (every element id); D-score MAE per routine. Shipped weight: "
              f"{ATTRIBUTE_WEIGHT:g}.", "", header, "| --- |" + " --- |" * (len(per_dir) + 1)]
-    for w in weights:
-        cells = []
-        for runs in per_dir.values():
-            top1, mae, _ = measure(runs, w)
-            cells.append(f"{top1:.3f} / {mae:.3f}")
-        top1, mae, n = measure(everything, w)
-        lines.append(f"| {w:g} | " + " | ".join(cells) + f" | {top1:.3f} / {mae:.3f} |")
-        print(lines[-1], flush=True)
-    (REPO / "bench" / "results" / f"{args.out}.md").write_text("\n".join(lines) + "\n")
+    def cell(runs: list, w: float) -> str:
+        top1, mae, _ = measure(runs, w)
+        return f"{top1:.3f} / {mae:.3f}"
+
+    write_table(lines, [(f"{w:g}", w) for w in weights], list(per_dir.values()), everything, cell, args.out)
     return 0
+
+
+def write_table(lines: list[str], settings: list[tuple[str, object]], groups: list[list], everything: list,
+                cell, out: str) -> None:
+    """Append one row per ``(label, setting)``: ``cell(runs, setting)`` for every group of runs and for
+    all of them, printing each row; then write ``lines`` to ``bench/results/<out>.md``."""
+    for label, setting in settings:
+        cells = [cell(runs, setting) for runs in groups]
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {cell(everything, setting)} |")
+        print(lines[-1], flush=True)
+    (REPO / "bench" / "results" / f"{out}.md").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

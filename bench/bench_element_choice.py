@@ -54,7 +54,7 @@ def main() -> int:
     ap.add_argument("dirs", nargs="+", help="labelled videos (DIR=CACHE: with its feature cache)")
     ap.add_argument("--out", default="element_choice")
     args = ap.parse_args()
-    from bench_attribute_weight import analysed  # noqa: PLC0415
+    from bench_attribute_weight import analysed, write_table  # noqa: PLC0415
 
     from gymscore.element_choice import CHOICES  # noqa: PLC0415
     from gymscore.features.pose import default_estimator_id  # noqa: PLC0415
@@ -76,11 +76,8 @@ def main() -> int:
              "value; `likeliest`: the likeliest leaf.", "",
              "| choice | " + " | ".join(f"`{Path(d).name}`" for d in per_dir) + " | all |",
              "| --- |" + " --- |" * (len(per_dir) + 1)]
-    for choice in CHOICES:
-        cells = [_cell(measure(runs, choice)) for runs in per_dir.values()]
-        lines.append(f"| {choice} | " + " | ".join(cells) + f" | {_cell(measure(everything, choice))} |")
-        print(lines[-1], flush=True)
-    (REPO / "bench" / "results" / f"{args.out}.md").write_text("\n".join(lines) + "\n")
+    write_table(lines, [(c, c) for c in CHOICES], list(per_dir.values()), everything,
+                lambda runs, choice: _cell(measure(runs, choice)), args.out)
     return 0
 
 
