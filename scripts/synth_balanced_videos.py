@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/synth_balanced_videos.py PASSES OUT [--seed 340000] [--size 640x360]
         [--poses POSES] [--shard K/N] [--until UNIX_TIME] [--apparatus VT,FX] [--camera hard]
+        [--elements gym99|outside|all]
 
 Elements are shuffled per pass and apparatus and performed six at a time (vault: one); the camera
 alternates between ``varied`` and ``broadcast`` unless ``--camera`` names one for every video.
@@ -13,6 +14,8 @@ One folder per routine (``APP_SEED``: video.mp4, timeline.json, joints.npz), rea
 in this process: one worker) right after rendering it. ``--shard K/N`` takes only the videos whose
 index modulo N is K, so N processes share the work; ``--until`` starts no new video after that time.
 ``--apparatus`` renders only the videos of these apparatus (seeds as in the full plan), e.g. extra vaults.
+``--elements outside`` balances the 431 elements outside Gym99 instead (each pass: 61 vault videos and
+about 62 of the other apparatus), ``all`` every element of the codebook.
 """
 
 from __future__ import annotations
@@ -27,14 +30,24 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def plan(passes: int, seed: int, apparatus: set[str] | None = None) -> list[tuple[str, int, list[str]]]:
+ELEMENT_SETS = ("gym99", "outside", "all")
+
+
+def plan(passes: int, seed: int, apparatus: set[str] | None = None,
+         elements: str = "gym99") -> list[tuple[str, int, list[str]]]:
     """(apparatus, seed, element ids) of every video, in order; ``apparatus``: only these (the seeds
-    stay those of the whole plan)."""
+    stay those of the whole plan); ``elements``: the Gym99 elements, those outside Gym99 (which the
+    classifier's element head does not name), or all of the codebook's."""
     from gymscore.codebook import default_codebook
 
+    if elements not in ELEMENT_SETS:
+        raise ValueError(f"unknown element set {elements!r}; use one of {', '.join(ELEMENT_SETS)}")
     cb = default_codebook()
+    gym99 = cb.gym99_ids()
+    pick = {"gym99": gym99, "all": list(cb.elements),
+            "outside": [e for e in cb.elements if e not in set(gym99)]}[elements]
     by_app: dict[str, list[str]] = {}
-    for e in cb.gym99_ids():
+    for e in pick:
         by_app.setdefault(cb.get(e).apparatus, []).append(e)
     rng = np.random.default_rng(seed)
     out = []
@@ -60,6 +73,8 @@ def main() -> int:
     ap.add_argument("--apparatus", default="VT,FX,BB,UB", help="only these apparatus (comma-separated)")
     ap.add_argument("--camera", choices=("broadcast", "fixed", "hard", "varied"),
                     help="this camera for every video (default: varied and broadcast by turns)")
+    ap.add_argument("--elements", choices=ELEMENT_SETS, default="gym99",
+                    help="which elements each pass holds once: Gym99 (default), those outside it, or all")
     args = ap.parse_args()
     from gymscore.synth import generate_routine
 
@@ -77,7 +92,7 @@ def main() -> int:
     wanted = {a.strip().upper() for a in args.apparatus.split(",")}
     if not wanted or not wanted <= {"VT", "FX", "BB", "UB"}:
         ap.error(f"--apparatus {args.apparatus!r}: use VT, FX, BB and UB, comma-separated")
-    videos = plan(args.passes, args.seed, wanted)
+    videos = plan(args.passes, args.seed, wanted, args.elements)
     for i, (app, seed, ids) in enumerate(videos):
         if i % n != k:
             continue

@@ -48,3 +48,21 @@ def test_unknown_apparatus_is_refused_before_rendering(tmp_path):
     assert run.returncode == 2
     assert "--apparatus 'VT,XX': use VT, FX, BB and UB" in run.stderr
     assert not out.exists()
+
+
+def test_the_elements_outside_gym99_once_per_pass():
+    import pytest
+
+    from gymscore.codebook import default_codebook
+
+    cb = default_codebook()
+    plan = _plan()
+    videos = plan(1, 7000, elements="outside")
+    counts = Counter(e for _, _, ids in videos for e in ids)
+    outside = set(cb.elements) - set(cb.gym99_ids())
+    assert set(counts) == outside and len(outside) == 431 and set(counts.values()) == {1}
+    assert sum(app == "VT" for app, _, _ in videos) == 61
+    assert all(cb.get(e).apparatus == app for app, _, ids in videos for e in ids)
+    assert len(Counter(e for _, _, ids in plan(1, 7000, elements="all") for e in ids)) == 530
+    with pytest.raises(ValueError, match="unknown element set 'gym288'"):
+        plan(1, 7000, elements="gym288")
