@@ -45,7 +45,8 @@ class MeanEnsemble(nn.Module):
         return [torch.cat([classes, torch.log(boundary) - torch.log1p(-boundary)], dim=1)]
 
     def reset_head(self, *_: Any, **__: Any) -> None:
-        raise NotImplementedError("an ensemble is not trained as a whole: fine-tune one of its members")
+        """Refused by design: an average has no head of its own to train."""
+        raise TypeError("an ensemble is not trained as a whole: fine-tune one of its members")
 
 
 def _mean_log_softmax(logits: list[torch.Tensor], dim: int) -> torch.Tensor:
