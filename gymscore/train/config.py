@@ -56,7 +56,7 @@ class ModelConfig:
     name: str = ""  # "" = stgcn_small (classifier) or mstcn_small (segmenter)
     kwargs: dict[str, Any] = field(default_factory=dict)
     pretrained: str = ""  # checkpoint path to start from (heads are re-initialised...)
-    pretrained_heads: bool = False  # ...unless this is true: heads of the same shape are loaded too
+    pretrained_heads: bool = False  # ...unless true: same-shaped heads load, others keep shared rows
 
 
 @dataclass

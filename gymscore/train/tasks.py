@@ -219,8 +219,12 @@ class ClassifierTask:
         model = create_model(self.cfg.model.name, label_space=self.label_space, **kw)
         if self.cfg.model.pretrained and self.modality != "rgb":
             from gymscore.models.tsm import load_backbone
+            from gymscore.models.warm_start import warm_start_heads
 
             load_backbone(model, self.cfg.model.pretrained, heads=self.cfg.model.pretrained_heads)
+            if self.cfg.model.pretrained_heads:
+                # another label space (e.g. gym99 -> all): keep the rows of the classes both share
+                warm_start_heads(model, self.cfg.model.pretrained)
         return model
 
     def collate(self, batch: list[Any]) -> Any:
