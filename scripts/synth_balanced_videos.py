@@ -4,8 +4,9 @@
         [--poses POSES] [--shard K/N] [--until UNIX_TIME] [--apparatus VT,FX] [--camera hard]
         [--elements gym99|outside|all]
 
-Elements are shuffled per pass and apparatus and performed six at a time (vault: one); the camera
-alternates between ``varied`` and ``broadcast`` unless ``--camera`` names one for every video.
+Elements are shuffled per pass and apparatus and performed about six at a time (vault: one), a
+dismount always last in its video (GymSynth performs nothing after one); the camera alternates
+between ``varied`` and ``broadcast`` unless ``--camera`` names one for every video.
 One folder per routine (``APP_SEED``: video.mp4, timeline.json, joints.npz), ready for
 ``gymscore data poses OUT POSES``. Existing folders are kept
 (resumable). This made the ``P`` poses of ``cls14`` / ``seg13`` (docs/models.md).
@@ -15,7 +16,8 @@ in this process: one worker) right after rendering it. ``--shard K/N`` takes onl
 index modulo N is K, so N processes share the work; ``--until`` starts no new video after that time.
 ``--apparatus`` renders only the videos of these apparatus (seeds as in the full plan), e.g. extra vaults.
 ``--elements outside`` balances the 431 elements outside Gym99 instead (each pass: 61 vault videos and
-about 62 of the other apparatus), ``all`` every element of the codebook.
+124 of the other apparatus, one per beam dismount or bars element landing on the feet), ``all`` every
+element of the codebook.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ def plan(passes: int, seed: int, apparatus: set[str] | None = None,
     stay those of the whole plan); ``elements``: the Gym99 elements, those outside Gym99 (which the
     classifier's element head does not name), or all of the codebook's."""
     from gymscore.codebook import default_codebook
+    from gymscore.synth.sampler import balanced_groups
 
     if elements not in ELEMENT_SETS:
         raise ValueError(f"unknown element set {elements!r}; use one of {', '.join(ELEMENT_SETS)}")
@@ -54,9 +57,8 @@ def plan(passes: int, seed: int, apparatus: set[str] | None = None,
     for _ in range(passes):
         for app in sorted(by_app):
             ids = [by_app[app][i] for i in rng.permutation(len(by_app[app]))]
-            k = 1 if app == "VT" else 6
-            for i in range(0, len(ids), k):
-                out.append((app, seed, ids[i : i + k]))
+            for group in balanced_groups(ids, 1 if app == "VT" else 6, cb):
+                out.append((app, seed, group))
                 seed += 1
     return [v for v in out if apparatus is None or v[0] in apparatus]
 

@@ -144,11 +144,15 @@ def synth_balanced_routines(
 ) -> list[RoutineSample]:
     """GymSynth routines in which every element of ``element_apparatus`` appears ``passes`` times.
 
-    Elements are shuffled per pass and apparatus and performed ``per_routine`` at a time (vault: one);
-    cameras alternate over ``cameras``. Deterministic in ``seed_start``.
+    Elements are shuffled per pass and apparatus and performed about ``per_routine`` at a time (vault:
+    one), every dismount last in its routine (:func:`gymscore.synth.sampler.balanced_groups`); cameras
+    alternate over ``cameras``. Deterministic in ``seed_start``.
     """
+    from gymscore.codebook import default_codebook
     from gymscore.synth import generate_skeleton_routine
+    from gymscore.synth.sampler import balanced_groups
 
+    cb = default_codebook()
     rng = np.random.default_rng(seed_start)
     jobs: list[tuple[str, int, list[str], str]] = []
     seed = seed_start
@@ -158,14 +162,14 @@ def synth_balanced_routines(
     for _ in range(passes):
         for app in sorted(by_app):
             ids = [by_app[app][i] for i in rng.permutation(len(by_app[app]))]
-            k = 1 if app == "VT" else per_routine
-            for i in range(0, len(ids), k):
-                jobs.append((app, seed, ids[i : i + k], cameras[seed % len(cameras)]))
+            for group in balanced_groups(ids, 1 if app == "VT" else per_routine, cb):
+                jobs.append((app, seed, group, cameras[seed % len(cameras)]))
                 seed += 1
     out = []
     for n, (app, sd, ids, cam) in enumerate(jobs):
         check_cancel(cancel)
-        path = Path(cache_dir) / f"bal-{app}-{cam}-{sd}-{fps}.npz" if cache_dir else None
+        # "bal2": routines that end with their dismount (before, elements after one were dropped)
+        path = Path(cache_dir) / f"bal2-{app}-{cam}-{sd}-{fps}.npz" if cache_dir else None
         if path is not None and path.is_file():
             sample = load_routine(path)
         else:
@@ -174,7 +178,7 @@ def synth_balanced_routines(
                 np.asarray(r.joints2d, np.float32),
                 np.asarray(r.visibility, np.float32),
                 r.timeline,
-                name=f"bal-{app}-{cam}-{sd}",
+                name=f"bal2-{app}-{cam}-{sd}",
                 source="synth",
                 meta={"apparatus": app, "seed": sd, "camera": cam, "balanced": True},
             )

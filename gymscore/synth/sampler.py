@@ -119,3 +119,28 @@ def plan_routine(
             PlannedElement(el.id, el.set_id, el.attributes, _duration(stats, el.id, rng), gap)
         )
     return plan
+
+
+def ends_routine(element: Any) -> bool:
+    """True for an element after which GymSynth performs nothing more: a beam dismount (set 35) or a
+    bars element that lands on the feet (the floor; set 44). Elements planned after it are dropped."""
+    if element.apparatus == "BB":
+        return element.set_id == 35
+    return element.apparatus == "UB" and element.attributes.landing == "feet"
+
+
+def balanced_groups(ids: list[str], per_routine: int, cb: Codebook) -> list[list[str]]:
+    """Split ``ids`` (in their order) into routines of about ``per_routine`` elements each of which
+    GymSynth performs in full: at most one routine-ending element per routine, and it comes last.
+
+    Routine-ending elements (:func:`ends_routine`) each close a routine, so there are at least as many
+    routines as them; the others fill the routines in turn, in order.
+    """
+    if per_routine < 1:
+        raise ValueError(f"per_routine must be at least 1, got {per_routine}")
+    last = [e for e in ids if ends_routine(cb.get(e))]
+    rest = [e for e in ids if not ends_routine(cb.get(e))]
+    n = max(len(last), -(-len(ids) // per_routine), 1 if ids else 0)
+    bounds = np.linspace(0, len(rest), n + 1).round().astype(int)
+    groups = [rest[bounds[i] : bounds[i + 1]] + ([last[i]] if i < len(last) else []) for i in range(n)]
+    return [g for g in groups if g]
