@@ -1,5 +1,5 @@
 """The helpers the accuracy benchmark draws its conclusions with (bench/pose_error.py,
-bench/compare_predictions.py, bench/bench_outside_gym99.py)."""
+bench/compare_predictions.py, bench/bench_outside_gym99.py, bench/bench_score_parts.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from bench_outside_gym99 import with_oracle  # noqa: E402
+from bench_score_parts import part_errors, table  # noqa: E402
 from compare_predictions import mcnemar_p, right_elements  # noqa: E402
 from pose_error import frame_errors, summary  # noqa: E402
 
@@ -71,3 +72,16 @@ def test_the_oracle_names_only_matched_segments_whose_true_element_is_outside_th
     # the first is given its true element; the second's true element is named (left as predicted);
     # the third overlaps its truth by 6 / 20 < 0.5 (left as predicted)
     assert [s.element_id for s in pred.segments] == ["VT-038", "VT-020", "VT-019"]
+
+
+def test_score_parts_split_the_d_error_into_dv_cr_cv_and_count_extra_elements():
+    from gymscore.timeline import Segment, Timeline
+
+    truth = Timeline(apparatus="FX", segments=[Segment(0, 20, 21, "FX-075")])  # split leap, A 0.1
+    # one switch leap (B 0.2) read instead, and the split leap found again later: DV 0.3 against 0.1
+    pred = Timeline(apparatus="FX", segments=[Segment(0, 20, 21, "FX-074"), Segment(40, 60, 21, "FX-075")])
+    assert part_errors(pred, truth) == pytest.approx([0.2, 0.2, 0.0, 0.0, 1.0])
+    rows = table({"FX": [[0.2, 0.2, 0.0, 0.0, 1.0], [0.0] * 5], "VT": [[-0.4, -0.4, 0.0, 0.0, 0.0]]})
+    zero = "0.000 / +0.000"
+    assert rows[2] == f"| FX | 2 | 0.100 / +0.100 | 0.100 / +0.100 | {zero} | {zero} | +0.50 |"
+    assert rows[4] == f"| all | 3 | 0.200 / -0.067 | 0.200 / -0.067 | {zero} | {zero} | +0.33 |"
