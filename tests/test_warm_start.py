@@ -74,3 +74,11 @@ def test_a_checkpoint_without_a_known_label_space_carries_nothing(spaces, tmp_pa
     assert checkpoint_label_space(path) is None
     model = create_model("stgcn_temporal", label_space=new)
     assert warm_start_heads(model, path) == {}
+
+
+def test_a_segmenters_label_space_beside_the_checkpoint_is_not_taken_for_a_classifiers(tmp_path):
+    path = tmp_path / "seg.pt"
+    path.write_bytes(b"")
+    entry = {"name": "s", "weights": "seg.pt", "label_space": {"labels": ["background", 21]}}
+    (tmp_path / "manifest.json").write_text(json.dumps({"schema": 1, "models": [entry]}))
+    assert checkpoint_label_space(path) is None

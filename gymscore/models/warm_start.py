@@ -25,17 +25,20 @@ def checkpoint_label_space(path: str | Path) -> LabelSpace | None:
     ``manifest.json`` entry whose ``weights`` is this file.
     """
     p = Path(path)
+    found = None
     run = p.parent / "run.json"
     if run.is_file():
-        ls = json.loads(run.read_text()).get("manifest", {}).get("label_space")
-        if ls:
-            return LabelSpace.from_dict(ls)
+        found = json.loads(run.read_text()).get("manifest", {}).get("label_space")
     manifest = p.parent / "manifest.json"
-    if manifest.is_file():
-        for entry in json.loads(manifest.read_text()).get("models", []):
-            if entry.get("weights") == p.name and entry.get("label_space"):
-                return LabelSpace.from_dict(entry["label_space"])
-    return None
+    if not found and manifest.is_file():
+        entries = json.loads(manifest.read_text()).get("models", [])
+        found = next((e.get("label_space") for e in entries if e.get("weights") == p.name), None)
+    if not found:
+        return None
+    try:
+        return LabelSpace.from_dict(found)
+    except ValueError:  # not a classifier's label space (a segmenter's labels, say)
+        return None
 
 
 def _head_names(ls: LabelSpace) -> dict[str, list[str]]:
@@ -77,8 +80,10 @@ def carry_head_rows(model: nn.Module, state: dict[str, Any], old: LabelSpace) ->
 
 def warm_start_heads(model: nn.Module, path: str | Path) -> dict[str, int]:
     """:func:`carry_head_rows` from a checkpoint file whose label space is known (else nothing)."""
+    if not hasattr(model, "label_space"):
+        return {}
     old = checkpoint_label_space(path)
-    if old is None or not hasattr(model, "label_space"):
+    if old is None:
         return {}
     state = torch.load(Path(path), map_location="cpu", weights_only=True)
     if isinstance(state, dict) and "model" in state:
