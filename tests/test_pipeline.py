@@ -23,7 +23,8 @@ def video(tmp_path):
 def _run(video, **kw):
     kw.setdefault("segmenter", FakeSegmenter())
     kw.setdefault("classifier", FakeClassifier())
-    return analyze_video(video, estimator=FakeEstimator(), config=ExtractConfig(pose_fps=25), **kw)
+    kw.setdefault("estimator", FakeEstimator())
+    return analyze_video(video, config=ExtractConfig(pose_fps=25), **kw)
 
 
 def test_segments_elements_and_alternatives(video):
@@ -304,6 +305,18 @@ def test_an_analysis_that_finds_nothing_says_so_and_keeps_the_warning_with_the_t
     assert "the apparatus was read as BB" in said[0] and "--apparatus" in said[0]
     assert res.timeline.metadata["analysis"]["warnings"] == res.warnings
     res.timeline.validate()
+
+
+def test_an_analysis_that_lost_the_gymnast_in_many_frames_says_so(video):
+    lost_after_8 = FakeEstimator(where=lambda call, roi: (80.0, 60.0, 60.0) if call < 8 else None)
+    res = _run(video, estimator=lost_after_8)
+    assert res.features.found_rate < 0.8
+    said = [w for w in res.warnings if "the gymnast was found in only" in w]
+    assert said == [f"routine.mp4: the gymnast was found in only {res.features.found_rate:.0%} of the frames "
+                    "(the pose estimator lost her: a busy background, a small or upside-down gymnast, "
+                    "close-ups or cuts); elements where she was lost may be missing or misread, so check the "
+                    "timeline against the video."]
+    assert res.timeline.metadata["analysis"]["warnings"] == res.warnings
 
 
 def test_an_analysis_that_finds_elements_keeps_an_empty_warning_list(video):
