@@ -37,7 +37,6 @@ sys.path.insert(0, str(REPO))
 RESULTS = REPO / "bench" / "results"
 SEED0 = 95_000
 SEED_END = 100_000  # balanced training seeds start here
-CAMERA_MODES = ("hard", "broadcast", "varied", "fixed")  # gymscore.synth.camera.MODES
 
 
 def main() -> int:
@@ -55,6 +54,8 @@ def main() -> int:
     ap.add_argument("--fast", action="store_true", help="as `gymscore analyze --fast` (files: *_fast)")
     ap.add_argument("--dense-follow", action="store_true", help="ExtractConfig.dense_follow")
     ap.add_argument("--tag", default="", help="suffix of the results files (experiments)")
+    from gymscore.synth.camera import MODES as CAMERA_MODES  # noqa: PLC0415
+
     ap.add_argument("--camera", choices=CAMERA_MODES, default="hard",
                     help="GymSynth camera of the rendered videos (default hard: the held-out setting; "
                     "broadcast: the training camera, its crowd sharp and unblurred)")

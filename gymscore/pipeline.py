@@ -323,8 +323,9 @@ def nothing_found_warning(name: str, result: AnalysisResult) -> str:
 
 
 # Below this share of frames with her pose the analysis warns that it may have missed elements. On the
-# 24 broadcast-camera routines of docs/models.md ("The broadcast camera") 10 fell below it (beam found
-# 2 of 4 and 3 of 7 elements); none of the 24 hard-camera ones and none of the real clips did.
+# 24 broadcast-camera routines of docs/models.md ("The broadcast camera") 10 fell below it (two beam
+# routines of 4 and 7 elements were read as 2 and 3); none of the 24 hard-camera ones (lowest 90 %)
+# and none of the real clips (lowest 92 %) did.
 LOW_FOUND_SHARE = 0.8
 
 
