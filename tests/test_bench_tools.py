@@ -1,5 +1,6 @@
 """The helpers the accuracy benchmark draws its conclusions with (bench/pose_error.py,
-bench/compare_predictions.py, bench/bench_outside_gym99.py, bench/bench_score_parts.py)."""
+bench/compare_predictions.py, bench/bench_outside_gym99.py, bench/bench_score_parts.py,
+bench/bench_pose_oracle_roi.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from bench_outside_gym99 import with_oracle  # noqa: E402
+from bench_pose_oracle_roi import LIMBS, limb_error, true_region  # noqa: E402
 from bench_score_parts import part_errors, table  # noqa: E402
 from compare_predictions import mcnemar_p, right_elements  # noqa: E402
 from pose_error import frame_errors, summary  # noqa: E402
@@ -85,3 +87,34 @@ def test_score_parts_split_the_d_error_into_dv_cr_cv_and_count_extra_elements():
     zero = "0.000 / +0.000"
     assert rows[2] == f"| FX | 2 | 0.100 / +0.100 | 0.100 / +0.100 | {zero} | {zero} | +0.50 |"
     assert rows[4] == f"| all | 3 | 0.200 / -0.067 | 0.200 / -0.067 | {zero} | {zero} | +0.33 |"
+
+
+NAMES = ["head", "neck", "pelvis", *LIMBS]
+
+
+def _standing() -> np.ndarray:
+    """17 joints of an upright body 100 px tall, head at the top, centre (50, 100)."""
+    y = np.linspace(50.0, 150.0, len(NAMES))
+    return np.column_stack([np.full(len(NAMES), 50.0), y]).astype(np.float32)
+
+
+def test_the_true_region_is_upright_on_a_standing_body_and_turned_on_an_inverted_one():
+    body = _standing()
+    cx, cy, side, rot = true_region(body, NAMES)
+    assert (cx, cy, side) == pytest.approx((50.0, 100.0, 130.0)) and rot == pytest.approx(0.0)
+    inverted = body.copy()
+    inverted[:, 1] = 200.0 - inverted[:, 1]
+    assert abs(true_region(inverted, NAMES)[3]) == pytest.approx(np.pi)
+
+
+def test_limb_error_is_relative_to_her_extent_and_forgives_a_left_right_swap():
+    body = _standing()
+    lm = np.zeros((33, 2), np.float32)
+    ids = list(LIMBS.values())
+    lm[ids] = body[[NAMES.index(n) for n in LIMBS]]
+    assert limb_error(lm, body, NAMES) == 0.0
+    swapped = lm.copy()
+    swapped[ids] = lm[[ids[k ^ 1] for k in range(len(ids))]]
+    assert limb_error(swapped, body, NAMES) == 0.0
+    lm[ids] += (10.0, 0.0)  # every limb joint 10 px off; her extent is 100 px
+    assert limb_error(lm, body, NAMES) == pytest.approx(0.1)
