@@ -55,6 +55,7 @@ from gymscore.apparatus_reading import (
 from gymscore.element_choice import choose_elements
 from gymscore.features.densify import densify
 from gymscore.features.extract import ExtractConfig, VideoFeatures, extract_features
+from gymscore.features.gaps import missing_spans
 from gymscore.features.pose import PoseEstimator, pose_backend_for
 from gymscore.features.workers import keep_workers
 from gymscore.timeline import APPARATUS, Segment, Timeline, VideoInfo
@@ -304,6 +305,7 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
             "pose": feats.estimator,
             "pose_detected": round(feats.detection_rate, 4),
             "pose_found": round(feats.found_rate, 4),
+            "pose_lost": [list(span) for span in lost_spans(feats.source, fps)],
         }},
     )
     return AnalysisResult(timeline=tl, features=feats, apparatus_probs=app_probs, spans=list(spans),
@@ -327,6 +329,17 @@ def nothing_found_warning(name: str, result: AnalysisResult) -> str:
 # routines of 4 and 7 elements were read as 2 and 3); none of the 24 hard-camera ones (lowest 90 %)
 # and none of the real clips (lowest 92 %) did.
 LOW_FOUND_SHARE = 0.8
+
+
+# Stretches without her pose shorter than this are not reported (an element lasts at least 0.6 s).
+LOST_MIN_S = 0.4
+
+
+def lost_spans(source: np.ndarray, fps: float) -> list[tuple[int, int]]:
+    """The stretches of frames (start, end exclusive) where the gymnast was not found and nothing was
+    filled in, at least :data:`LOST_MIN_S` long: where elements may be missing. Kept in the timeline's
+    ``metadata["analysis"]["pose_lost"]``, listed by the CLI, marked on the app's timeline."""
+    return missing_spans(source, max(1, int(round(LOST_MIN_S * (fps if fps > 0 else 25.0)))))
 
 
 def low_found_warning(name: str, result: AnalysisResult) -> str | None:

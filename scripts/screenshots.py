@@ -50,6 +50,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", default=str(REPO / "docs" / "img"))
     ap.add_argument("--real", action="store_true", help="run the real analysis pipeline")
+    ap.add_argument("--demo", default="fx", help="the bundled demo to show (fx, bb, ub, vt)")
     args = ap.parse_args()
     if not os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
         xvfb = shutil.which("xvfb-run")
@@ -70,7 +71,7 @@ def main() -> int:
     from gymscore.gui.services import Services
     from gymscore.gui.settings import Settings, apply_theme
 
-    video, truth = find_demo(work)
+    video, truth = find_demo(work, prefer=args.demo)
     app = make_app()
 
     def wait(ms: int) -> None:
@@ -120,6 +121,8 @@ def main() -> int:
 
     services = Services() if args.real else Services(analyze=stand_in)
     w = MainWindow(services, Settings(autosave_s=0))
+    # A modal message (the analysis' warnings) would wait for a click forever: print it instead.
+    w.prompts.info = lambda title, text: print(f"(message) {title}: {text}")
     w.resize(1560, 860)
     w.show()
     w.open_path(str(video))

@@ -148,3 +148,27 @@ def test_the_element_table_numbers_the_segments_notes():
     assert lines[1].endswith("0.40  0.25 [1]") and lines[2].endswith("0.30  0.90")
     assert lines[3] == "[1] FX-187: scored at the median value 0.4: ..."
     assert len(lines) == 4
+
+
+def test_the_stretches_where_she_was_lost_are_listed_in_text_and_json(tmp_path, capsys):
+    video = write_video(tmp_path / "r.mp4", frames=40)
+    lost_after_8 = FakeEstimator(where=lambda call, roi: (80.0, 60.0, 60.0) if call < 8 else None)
+    fakes = {**_fakes(), "estimator": lost_after_8}
+    assert cmd_analyze.run_analyze(_args(video), **fakes) == 0
+    text = capsys.readouterr().out.splitlines()
+    assert text[3] == "gymnast not found at 0.32-1.60s (1.3 s in all): elements there may be missing"
+    assert cmd_analyze.run_analyze(_args(video, json=True), **fakes) == 0
+    assert json.loads(capsys.readouterr().out)["pose"]["lost_seconds"] == [[0.32, 1.6]]
+
+
+def test_a_long_list_of_lost_stretches_is_cut_short():
+    from gymscore.timeline import Timeline, VideoInfo
+
+    tl = Timeline(video=VideoInfo(fps=10, frame_count=400), apparatus="FX")
+    tl.metadata["analysis"] = {"pose_lost": [[20 * k, 20 * k + 5] for k in range(10)]}
+    assert cmd_analyze.lost_lines(tl, most=2) == [
+        "gymnast not found at 0.00-0.50s, 2.00-2.50s and 8 more (5.0 s in all): "
+        "elements there may be missing"]
+    tl.metadata["analysis"]["pose_lost"] = []
+    assert cmd_analyze.lost_lines(tl) == []
+    assert cmd_analyze.lost_lines(Timeline()) == []

@@ -140,7 +140,10 @@ def test_autosave_paths_and_recovery(tmp_path):
 
 def test_format_time():
     assert format_time(0, 25) == "0:00.00"
-    assert format_time(61.48, 25) == "1:01.12"
+    assert format_time(61.48, 25) == "1:01.48"  # seconds to the hundredth, not frames
+    assert format_time(61.49, 25) == "1:01.48"  # at the nearest frame (25 fps: every 0.04 s)
+    assert format_time(59.999, 30) == "1:00.00" and format_time(13.72, 25) == "0:13.72"
+    assert format_time(10 / 3, 30) == "0:03.33"
 
 
 def test_replace_timeline_keeps_the_open_video_path():

@@ -511,3 +511,34 @@ def test_the_element_panel_shows_why_the_model_scored_a_leaf(qtbot, demo):
     w.element.show_segment(tl, 0)
     shown = w.element.facts.text()
     assert "<i>scored at the median value 0.4: 60% of it on elements worth &lt;0.4&gt;</i>" in shown
+
+
+class LostPipeline(FakePipeline):
+    """An analysis that lost the gymnast on frames 10-29 and 90-99 (and a malformed entry)."""
+
+    def __call__(self, video_path, progress=None, cancel=None, **kw):
+        tl = super().__call__(video_path, progress, cancel, **kw)
+        tl.metadata["analysis"] = {"pose_lost": [[90, 100], [10, 30], ["x", 3], [200, 300]]}
+        return tl
+
+
+def test_the_stretches_where_the_analysis_lost_her_are_marked_and_lead_there(qtbot, demo):
+    video, _, _ = demo
+    w = make_window(qtbot, LostPipeline())
+    assert w.open_path(str(video))
+    assert w.timeline.lost == [] and "gymnast not found" not in w.timeline_legend.text()
+    analyse(qtbot, w)
+    # sorted, the malformed pair skipped, the one past the video's 120 frames dropped
+    assert [(m.start, m.end) for m in w.timeline.lost] == [(10.0, 30.0), (90.0, 100.0)]
+    assert all(m.isVisible() for m in w.timeline.lost)
+    assert "gymnast not found: elements may be missing" in w.timeline_legend.text()
+    assert w.timeline.lost[0].toolTip().startswith("The gymnast was not found from ")
+    assert "(frames 10-30)" in w.timeline.lost[0].toolTip()
+    mark = w.timeline.lost[1]
+    where = QPointF(w.timeline.mapFromScene(mark.mapToScene(QPointF(95.0, 0.05))))
+    qtbot.mouseClick(w.timeline.viewport(), Qt.MouseButton.LeftButton, pos=where.toPoint())
+    qtbot.waitUntil(lambda: w.player.frame == 90, timeout=3000)
+    w.actions["undo"].trigger()  # back to the timeline before the analysis: nothing lost
+    QApplication.processEvents()
+    assert w.timeline.lost == [] and not any(m.isVisible() for m in w.timeline._lost_pool)
+    assert "gymnast not found" not in w.timeline_legend.text()

@@ -317,12 +317,27 @@ def test_an_analysis_that_lost_the_gymnast_in_many_frames_says_so(video):
                     "close-ups or cuts); elements where she was lost may be missing or misread, so check the "
                     "timeline against the video."]
     assert res.timeline.metadata["analysis"]["warnings"] == res.warnings
+    assert res.timeline.metadata["analysis"]["pose_lost"] == [[8, 40]]  # frames 8-39, end exclusive
 
 
 def test_an_analysis_that_finds_elements_keeps_an_empty_warning_list(video):
     res = _run(video)
     assert res.timeline.segments and res.warnings == []
     assert res.timeline.metadata["analysis"]["warnings"] == []
+    assert res.timeline.metadata["analysis"]["pose_lost"] == []
+
+
+def test_lost_spans_of_a_source_track():
+    from gymscore.features.gaps import DETECTED, INTERPOLATED, MISSING, missing_spans
+    from gymscore.pipeline import lost_spans
+
+    d, i, m = DETECTED, INTERPOLATED, MISSING
+    source = np.array([m, m, d, i, m, m, m, d, m], np.int8)
+    assert missing_spans(source) == [(0, 2), (4, 7), (8, 9)]
+    assert missing_spans(source, min_frames=3) == [(4, 7)]
+    assert missing_spans(np.full(4, d, np.int8)) == []
+    assert lost_spans(np.array([d] + [m] * 10 + [d] + [m] * 9 + [d], np.int8), fps=25.0) == [(1, 11)]
+    assert lost_spans(np.array([d] + [m] * 4 + [d], np.int8), fps=10.0) == [(1, 5)]
 
 
 class _RunReadAsBeam(FakeSegmenter):

@@ -111,14 +111,16 @@ def result_to_json(result: Any) -> dict[str, Any]:
     """The JSON printed by ``analyze --json``."""
     from gymscore.timeline import to_dict  # noqa: PLC0415
 
-    f = result.features
+    f, tl = result.features, result.timeline
+    lost = [[round(tl.frame_to_seconds(a), 3), round(tl.frame_to_seconds(b), 3)]
+            for a, b in (tl.metadata.get("analysis") or {}).get("pose_lost", [])]
     return {
         "timeline": to_dict(result.timeline),
         "score": result.scorecard.to_dict() if result.scorecard is not None else None,
         "apparatus": result.timeline.apparatus,
         "apparatus_probs": result.apparatus_probs,
         "pose": {"estimator": f.estimator, "detected": f.detection_rate, "found": f.found_rate,
-                 "stride": f.stride, "from_cache": f.from_cache},
+                 "stride": f.stride, "from_cache": f.from_cache, "lost_seconds": lost},
         "device": result.device,
         "timings": {k: round(v, 4) for k, v in result.timings.items()},
         "warnings": result.warnings,
@@ -175,6 +177,7 @@ def format_result(result: Any) -> str:
         f"apparatus {tl.apparatus} ({'given' if source == 'user' else 'recognised: ' + probs})",
         f"gymnast found in {result.features.found_rate:.0%} of frames "
         f"(detected in {result.features.detection_rate:.0%} of the frames looked at)",
+        *lost_lines(tl),
         "",
         element_table(tl),
         "",
@@ -184,6 +187,18 @@ def format_result(result: Any) -> str:
 
         head.append(format_card(result.scorecard))
     return "\n".join(head)
+
+
+def lost_lines(tl: Any, most: int = 8) -> list[str]:
+    """The line naming where the analysis lost the gymnast (``metadata["analysis"]["pose_lost"]``), or
+    none: elements there may be missing."""
+    spans = (tl.metadata.get("analysis") or {}).get("pose_lost") or []
+    if not spans:
+        return []
+    shown = ", ".join(f"{tl.frame_to_seconds(a):.2f}-{tl.frame_to_seconds(b):.2f}s" for a, b in spans[:most])
+    more = f" and {len(spans) - most} more" if len(spans) > most else ""
+    total = sum(b - a for a, b in spans) / (tl.video.fps or 25.0)
+    return [f"gymnast not found at {shown}{more} ({total:.1f} s in all): elements there may be missing"]
 
 
 def run_models_list(args: argparse.Namespace) -> int:

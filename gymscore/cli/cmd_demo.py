@@ -102,7 +102,7 @@ def has_display() -> bool:
 
 def run_demo(args: argparse.Namespace, **injected: Any) -> int:
     """Analyse every demo routine, print its timeline, score card and comparison; then the GUI."""
-    from gymscore.cli.cmd_analyze import cancel_on_interrupt, element_table  # noqa: PLC0415
+    from gymscore.cli.cmd_analyze import cancel_on_interrupt, element_table, lost_lines  # noqa: PLC0415
     from gymscore.pipeline import analyze_video  # noqa: PLC0415
     from gymscore.scoring import format_card  # noqa: PLC0415
     from gymscore.timeline import load_timeline  # noqa: PLC0415
@@ -133,6 +133,8 @@ def run_demo(args: argparse.Namespace, **injected: Any) -> int:
             print(f"warning: {w}", file=sys.stderr)
         print(f"apparatus {tl.apparatus}; gymnast found in {result.features.found_rate:.0%} of frames; "
               f"analysed in {sum(v for k, v in result.timings.items() if '.' not in k):.1f} s")
+        for lost in lost_lines(tl):
+            print(lost)
         print(element_table(tl))
         print()
         if result.scorecard is not None:

@@ -86,3 +86,12 @@ def fill_gaps(
     missing = ~known
     out_j[missing] = out_j[nearer[missing]]
     return out_j, out_v, source
+
+
+def missing_spans(source: np.ndarray, min_frames: int = 1) -> list[tuple[int, int]]:
+    """The runs of frames whose ``source`` is :data:`MISSING` (the gymnast not found, nothing
+    filled in), as ``(start, end)`` frame pairs with ``end`` exclusive, those shorter than
+    ``min_frames`` left out."""
+    missing = np.concatenate([[False], np.asarray(source) == MISSING, [False]])
+    edges = np.flatnonzero(missing[1:] != missing[:-1])
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= min_frames]

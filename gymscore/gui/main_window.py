@@ -24,7 +24,7 @@ from gymscore.gui.prompts import Prompts
 from gymscore.gui.score_panel import ScorePanel
 from gymscore.gui.services import Services, default_services
 from gymscore.gui.settings import Settings
-from gymscore.gui.timeline_view import TimelineView, block_specs, legend_html
+from gymscore.gui.timeline_view import TimelineView, block_specs, legend_html, lost_spans_of
 from gymscore.gui.training_page import TrainingPage
 from gymscore.gui.transport import TransportBar
 from gymscore.gui.video_view import PlaybackController, VideoView
@@ -158,6 +158,7 @@ class MainWindow(FileActions, QMainWindow):
         specs = block_specs(tl, self.services)
         self.timeline_legend.setText(legend_html(tl, self.services))
         self.timeline.set_blocks(specs, self.doc.selected)
+        self.timeline.set_lost(lost_spans_of(tl))
         self.score.set_routine(tl.apparatus, tl.edition)
         self._update_loop()
 

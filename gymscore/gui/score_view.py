@@ -162,9 +162,9 @@ def summarize(card: Any, tl: Timeline, services: Services, error: str = "") -> S
 
 
 def format_time(seconds: float, fps: float) -> str:
-    """Timecode ``m:ss.ff`` (ff = frame within the second)."""
-    seconds = max(0.0, seconds)
-    frame_total = int(round(seconds * fps))
-    per = max(1, int(round(fps)))
-    m, rest = divmod(frame_total // per, 60)
-    return f"{m}:{rest:02d}.{frame_total % per:02d}"
+    """``m:ss.ss``: minutes and seconds to the hundredth (as the command line's score card), at the
+    nearest frame (so a time shown is one a frame has)."""
+    frame_total = int(round(max(0.0, seconds) * fps)) if fps > 0 else 0
+    centis = int(round(100 * frame_total / fps)) if fps > 0 else int(round(100 * max(0.0, seconds)))
+    m, rest = divmod(centis, 6000)
+    return f"{m}:{rest // 100:02d}.{rest % 100:02d}"

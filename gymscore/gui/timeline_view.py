@@ -19,6 +19,7 @@ from gymscore.timeline import Timeline
 
 LOW_CONFIDENCE = 0.6
 EDGE_PIXELS = 7
+LOST_COLOR = "#b0413e"  # the strip under the blocks where the analysis lost the gymnast
 SET_ORDER = (1, 21, 22, 23, 24, 25, 31, 32, 33, 34, 35, 41, 42, 43, 44)
 PALETTE = (
     "#8e6cd8",
@@ -87,8 +88,29 @@ def block_specs(tl: Timeline, services: Services) -> list[BlockSpec]:
     return specs
 
 
+def lost_spans_of(tl: Timeline) -> list[tuple[int, int]]:
+    """Where the analysis did not find the gymnast: ``metadata["analysis"]["pose_lost"]`` as
+    (start, end exclusive) frames inside the video; entries that are not frame pairs are skipped (the
+    file may have been edited by hand)."""
+    analysis = tl.metadata.get("analysis") if isinstance(tl.metadata, dict) else None
+    raw = analysis.get("pose_lost") if isinstance(analysis, dict) else None
+    end_max = tl.video.frame_count or None
+    spans = []
+    for item in raw if isinstance(raw, list) else []:
+        if not (isinstance(item, (list, tuple)) and len(item) == 2
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in item)):
+            continue
+        a, b = int(item[0]), int(item[1])
+        if end_max is not None:
+            a, b = max(0, a), min(b, end_max)
+        if b > a:
+            spans.append((a, b))
+    return sorted(spans)
+
+
 def legend_html(tl: Timeline, services: Services) -> str:
-    """One line explaining the colours (the sets present) and the marks."""
+    """One line explaining the colours (the sets present), the marks and the strip where the gymnast
+    was not found."""
     seen: list[int | None] = []
     for seg in tl.segments:
         if seg.set_id not in seen:
@@ -98,7 +120,11 @@ def legend_html(tl: Timeline, services: Services) -> str:
         for sid in sorted(seen, key=lambda x: (x is None, x or 0))
     ]
     marks = f"hatched, dashed: confidence &lt; {LOW_CONFIDENCE:.0%} &nbsp; &#9679; connected to next"
-    return "&nbsp;&nbsp; ".join(parts + [marks]) if parts else ""
+    lost = ([f"<span style='color:{LOST_COLOR}'>&#9644;</span> gymnast not found: elements may be missing"]
+            if lost_spans_of(tl) else [])
+    if not parts:
+        return "&nbsp;&nbsp; ".join(lost)
+    return "&nbsp;&nbsp; ".join(parts + [marks] + lost)
 
 
 class TimeAxis(pg.AxisItem):
@@ -252,6 +278,47 @@ class SegmentBlock(pg.GraphicsObject):
                 self.owner.boundaryMoved.emit(self.spec.index, mode, int(getattr(self, mode)))
 
 
+class LostMark(pg.GraphicsObject):
+    """A stretch where the analysis lost the gymnast: a red strip under the blocks. A click moves the
+    playhead to its start (to look for elements the analysis could not see)."""
+
+    def __init__(self, owner: TimelineView) -> None:
+        super().__init__()
+        self.owner = owner
+        self.start, self.end = 0.0, 1.0
+        self.setZValue(6)  # above the blocks, whose bounding boxes span the height
+
+    def set_span(self, start: int, end: int, fps: float) -> None:
+        self.prepareGeometryChange()
+        self.start, self.end = float(start), float(end)
+        self.setToolTip(
+            f"The gymnast was not found from {format_time(start / fps, fps)} "
+            f"to {format_time(end / fps, fps)} "
+            f"(frames {start}-{end}): elements here may be missing or misread.\n"
+            "Click to go there; insert what the analysis missed at the playhead (I)."
+        )
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF(self.start, 0.0, self.end - self.start, 0.1)
+
+    def paint(self, p: QPainter, *args) -> None:
+        dev = p.transform().mapRect(QRectF(self.start, 0.015, self.end - self.start, 0.075))
+        if dev.width() < 2:
+            dev.setWidth(2)
+        p.save()
+        p.resetTransform()
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(LOST_COLOR))
+        p.drawRect(dev)
+        p.restore()
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            self.owner.playheadMoved.emit(int(self.start))
+
+
 def _wrap(text: str, fm: QFontMetrics, width: int, max_lines: int) -> str:
     """Word-wrap ``text`` into at most ``max_lines`` lines, eliding the last."""
     words, lines, cur = text.split(), [], ""
@@ -295,6 +362,8 @@ class TimelineView(pg.PlotWidget):
         vb.setDefaultPadding(0.0)
         self.blocks: list[SegmentBlock] = []
         self._pool: list[SegmentBlock] = []
+        self.lost: list[LostMark] = []
+        self._lost_pool: list[LostMark] = []
         self.frame_count = 0
         self.playhead = pg.InfiniteLine(
             pos=0,
@@ -323,6 +392,8 @@ class TimelineView(pg.PlotWidget):
         vb = self.getPlotItem().getViewBox()
         vb.setLimits(xMin=0, xMax=self.frame_count, yMin=0, yMax=1, minXRange=5)
         vb.setXRange(0, self.frame_count, padding=0)
+        for mark in self.lost:  # (their tooltips give times)
+            mark.set_span(int(mark.start), int(mark.end), self._axis.fps)
 
     def set_blocks(self, specs: list[BlockSpec], selected: int | None) -> None:
         """Show these blocks, reusing the existing items (never removing any from the scene)."""
@@ -340,6 +411,19 @@ class TimelineView(pg.PlotWidget):
         self.blocks = self._pool[: len(specs)]
         self.empty_hint.setVisible(not specs)
         self.set_selected(selected)
+
+    def set_lost(self, spans: list[tuple[int, int]]) -> None:
+        """Mark the stretches (start, end exclusive frames) where the analysis lost the gymnast."""
+        while len(self._lost_pool) < len(spans):
+            mark = LostMark(self)
+            self._lost_pool.append(mark)
+            self.addItem(mark)
+        for mark, (a, b) in zip(self._lost_pool, spans, strict=False):
+            mark.set_span(a, b, self._axis.fps)
+            mark.setVisible(True)
+        for mark in self._lost_pool[len(spans):]:
+            mark.setVisible(False)
+        self.lost = self._lost_pool[: len(spans)]
 
     def set_selected(self, index: int | None) -> None:
         for b in self.blocks:
