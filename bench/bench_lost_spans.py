@@ -92,9 +92,10 @@ def main() -> int:
                             "lost_stretches": len(spans), "lost_s": round(lost_s, 1),
                             "elements": len(mine), "missed": sum(not r["found"] for r in mine)})
         print(f"[{k + 1}/{len(folders)}] {folder.name}: found {result.features.found_rate:.0%}, "
-              f"{len(spans)} lost stretches ({lost_s:.1f} s), missed {per_routine[-1]['missed']} of {len(mine)}",
-              file=sys.stderr)
-    out = {"videos": str(args.videos), "routines": len(folders), "seconds": round(time.perf_counter() - t0, 1),
+              f"{len(spans)} lost stretches ({lost_s:.1f} s), missed {per_routine[-1]['missed']} "
+              f"of {len(mine)}", file=sys.stderr)
+    seconds = round(time.perf_counter() - t0, 1)
+    out = {"videos": str(args.videos), "routines": len(folders), "seconds": seconds,
            "machine": f"{platform.machine()}, {platform.python_version()}", **summarise(rows),
            "per_routine": per_routine}
     dest = Path(args.out)
@@ -112,16 +113,16 @@ def to_md(out: dict) -> str:
         "",
         f"Routines: {out['routines']} from `{out['videos']}` (shipped models, LiteRT poses, CPU, the feature "
         f"cache used where present; {out['seconds']} s). A true element is *found* when a predicted segment "
-        "overlaps it with IoU >= 0.5, *right* when that segment names its element. *Lost share*: the share of "
-        "its frames inside the stretches the analysis reports as lost (`pose_lost`, at least 0.4 s each).",
+        "overlaps it with IoU >= 0.5, *right* when that segment names its element. *Lost share*: the share "
+        "of its frames inside the stretches the analysis reports as lost (`pose_lost`, at least 0.4 s each).",
         "",
         "| lost share of the element | true elements | found | named right |",
         "| --- | --- | --- | --- |",
     ]
     for row in out["table"]:
         n = row["elements"]
-        pct = (lambda x: f"{x} ({x / n:.0%})") if n else str
-        lines.append(f"| {row['class']} | {n} | {pct(row['found'])} | {pct(row['right'])} |")
+        found, right = ((f"{x} ({x / n:.0%})" if n else str(x)) for x in (row["found"], row["right"]))
+        lines.append(f"| {row['class']} | {n} | {found} | {right} |")
     missed, found_n = out["missed"], out["found_n"]
     lines += [
         "",
@@ -133,8 +134,8 @@ def to_md(out: dict) -> str:
         "| routine | gymnast found | lost stretches | lost (s) | true elements | missed |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    lines += [f"| {r['routine']} | {r['found']:.0%} | {r['lost_stretches']} | {r['lost_s']} | {r['elements']} | "
-              f"{r['missed']} |" for r in out["per_routine"]]
+    lines += [f"| {r['routine']} | {r['found']:.0%} | {r['lost_stretches']} | {r['lost_s']} | "
+              f"{r['elements']} | {r['missed']} |" for r in out["per_routine"]]
     return "\n".join(lines) + "\n"
 
 

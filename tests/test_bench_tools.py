@@ -1,6 +1,6 @@
 """The helpers the accuracy benchmark draws its conclusions with (bench/pose_error.py,
 bench/compare_predictions.py, bench/bench_outside_gym99.py, bench/bench_score_parts.py,
-bench/bench_pose_oracle_roi.py)."""
+bench/bench_pose_oracle_roi.py, bench/bench_lost_spans.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
+from bench_lost_spans import class_of, lost_share, summarise, tally  # noqa: E402
 from bench_outside_gym99 import with_oracle  # noqa: E402
 from bench_pose_oracle_roi import LIMBS, limb_error, true_region  # noqa: E402
 from bench_score_parts import part_errors, table  # noqa: E402
@@ -118,3 +119,26 @@ def test_limb_error_is_relative_to_her_extent_and_forgives_a_left_right_swap():
     assert limb_error(swapped, body, NAMES) == 0.0
     lm[ids] += (10.0, 0.0)  # every limb joint 10 px off; her extent is 100 px
     assert limb_error(lm, body, NAMES) == pytest.approx(0.1)
+
+
+def test_lost_spans_are_set_against_the_true_elements_found_missed_and_named():
+    from gymscore.timeline import Segment, Timeline, VideoInfo
+
+    assert lost_share(10, 20, [[0, 12], [18, 30]]) == pytest.approx(0.4)
+    assert lost_share(10, 20, []) == 0.0 and lost_share(10, 20, [[5, 25]]) == 1.0
+    assert [class_of(x) for x in (0.0, 0.1, 0.49, 0.5, 1.0)] == ["none", "under half", "under half",
+                                                                   "half or more", "half or more"]
+    truth = Timeline(video=VideoInfo(fps=25, frame_count=200), apparatus="FX", segments=[
+        Segment(0, 20, 21, "FX-094"), Segment(40, 60, 21, "FX-094"), Segment(100, 140, 31, "FX-183")])
+    pred = Timeline(video=VideoInfo(fps=25, frame_count=200), apparatus="FX", segments=[
+        Segment(0, 20, 21, "FX-094"), Segment(42, 60, 21, "FX-144")])
+    pred.metadata["analysis"] = {"pose_lost": [[50, 60], [100, 140]]}
+    rows = tally(pred, truth)
+    assert rows == [{"share": 0.0, "found": True, "right": True},
+                    {"share": 0.5, "found": True, "right": False},
+                    {"share": 1.0, "found": False, "right": False}]
+    out = summarise(rows)
+    assert out["table"] == [{"class": "none", "elements": 1, "found": 1, "right": 1},
+                            {"class": "under half", "elements": 0, "found": 0, "right": 0},
+                            {"class": "half or more", "elements": 2, "found": 1, "right": 0}]
+    assert (out["missed"], out["missed_touching"], out["found_n"], out["found_touching"]) == (1, 1, 2, 1)
