@@ -38,7 +38,9 @@ def class_of(share: float) -> str:
 
 
 def tally(pred, truth) -> list[dict]:
-    """One row per true element: its lost share, whether it was found and whether named right."""
+    """One row per true element: its lost share, whether it was found and whether named right; then
+    one per predicted segment (``"predicted": True``): its lost share and whether it names the true
+    element it overlaps (IoU >= 0.5)."""
     from gymscore.train.evaluate import match_segments
 
     spans = (pred.metadata.get("analysis") or {}).get("pose_lost") or []
@@ -51,19 +53,30 @@ def tally(pred, truth) -> list[dict]:
         i = pairs.get(j)
         rows.append({"share": lost_share(t.start_frame, t.end_frame, spans), "found": i is not None,
                      "right": i is not None and ps[i].element_id == t.element_id})
+    matched = {i: j for j, i in pairs.items()}
+    for i, p in enumerate(ps):
+        j = matched.get(i)
+        rows.append({"predicted": True, "share": lost_share(p.start_frame, p.end_frame, spans),
+                     "right": j is not None and ts[j].element_id == p.element_id})
     return rows
 
 
 def summarise(rows: list[dict]) -> dict:
-    """The table's figures from all routines' rows."""
-    table = []
+    """The tables' figures from all routines' rows."""
+    predicted = [r for r in rows if r.get("predicted")]
+    rows = [r for r in rows if not r.get("predicted")]
+    table, table_pred = [], []
+    for name, _lo, _hi in CLASSES:
+        sel = [r for r in predicted if class_of(r["share"]) == name]
+        table_pred.append({"class": name, "segments": len(sel), "right": sum(r["right"] for r in sel)})
     for name, _lo, _hi in CLASSES:
         sel = [r for r in rows if class_of(r["share"]) == name]
         table.append({"class": name, "elements": len(sel), "found": sum(r["found"] for r in sel),
                       "right": sum(r["right"] for r in sel)})
     missed = [r for r in rows if not r["found"]]
     found = [r for r in rows if r["found"]]
-    return {"table": table, "missed": len(missed), "missed_touching": sum(r["share"] > 0 for r in missed),
+    return {"table": table, "table_predicted": table_pred, "missed": len(missed),
+            "missed_touching": sum(r["share"] > 0 for r in missed),
             "found_touching": sum(r["share"] > 0 for r in found), "found_n": len(found)}
 
 
@@ -84,8 +97,9 @@ def main() -> int:
     rows, per_routine, t0 = [], [], time.perf_counter()
     for k, folder in enumerate(folders):
         result = analyze_video(folder / "video.mp4", device="cpu", with_score=False)
-        mine = tally(result.timeline, load_timeline(folder / "timeline.json"))
-        rows += mine
+        both = tally(result.timeline, load_timeline(folder / "timeline.json"))
+        rows += both
+        mine = [r for r in both if not r.get("predicted")]
         spans = result.timeline.metadata["analysis"]["pose_lost"]
         lost_s = sum(b - a for a, b in spans) / result.timeline.video.fps
         per_routine.append({"routine": folder.name, "found": round(result.features.found_rate, 3),
@@ -123,6 +137,13 @@ def to_md(out: dict) -> str:
         n = row["elements"]
         found, right = ((f"{x} ({x / n:.0%})" if n else str(x)) for x in (row["found"], row["right"]))
         lines.append(f"| {row['class']} | {n} | {found} | {right} |")
+    lines += ["", "The analysis' own segments, by the share of their frames inside a marked stretch "
+              "(*right*: it overlaps a true element with IoU >= 0.5 and names it):", "",
+              "| lost share of the segment | segments | right |", "| --- | --- | --- |"]
+    for row in out.get("table_predicted", []):
+        n = row["segments"]
+        lines.append(f"| {row['class']} | {n} | {row['right']}" + (f" ({row['right'] / n:.0%})" if n else "")
+                     + " |")
     missed, found_n = out["missed"], out["found_n"]
     lines += [
         "",

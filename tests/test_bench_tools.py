@@ -136,8 +136,13 @@ def test_lost_spans_are_set_against_the_true_elements_found_missed_and_named():
     rows = tally(pred, truth)
     assert rows == [{"share": 0.0, "found": True, "right": True},
                     {"share": 0.5, "found": True, "right": False},
-                    {"share": 1.0, "found": False, "right": False}]
+                    {"share": 1.0, "found": False, "right": False},
+                    {"predicted": True, "share": 0.0, "right": True},
+                    {"predicted": True, "share": pytest.approx(10 / 18), "right": False}]
     out = summarise(rows)
+    assert out["table_predicted"] == [{"class": "none", "segments": 1, "right": 1},
+                                      {"class": "under half", "segments": 0, "right": 0},
+                                      {"class": "half or more", "segments": 1, "right": 0}]
     assert out["table"] == [{"class": "none", "elements": 1, "found": 1, "right": 1},
                             {"class": "under half", "elements": 0, "found": 0, "right": 0},
                             {"class": "half or more", "elements": 2, "found": 1, "right": 0}]

@@ -454,3 +454,18 @@ def test_an_analysis_on_a_cuda_device_runs_the_pose_there_unless_a_backend_was_c
     with pytest.raises(Stop):  # an estimator of the caller's own: nothing chosen for it
         pipeline.analyze_video(tmp_path / "v.mp4", estimator=object())
     assert seen[-1] == pose.DEFAULT_POSE_BACKEND and pose.pose_backend() == pose.DEFAULT_POSE_BACKEND
+
+
+def test_elements_mostly_in_a_lost_stretch_get_a_note():
+    from gymscore.pipeline import note_lost
+    from gymscore.timeline import Segment
+
+    segs = [Segment(0, 10, 21, "FX-094"), Segment(10, 20, 21, "FX-094", note="scored at the median value"),
+            Segment(20, 30, 21, "FX-094"), Segment(30, 40, 21, "FX-094")]
+    note_lost(segs, [(5, 15), (24, 30)])
+    assert [s.note for s in segs] == [
+        "the gymnast was not found in 50% of its frames: check it against the video",
+        "scored at the median value; the gymnast was not found in 50% of its frames: check it against the "
+        "video",
+        "the gymnast was not found in 60% of its frames: check it against the video",
+        ""]
