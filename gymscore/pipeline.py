@@ -32,6 +32,7 @@ CUDA; CPU fallback after a GPU out-of-memory error, with a warning) unless runne
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import warnings
@@ -203,6 +204,13 @@ def analyze_video(
     result.device = str(getattr(segmenter, "device", "cpu"))
     result.timings = timings
     result.timeline.metadata["analysis"]["device"] = result.device
+    if use_cache and result.features.sha256:  # the skeleton the app draws over this analysis
+        from gymscore.features import cache  # noqa: PLC0415
+
+        try:
+            result.timeline.metadata["analysis"]["pose_track"] = cache.save_track(result.features)
+        except OSError as exc:  # a full disk costs the overlay, never the analysis
+            logging.getLogger(__name__).warning("could not cache the pose track of %s: %s", video, exc)
     report(progress, 1.0, 1.0, "done")
     return result
 

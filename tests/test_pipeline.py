@@ -469,3 +469,19 @@ def test_elements_mostly_in_a_lost_stretch_get_a_note():
         "video",
         "the gymnast was not found in 60% of its frames: check it against the video",
         ""]
+
+
+def test_the_pose_track_the_analysis_read_is_cached_and_named_in_the_timeline(video):
+    from gymscore.features import cache
+
+    res = _run(video)
+    key = res.timeline.metadata["analysis"]["pose_track"]
+    assert key.startswith("track-")
+    stored = cache.load_arrays(res.features.sha256, key)
+    assert np.array_equal(stored["joints2d"], res.features.joints2d)
+    assert np.array_equal(stored["visibility"], res.features.visibility)
+    assert np.array_equal(stored["source"], res.features.source)
+    assert _run(video).timeline.metadata["analysis"]["pose_track"] == key  # same poses, same entry
+    res = analyze_video(video, config=ExtractConfig(pose_fps=25), use_cache=False, segmenter=FakeSegmenter(),
+                        classifier=FakeClassifier(), estimator=FakeEstimator())
+    assert "pose_track" not in res.timeline.metadata["analysis"]

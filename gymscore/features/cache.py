@@ -71,3 +71,19 @@ def load_arrays(sha256: str, key: str) -> dict[str, np.ndarray] | None:
     except Exception as exc:  # a damaged entry is recomputed
         log.warning("ignoring unreadable cache entry %s: %s", path, exc)
         return None
+
+
+def save_track(feats) -> str:
+    """Cache the pose track an analysis read its elements from (first pass and full-rate poses
+    merged: ``joints2d``, ``visibility``, ``source``) under a key made of its content, which is
+    returned (``track-<hash>``): the app draws this skeleton over the video of that analysis."""
+    import hashlib  # noqa: PLC0415
+
+    arrays = {"joints2d": np.ascontiguousarray(feats.joints2d, dtype=np.float32),
+              "visibility": np.ascontiguousarray(feats.visibility, dtype=np.float32),
+              "source": np.ascontiguousarray(feats.source, dtype=np.int8)}
+    digest = hashlib.sha256(b"".join(a.tobytes() for a in arrays.values())).hexdigest()[:12]
+    key = f"track-{digest}"
+    if not entry_path(feats.sha256, key).is_file():
+        save_arrays(feats.sha256, key, arrays)
+    return key

@@ -161,10 +161,11 @@ def summarize(card: Any, tl: Timeline, services: Services, error: str = "") -> S
     return s
 
 
-def format_time(seconds: float, fps: float) -> str:
-    """``m:ss.ss``: minutes and seconds to the hundredth (as the command line's score card), at the
-    nearest frame (so a time shown is one a frame has)."""
-    frame_total = int(round(max(0.0, seconds) * fps)) if fps > 0 else 0
-    centis = int(round(100 * frame_total / fps)) if fps > 0 else int(round(100 * max(0.0, seconds)))
-    m, rest = divmod(centis, 6000)
+def format_time(seconds: float, fps: float, snap: bool = True) -> str:
+    """``m:ss.ss``: minutes and seconds to the hundredth (as the command line's score card); with
+    ``snap``, at the nearest frame (so a time shown is one a frame has)."""
+    seconds = max(0.0, seconds)
+    if snap and fps > 0:
+        seconds = int(round(seconds * fps)) / fps
+    m, rest = divmod(int(round(100 * seconds)), 6000)
     return f"{m}:{rest // 100:02d}.{rest % 100:02d}"

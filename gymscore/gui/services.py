@@ -86,17 +86,26 @@ def read_pose_track(path: str | Path) -> Any | None:
 
 def _load_poses(tl: Timeline) -> Any | None:
     """The skeleton track of a timeline's video: a file named in ``metadata["poses"]`` (relative to the
-    video), ``NAME.pose.npz`` or GymSynth's ``joints.npz`` beside the video, else the analysis feature
-    cache of the video's sha256; None when there is none."""
+    video); for a timeline made by an analysis, the poses it read (``metadata["analysis"]["pose_track"]``
+    in the feature cache); ``NAME.pose.npz`` or GymSynth's ``joints.npz`` beside the video; else the
+    newest readable pose entry of the feature cache for the video's sha256; None when there is none."""
     from gymscore.paths import cache_dir
 
-    ref = tl.metadata.get("poses") if isinstance(tl.metadata, dict) else None
+    meta = tl.metadata if isinstance(tl.metadata, dict) else {}
+    ref = meta.get("poses")
     if isinstance(ref, str) and ref:
         p = Path(ref)
         if not p.is_absolute() and tl.video.path:
             p = Path(tl.video.path).parent / p
         if p.exists():
             return read_pose_track(p)
+    sha = tl.video.sha256
+    analysis = meta.get("analysis") if isinstance(meta.get("analysis"), dict) else {}
+    track = analysis.get("pose_track")
+    if sha and isinstance(track, str) and track.replace("-", "").isalnum():
+        p = cache_dir() / "features" / sha[:2] / f"{sha}-{track}.npz"
+        if p.is_file() and (poses := read_pose_track(p)) is not None:
+            return poses
     if tl.video.path:  # a pose track beside the video: GymSynth's joints.npz or NAME.pose.npz
         video = Path(tl.video.path)
         for p in (video.with_name(video.stem + ".pose.npz"), video.with_name("joints.npz")):
@@ -104,13 +113,14 @@ def _load_poses(tl: Timeline) -> Any | None:
                 track = read_pose_track(p)
                 if track is not None:
                     return track
-    sha = tl.video.sha256
-    if sha:
+    if sha:  # (full-rate entries, "-dense", hold only the elements' frames: not a whole track)
         found = sorted(
-            (cache_dir() / "features" / sha[:2]).glob(f"{sha}-*.npz"), key=lambda q: q.stat().st_mtime
+            (q for q in (cache_dir() / "features" / sha[:2]).glob(f"{sha}-*.npz") if "-dense" not in q.name),
+            key=lambda q: q.stat().st_mtime,
         )
-        if found:
-            return read_pose_track(found[-1])
+        for q in reversed(found):
+            if (poses := read_pose_track(q)) is not None:
+                return poses
     return None
 
 

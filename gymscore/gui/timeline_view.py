@@ -20,6 +20,7 @@ from gymscore.timeline import Timeline
 LOW_CONFIDENCE = 0.6
 EDGE_PIXELS = 7
 LOST_COLOR = "#b0413e"  # the strip under the blocks where the analysis lost the gymnast
+TICK_SECONDS = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0)  # axis ticks
 SET_ORDER = (1, 21, 22, 23, 24, 25, 31, 32, 33, 34, 35, 41, 42, 43, 44)
 PALETTE = (
     "#8e6cd8",
@@ -134,8 +135,20 @@ class TimeAxis(pg.AxisItem):
         super().__init__(orientation="bottom")
         self.fps = fps
 
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802 - pyqtgraph override
+        """Major ticks on round times (0.1 s ... 5 min) at least 90 pixels apart, minor ticks on the
+        finest round time that divides them and stays 12 pixels apart."""
+        span = abs(maxVal - minVal)
+        if span <= 0 or size <= 0:
+            return []
+        px_per_s = size / span * self.fps
+        major = next((t for t in TICK_SECONDS if t * px_per_s >= 90), TICK_SECONDS[-1])
+        minor = next((t for t in TICK_SECONDS if t < major and t * px_per_s >= 12
+                      and abs(major / t - round(major / t)) < 1e-6), major)
+        return [(major * self.fps, 0.0), (minor * self.fps, 0.0)]
+
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph override
-        return [format_time(v / self.fps, self.fps) for v in values]
+        return [format_time(v / self.fps, self.fps, snap=False) for v in values]
 
 
 class SegmentBlock(pg.GraphicsObject):
