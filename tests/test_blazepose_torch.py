@@ -253,17 +253,19 @@ class EchoNets:
 
     def __init__(self, fail: bool = False, seconds: float = 0.0) -> None:
         self.sizes: list[int] = []
+        self.rows: list[int | None] = []
         self.fail, self.seconds = fail, seconds
         self.device = "cpu"
 
-    def run(self, kind, batch):
+    def run(self, kind, batch, rows=None):
         import time
 
         self.sizes.append(len(batch))
+        self.rows.append(rows)
         time.sleep(self.seconds)
         if self.fail:
             raise RuntimeError("the network broke")
-        return [batch * 2, batch.reshape(len(batch), -1).sum(axis=1)]
+        return [batch[:rows] * 2, batch.reshape(len(batch), -1).sum(axis=1)[:rows]]
 
 
 def test_the_server_batches_concurrent_calls_and_hands_each_its_own_rows():
@@ -299,6 +301,18 @@ def test_batches_are_padded_to_a_fixed_size_so_grouping_cannot_change_a_row():
     server = BatchServer(nets, pad_to=4)
     doubled, total = server.run("lm", np.full((2, 2), 3, np.float32))
     assert nets.sizes == [4] and doubled[0, 0] == 6 and total == 12
+    assert nets.rows == [1]  # only the real row's outputs are asked back
+
+
+def test_padding_rows_outputs_stay_on_the_device(nets, frames):
+    crops = np.stack([f[:256, 100:356] for f in frames[:3]])
+    full = nets.run("lm", crops)
+    cut = nets.run("lm", crops, rows=1)
+    assert [o.shape[0] for o in cut] == [1, 1, 1]
+    for a, b in zip(full, cut, strict=True):
+        np.testing.assert_array_equal(a[:1], b)
+    raw, logits = nets.run("det", np.zeros((2, 224, 224, 3), np.uint8), rows=1)
+    assert raw.shape == (1, 2254, 12) and logits.shape == (1, 2254)
 
 
 def test_calls_from_one_thread_each_run_alone():
@@ -321,11 +335,11 @@ def test_out_of_gpu_memory_moves_the_networks_to_the_cpu_and_says_so(nets, monke
     calls = {"n": 0}
     real_forward = nets._forward
 
-    def forward(kind, batch):
+    def forward(kind, batch, rows=None):
         calls["n"] += 1
         if calls["n"] == 1:
             raise torch.cuda.OutOfMemoryError("CUDA out of memory")
-        return real_forward(kind, batch)
+        return real_forward(kind, batch, rows)
 
     monkeypatch.setattr(nets, "_forward", forward)
     monkeypatch.setattr(nets, "device", torch.device("cuda"))

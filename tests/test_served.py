@@ -71,7 +71,7 @@ def test_a_network_error_in_the_parent_is_raised_with_its_message(monkeypatch):
     class Broken:
         device = torch.device("cpu")
 
-        def run(self, kind, batch):
+        def run(self, kind, batch, rows=None):
             raise RuntimeError("the device fell off the bus")
 
     monkeypatch.setattr(served, "shared_nets", lambda **_: Broken())

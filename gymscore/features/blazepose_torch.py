@@ -127,15 +127,16 @@ class TorchNets:
                 if hasattr(runner, "prepare"):
                     runner.prepare(batch)
 
-    def run(self, kind: str, batch: np.ndarray) -> list[np.ndarray]:
+    def run(self, kind: str, batch: np.ndarray, rows: int | None = None) -> list[np.ndarray]:
         """Outputs of the detector (``kind`` "det": boxes (B, 2254, 12), logits (B, 2254)) or the
         landmark network ("lm": landmarks (B, 195), presence (B,), heatmaps (B, 64, 64, 39)) for a
-        batch of uint8 RGB images (B, 224 or 256, same, 3)."""
+        batch of uint8 RGB images (B, 224 or 256, same, 3). ``rows``: only the first ``rows`` rows'
+        outputs are wanted (the rest pads the batch); the others never leave the device."""
         import torch  # noqa: PLC0415
 
         with self.lock:
             try:
-                return self._forward(kind, batch)
+                return self._forward(kind, batch, rows)
             except torch.cuda.OutOfMemoryError:
                 if self.device.type != "cuda":
                     raise
@@ -144,9 +145,9 @@ class TorchNets:
                 warnings.warn(f"the GPU ran out of memory for the pose networks (batch of {len(batch)}); "
                               "they go on on the CPU", RuntimeWarning, stacklevel=2)
                 self._move(torch.device("cpu"), fast=False)
-                return self._forward(kind, batch)
+                return self._forward(kind, batch, rows)
 
-    def _forward(self, kind: str, batch: np.ndarray) -> list[np.ndarray]:
+    def _forward(self, kind: str, batch: np.ndarray, rows: int | None = None) -> list[np.ndarray]:
         import torch  # noqa: PLC0415
 
         from gymscore.features.torch_runtime import float32_math  # noqa: PLC0415
@@ -154,7 +155,8 @@ class TorchNets:
         with torch.no_grad(), float32_math():
             x = torch.from_numpy(batch).to(self.device).float()  # uint8 over the bus: a quarter of float32
             x = x / 127.5 - 1.0 if kind == "det" else x / 255.0  # as LiteRunner scales them
-            outs = [o.float().cpu().numpy() for o in self.runners[kind](x)]
+            # (a landmark row's heatmap is 640 KB: padding rows are cut on the device, not after the copy)
+            outs = [o[:rows].float().cpu().numpy() for o in self.runners[kind](x)]
         if kind == "det":
             return [outs[0], outs[1][..., 0]]
         return [outs[0], outs[1].reshape(-1), outs[2]]
@@ -245,7 +247,7 @@ class BatchServer:
                     rows += [np.zeros_like(rows[0])] * (self.pad_to - len(rows))
                     if self.nets is None:
                         self.nets = shared_nets()
-                    outs = self.nets.run(kind, np.stack(rows))
+                    outs = self.nets.run(kind, np.stack(rows), rows=len(part))
                     for k, r in enumerate(part):
                         r.result = [o[k] for o in outs]
                 except BaseException as exc:  # noqa: BLE001 - handed to every caller in the batch
