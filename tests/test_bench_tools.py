@@ -147,3 +147,17 @@ def test_lost_spans_are_set_against_the_true_elements_found_missed_and_named():
                             {"class": "under half", "elements": 0, "found": 0, "right": 0},
                             {"class": "half or more", "elements": 2, "found": 1, "right": 0}]
     assert (out["missed"], out["missed_touching"], out["found_n"], out["found_touching"]) == (1, 1, 2, 1)
+
+
+def test_the_real_clips_apparatus_comes_from_the_file_name_and_a_wrong_reading_is_marked():
+    from bench_realclips_reading import to_md, true_apparatus
+
+    assert [true_apparatus(n) for n in ("ub_01.gif", "VT_2.gif", "other.gif")] == ["UB", "VT", None]
+    row = {"clip": "fx_01.gif", "seconds": 1.7, "true_apparatus": "FX", "apparatus": "BB",
+           "apparatus_share": 0.46, "apparatus_probs": {"BB": 0.46, "FX": 0.22}, "found": 1.0,
+           "elements": [], "d_score": 0.0}
+    text = to_md({"machine": "x", "clips": [row, {**row, "clip": "bb_01.gif", "true_apparatus": "BB"}]})
+    assert "**Apparatus read right: 1 of 2.**" in text
+    wrong = "| fx_01.gif | 1.7 s | 100% | BB (46%), **wrong** (it is FX; BB 46%, FX 22%) | none | 0.0 |"
+    assert wrong in text
+    assert "| bb_01.gif | 1.7 s | 100% | BB (46%) | none | 0.0 |" in text
