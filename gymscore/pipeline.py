@@ -341,15 +341,26 @@ def nothing_found_warning(name: str, result: AnalysisResult) -> str:
 LOW_FOUND_SHARE = 0.8
 
 
-# Stretches without her pose shorter than this are not reported (an element lasts at least 0.6 s).
+# Stretches without her pose shorter than this are not reported (an element lasts at least 0.6 s);
+# stretches less than LOST_JOIN_S apart (a pose or two found in between) are reported as one.
 LOST_MIN_S = 0.4
+LOST_JOIN_S = 0.2
 
 
 def lost_spans(source: np.ndarray, fps: float) -> list[tuple[int, int]]:
     """The stretches of frames (start, end exclusive) where the gymnast was not found and nothing was
-    filled in, at least :data:`LOST_MIN_S` long: where elements may be missing. Kept in the timeline's
-    ``metadata["analysis"]["pose_lost"]``, listed by the CLI, marked on the app's timeline."""
-    return missing_spans(source, max(1, int(round(LOST_MIN_S * (fps if fps > 0 else 25.0)))))
+    filled in, joined across gaps under :data:`LOST_JOIN_S` and at least :data:`LOST_MIN_S` long:
+    where elements may be missing. Kept in the timeline's ``metadata["analysis"]["pose_lost"]``,
+    listed by the CLI, marked on the app's timeline."""
+    fps = fps if fps > 0 else 25.0
+    joined: list[tuple[int, int]] = []
+    for a, b in missing_spans(source):
+        if joined and a - joined[-1][1] < LOST_JOIN_S * fps:
+            joined[-1] = (joined[-1][0], b)
+        else:
+            joined.append((a, b))
+    least = max(1, int(round(LOST_MIN_S * fps)))
+    return [(a, b) for a, b in joined if b - a >= least]
 
 
 # An element with at least this share of its frames in a lost stretch gets a note: on the 24 broadcast

@@ -336,8 +336,12 @@ def test_lost_spans_of_a_source_track():
     assert missing_spans(source) == [(0, 2), (4, 7), (8, 9)]
     assert missing_spans(source, min_frames=3) == [(4, 7)]
     assert missing_spans(np.full(4, d, np.int8)) == []
-    assert lost_spans(np.array([d] + [m] * 10 + [d] + [m] * 9 + [d], np.int8), fps=25.0) == [(1, 11)]
+    # 25 fps: stretches of 10 frames count, of 9 do not; found for 5 frames (0.2 s) keeps two apart
+    assert lost_spans(np.array([d] + [m] * 10 + [d] * 5 + [m] * 9 + [d], np.int8), fps=25.0) == [(1, 11)]
     assert lost_spans(np.array([d] + [m] * 4 + [d], np.int8), fps=10.0) == [(1, 5)]
+    # a pose or two found inside a stretch (under 0.2 s) do not split it; two short ones join
+    assert lost_spans(np.array([m] * 6 + [d, i] + [m] * 6 + [d], np.int8), fps=25.0) == [(0, 14)]
+    assert lost_spans(np.array([d] + [m] * 6 + [d] + [m] * 6, np.int8), fps=25.0) == [(1, 14)]
 
 
 class _RunReadAsBeam(FakeSegmenter):
