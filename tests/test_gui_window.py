@@ -538,6 +538,12 @@ def test_the_stretches_where_the_analysis_lost_her_are_marked_and_lead_there(qtb
     where = QPointF(w.timeline.mapFromScene(mark.mapToScene(QPointF(95.0, 0.05))))
     qtbot.mouseClick(w.timeline.viewport(), Qt.MouseButton.LeftButton, pos=where.toPoint())
     qtbot.waitUntil(lambda: w.player.frame == 90, timeout=3000)
+    w.actions["prev_lost"].trigger()
+    assert w.player.frame == 10
+    w.actions["prev_lost"].trigger()  # none before: stays
+    assert w.player.frame == 10
+    w.actions["next_lost"].trigger()
+    assert w.player.frame == 90
     w.actions["undo"].trigger()  # back to the timeline before the analysis: nothing lost
     QApplication.processEvents()
     assert w.timeline.lost == [] and not any(m.isVisible() for m in w.timeline._lost_pool)

@@ -214,6 +214,18 @@ class MainWindow(FileActions, QMainWindow):
         if target is not None:
             self.go_to_element(target)
 
+    def jump_lost(self, direction: int) -> None:
+        """Move the playhead to the start of the previous (-1) or next (+1) stretch where the analysis
+        lost the gymnast (where elements may be missing)."""
+        f = self.player.frame
+        starts = [a for a, _ in lost_spans_of(self.doc.timeline)]
+        cand = [a for a in starts if a > f] if direction > 0 else [a for a in starts if a < f]
+        if cand:
+            self.player.pause()
+            self.player.seek(cand[0] if direction > 0 else cand[-1])
+        elif not starts:
+            self.statusBar().showMessage("The analysis found the gymnast throughout (no lost stretch)", 4000)
+
     def _update_loop(self) -> None:
         i = self.doc.selected
         if self.transport.loop.isChecked() and i is not None:

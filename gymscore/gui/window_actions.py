@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 SHORTCUTS_HELP = """\
 Space play / pause · Left / Right one frame · Shift+Left / Right ten frames
 J play backward · K pause · L play forward (J or L again: faster, up to 2x; speed box: 0.25x-2x)
-Up / Down previous / next element
+Up / Down previous / next element · Shift+Up / Down previous / next stretch where the gymnast was lost
 O loop the selected element · P skeleton overlay
 Ctrl+B split at the playhead · M merge with next · Del delete · I insert at the playhead
 C connected to next · R or Enter relabel · 1-5 the model's alternatives · [ / ] start / end to playhead
@@ -65,6 +65,8 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
     act("forward", "Play / faster (L)", lambda: p.shuttle(1), "L")
     act("prev_element", "Previous element", lambda: w.jump_element(-1), "Up")
     act("next_element", "Next element", lambda: w.jump_element(1), "Down")
+    act("prev_lost", "Previous stretch where the gymnast was lost", lambda: w.jump_lost(-1), "Shift+Up")
+    act("next_lost", "Next stretch where the gymnast was lost", lambda: w.jump_lost(1), "Shift+Down")
     act("loop", "Loop selected element", w.transport.loop.toggle, "O")
     act("overlay", "Skeleton overlay", lambda: w.set_overlay(not w.video.show_overlay), "P")
     # edit
@@ -141,6 +143,8 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
         "forward",
         "prev_element",
         "next_element",
+        "prev_lost",
+        "next_lost",
         "loop",
         "overlay",
     ):
