@@ -285,3 +285,27 @@ def test_settings_store_only_choices_and_an_old_files_pose_backend_follows_the_d
     chosen = Settings(pose_backend="mediapipe")
     chosen.save()
     assert Settings.load().pose_backend == "mediapipe"  # a choice made now is kept
+
+
+def test_the_pdf_sheet_names_where_the_analysis_lost_the_gymnast(qapp, monkeypatch):
+    from PySide6.QtGui import QPainter
+
+    from gymscore.gui import pdf_export
+    from gymscore.gui.score_view import ScoreSummary
+    from gymscore.timeline import Timeline, VideoInfo
+
+    drawn: list[str] = []
+    real = QPainter.drawText
+
+    def record(self, *args):
+        drawn.extend(a for a in args if isinstance(a, str))
+        return real(self, *args)
+
+    monkeypatch.setattr(QPainter, "drawText", record)
+    tl = Timeline(video=VideoInfo(path="r.mp4", fps=25, frame_count=250), apparatus="BB")
+    pdf_export.preview_score_sheet(tl, ScoreSummary(rows=[]))
+    assert not [t for t in drawn if "not found" in t]
+    tl.metadata["analysis"] = {"pose_lost": [[25, 75]]}
+    pdf_export.preview_score_sheet(tl, ScoreSummary(rows=[]))
+    assert ("Analysis: gymnast not found at 1.00-3.00s (2.0 s in all): elements there may be missing"
+            in drawn)

@@ -185,3 +185,17 @@ def test_wrong_types_and_unknown_fields():
     assert "(and 1 more problems)" in _bad(
         lambda d: (d["video"].__setitem__("fps", "x"), d["video"].__setitem__("frame_count", "y"))
     )
+
+
+def test_the_stretches_where_the_analysis_lost_her_are_read_safely_from_the_metadata():
+    from gymscore.timeline import Timeline, VideoInfo, describe_lost, lost_stretches
+
+    tl = Timeline(video=VideoInfo(fps=25, frame_count=100))
+    assert lost_stretches(tl) == [] and describe_lost(tl) is None
+    tl.metadata["analysis"] = {"pose_lost": [[60, 130], [10, 35], ["a", 2], [5], [True, 9], [50, 50], "x"]}
+    assert lost_stretches(tl) == [(10, 35), (60, 100)]  # sorted, clipped to the video, the rest skipped
+    assert describe_lost(tl) == ("gymnast not found at 0.40-1.40s, 2.40-4.00s (2.6 s in all): "
+                                 "elements there may be missing")
+    assert describe_lost(tl, most=1).startswith("gymnast not found at 0.40-1.40s and 1 more (2.6 s")
+    tl.metadata["analysis"] = "not a mapping"
+    assert lost_stretches(tl) == []

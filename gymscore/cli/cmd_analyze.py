@@ -112,8 +112,10 @@ def result_to_json(result: Any) -> dict[str, Any]:
     from gymscore.timeline import to_dict  # noqa: PLC0415
 
     f, tl = result.features, result.timeline
+    from gymscore.timeline import lost_stretches  # noqa: PLC0415
+
     lost = [[round(tl.frame_to_seconds(a), 3), round(tl.frame_to_seconds(b), 3)]
-            for a, b in (tl.metadata.get("analysis") or {}).get("pose_lost", [])]
+            for a, b in lost_stretches(tl)]
     return {
         "timeline": to_dict(result.timeline),
         "score": result.scorecard.to_dict() if result.scorecard is not None else None,
@@ -190,15 +192,12 @@ def format_result(result: Any) -> str:
 
 
 def lost_lines(tl: Any, most: int = 8) -> list[str]:
-    """The line naming where the analysis lost the gymnast (``metadata["analysis"]["pose_lost"]``), or
+    """The line naming where the analysis lost the gymnast (:func:`gymscore.timeline.describe_lost`), or
     none: elements there may be missing."""
-    spans = (tl.metadata.get("analysis") or {}).get("pose_lost") or []
-    if not spans:
-        return []
-    shown = ", ".join(f"{tl.frame_to_seconds(a):.2f}-{tl.frame_to_seconds(b):.2f}s" for a, b in spans[:most])
-    more = f" and {len(spans) - most} more" if len(spans) > most else ""
-    total = sum(b - a for a, b in spans) / (tl.video.fps or 25.0)
-    return [f"gymnast not found at {shown}{more} ({total:.1f} s in all): elements there may be missing"]
+    from gymscore.timeline import describe_lost  # noqa: PLC0415
+
+    line = describe_lost(tl, most)
+    return [line] if line else []
 
 
 def run_models_list(args: argparse.Namespace) -> int:

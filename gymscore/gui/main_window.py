@@ -24,13 +24,14 @@ from gymscore.gui.prompts import Prompts
 from gymscore.gui.score_panel import ScorePanel
 from gymscore.gui.services import Services, default_services
 from gymscore.gui.settings import Settings
-from gymscore.gui.timeline_view import TimelineView, block_specs, legend_html, lost_spans_of
+from gymscore.gui.timeline_view import TimelineView, block_specs, legend_html
 from gymscore.gui.training_page import TrainingPage
 from gymscore.gui.transport import TransportBar
 from gymscore.gui.video_view import PlaybackController, VideoView
 from gymscore.gui.window_actions import build_actions
 from gymscore.gui.window_files import FileActions
 from gymscore.gui.workers import AnalysisRunner
+from gymscore.timeline import lost_stretches
 
 
 class MainWindow(FileActions, QMainWindow):
@@ -158,7 +159,7 @@ class MainWindow(FileActions, QMainWindow):
         specs = block_specs(tl, self.services)
         self.timeline_legend.setText(legend_html(tl, self.services))
         self.timeline.set_blocks(specs, self.doc.selected)
-        self.timeline.set_lost(lost_spans_of(tl))
+        self.timeline.set_lost(lost_stretches(tl))
         self.score.set_routine(tl.apparatus, tl.edition)
         self._update_loop()
 
@@ -218,7 +219,7 @@ class MainWindow(FileActions, QMainWindow):
         """Move the playhead to the start of the previous (-1) or next (+1) stretch where the analysis
         lost the gymnast (where elements may be missing)."""
         f = self.player.frame
-        starts = [a for a, _ in lost_spans_of(self.doc.timeline)]
+        starts = [a for a, _ in lost_stretches(self.doc.timeline)]
         cand = [a for a in starts if a > f] if direction > 0 else [a for a in starts if a < f]
         if cand:
             self.player.pause()

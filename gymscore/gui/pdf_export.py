@@ -10,7 +10,7 @@ from PySide6.QtCore import QMarginsF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
 from gymscore.gui.score_view import ScoreSummary, format_time
-from gymscore.timeline import Timeline
+from gymscore.timeline import Timeline, describe_lost
 from gymscore.util.atomic import SaveError, atomic_write_bytes
 
 APPARATUS_NAMES = {"VT": "Vault", "FX": "Floor exercise", "BB": "Balance beam", "UB": "Uneven bars"}
@@ -52,7 +52,11 @@ def render_score_sheet(tl: Timeline, s: ScoreSummary, device, page: QRectF, dpi:
             f"Codebook: {tl.edition}    Elements: {len(s.rows)}    "
             f"Printed: {time.strftime('%Y-%m-%d %H:%M')}",
         ]
+        lost = describe_lost(tl, most=6)
+        if lost:  # (the analysis' blind spots: a judge reading the sheet must know)
+            info.append("Analysis: " + lost)
         for line in info:
+            line = p.fontMetrics().elidedText(line, Qt.TextElideMode.ElideRight, int(w))
             p.drawText(QRectF(0, y, w, 12), Qt.AlignmentFlag.AlignLeft, line)
             y += 12
         y += 10

@@ -20,7 +20,7 @@ from gymscore.gui.timeline_items import (
     SegmentBlock,
     set_color,
 )
-from gymscore.timeline import Timeline
+from gymscore.timeline import Timeline, lost_stretches
 
 TICK_SECONDS = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0)  # axis ticks
 
@@ -48,26 +48,6 @@ def block_specs(tl: Timeline, services: Services) -> list[BlockSpec]:
     return specs
 
 
-def lost_spans_of(tl: Timeline) -> list[tuple[int, int]]:
-    """Where the analysis did not find the gymnast: ``metadata["analysis"]["pose_lost"]`` as
-    (start, end exclusive) frames inside the video; entries that are not frame pairs are skipped (the
-    file may have been edited by hand)."""
-    analysis = tl.metadata.get("analysis") if isinstance(tl.metadata, dict) else None
-    raw = analysis.get("pose_lost") if isinstance(analysis, dict) else None
-    end_max = tl.video.frame_count or None
-    spans = []
-    for item in raw if isinstance(raw, list) else []:
-        if not (isinstance(item, (list, tuple)) and len(item) == 2
-                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in item)):
-            continue
-        a, b = int(item[0]), int(item[1])
-        if end_max is not None:
-            a, b = max(0, a), min(b, end_max)
-        if b > a:
-            spans.append((a, b))
-    return sorted(spans)
-
-
 def legend_html(tl: Timeline, services: Services) -> str:
     """One line explaining the colours (the sets present), the marks and the strip where the gymnast
     was not found."""
@@ -81,7 +61,7 @@ def legend_html(tl: Timeline, services: Services) -> str:
     ]
     marks = f"hatched, dashed: confidence &lt; {LOW_CONFIDENCE:.0%} &nbsp; &#9679; connected to next"
     lost = ([f"<span style='color:{LOST_COLOR}'>&#9644;</span> gymnast not found: elements may be missing"]
-            if lost_spans_of(tl) else [])
+            if lost_stretches(tl) else [])
     if not parts:
         return "&nbsp;&nbsp; ".join(lost)
     return "&nbsp;&nbsp; ".join(parts + [marks] + lost)
