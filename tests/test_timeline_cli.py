@@ -61,6 +61,20 @@ def test_score_table_and_json(imported, capsys):
     card = json.loads(capsys.readouterr().out)
     assert card["apparatus"] == "BB" and [e["counted"] for e in card["elements"]] == [True, True, False]
     assert card["requirements"][0]["fulfilled"] is True
+    assert "gymnast not found" not in text
+
+
+def test_score_of_an_analysed_timeline_names_where_the_analysis_lost_her(tmp_path, capsys):
+    from gymscore.timeline import Segment, Timeline, VideoInfo, save_timeline
+
+    tl = Timeline(video=VideoInfo(fps=25, frame_count=250), apparatus="FX",
+                  segments=[Segment(0, 25, 21, "FX-094")])
+    tl.metadata["analysis"] = {"pose_lost": [[50, 100]]}
+    save_timeline(tl, tmp_path / "a.json")
+    assert main(["score", str(tmp_path / "a.json")]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "note: the analysis behind this timeline: gymnast not found at 2.00-4.00s (2.0 s in all): "
+        "elements there may be missing")
 
 
 def test_export_csv_and_json(imported, tmp_path, capsys):

@@ -7,6 +7,7 @@ import json
 
 from gymscore.scoring import format_card, score
 from gymscore.timeline.io import load_timeline
+from gymscore.timeline.lost import describe_lost
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,4 +33,6 @@ def run_score(args: argparse.Namespace) -> int:
         print(json.dumps(card.to_dict(), indent=2, ensure_ascii=False))
     else:
         print(format_card(card, connection_rule=str(tl.metadata.get("connection_rule", ""))))
+        if (lost := describe_lost(tl)) is not None:  # (an analysed timeline: where it could not see)
+            print(f"note: the analysis behind this timeline: {lost}")
     return 0
