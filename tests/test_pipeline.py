@@ -489,3 +489,15 @@ def test_the_pose_track_the_analysis_read_is_cached_and_named_in_the_timeline(vi
     res = analyze_video(video, config=ExtractConfig(pose_fps=25), use_cache=False, segmenter=FakeSegmenter(),
                         classifier=FakeClassifier(), estimator=FakeEstimator())
     assert "pose_track" not in res.timeline.metadata["analysis"]
+
+
+def test_a_full_disk_costs_the_cached_pose_track_not_the_analysis(video, monkeypatch, caplog):
+    from gymscore.features import cache
+
+    def full(_feats):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache, "save_track", full)
+    res = _run(video)
+    assert res.timeline.segments and "pose_track" not in res.timeline.metadata["analysis"]
+    assert "could not cache the pose track of" in caplog.text and "No space left" in caplog.text
