@@ -501,3 +501,20 @@ def test_a_full_disk_costs_the_cached_pose_track_not_the_analysis(video, monkeyp
     res = _run(video)
     assert res.timeline.segments and "pose_track" not in res.timeline.metadata["analysis"]
     assert "could not cache the pose track of" in caplog.text and "No space left" in caplog.text
+
+
+def test_a_full_disk_under_the_feature_cache_is_said_and_the_analysis_goes_on(video, monkeypatch):
+    from gymscore.features import cache
+    from gymscore.util.atomic import SaveError
+
+    def full(*_args, **_kw):
+        raise SaveError(28, "cannot write the cache entry: No space left on device")
+
+    monkeypatch.setattr(cache, "save_arrays", full)
+    res = _run(video)
+    assert [s.element_id for s in res.timeline.segments] == ["FX-094", "FX-144"]
+    said = [w for w in res.warnings if "could not be cached" in w]
+    assert said == ["routine.mp4: the features could not be cached (cannot write the cache entry: No space "
+                    "left on device); the analysis goes on, and the next analysis of this video will start "
+                    "from scratch"]
+    assert "pose_track" not in res.timeline.metadata["analysis"]

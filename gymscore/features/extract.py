@@ -417,6 +417,13 @@ def extract_features(
     feats.timings["hash"] = t_hash
     if use_cache:
         t = time.perf_counter()
-        cache.save(feats, key)
+        try:
+            cache.save(feats, key)
+        except OSError as exc:  # a full disk costs the cache, never the analysis: say so and go on
+            import warnings  # noqa: PLC0415
+
+            warnings.warn(f"{Path(video).name}: the features could not be cached ({exc}); the analysis "
+                          "goes on, and the next analysis of this video will start from scratch",
+                          RuntimeWarning, stacklevel=2)
         feats.timings["cache_save"] = time.perf_counter() - t
     return feats
