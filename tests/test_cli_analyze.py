@@ -172,3 +172,21 @@ def test_a_long_list_of_lost_stretches_is_cut_short():
     tl.metadata["analysis"]["pose_lost"] = []
     assert cmd_analyze.lost_lines(tl) == []
     assert cmd_analyze.lost_lines(Timeline()) == []
+
+
+def test_a_timeline_that_cannot_be_saved_still_prints_the_analysis(tmp_path, capsys, monkeypatch):
+    from gymscore.timeline import io
+    from gymscore.util.atomic import SaveError
+
+    def full(*_args, **_kw):
+        raise SaveError(28, f"cannot write {tmp_path / 'tl.json'}: No space left on device")
+
+    monkeypatch.setattr(io, "atomic_write_json", full)
+    video = write_video(tmp_path / "r.mp4", frames=40)
+    assert cmd_analyze.run_analyze(_args(video, out=str(tmp_path / "tl.json")), **_fakes()) == 1
+    out, err = capsys.readouterr()
+    assert "FX-094 stag ring jump +" in out and "D " in out
+    said = (f"gymscore: error: the timeline was not saved: cannot write {tmp_path / 'tl.json'}: "
+            "No space left on device")
+    assert err.strip().splitlines()[-1] == said
+    assert not (tmp_path / "tl.json").exists()

@@ -157,15 +157,22 @@ def run_analyze(args: argparse.Namespace, **injected: Any) -> int:
             line.close()
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
+    unsaved = None
     if args.out:
         from gymscore.timeline import save_timeline  # noqa: PLC0415
 
-        save_timeline(result.timeline, args.out)
-        print(f"timeline saved to {args.out}", file=sys.stderr)
+        try:
+            save_timeline(result.timeline, args.out)
+            print(f"timeline saved to {args.out}", file=sys.stderr)
+        except OSError as exc:  # (a full disk): the analysis is still printed below, not lost
+            unsaved = exc
     if args.json:
         print(json.dumps(result_to_json(result), indent=2, ensure_ascii=False))
-        return 0
-    print(format_result(result))
+    else:
+        print(format_result(result))
+    if unsaved is not None:
+        print(f"gymscore: error: the timeline was not saved: {unsaved}", file=sys.stderr)
+        return 1
     return 0
 
 
