@@ -37,6 +37,26 @@ def test_demo_compares_with_the_ground_truth(tmp_path, capsys, monkeypatch):
     assert "F1@0.5 0.80, element accuracy 0.33 (2 found, 3 true)" in out
 
 
+def test_a_demo_project_that_cannot_be_saved_is_a_warning_not_a_failure(tmp_path, capsys, monkeypatch):
+    from gymscore.gui import project
+    from gymscore.util.atomic import SaveError
+
+    def full(*_args, **_kw):
+        raise SaveError(28, "cannot write fx_demo.gymproj: No space left on device")
+
+    monkeypatch.setattr(project, "save_project", full)
+    for name in ("fx_demo", "ub_demo"):
+        folder = tmp_path / "demo" / name
+        folder.mkdir(parents=True)
+        write_video(folder / "video.mp4", frames=40)
+    fakes = dict(segmenter=FakeSegmenter(), classifier=FakeClassifier(), estimator=FakeEstimator(),
+                 config=ExtractConfig(pose_fps=25))
+    assert cmd_demo.run_demo(_args(tmp_path / "demo"), **fakes) == 0
+    out, err = capsys.readouterr()
+    assert out.count("=== demo routine") == 2  # both routines analysed and printed
+    assert err.count("could not be saved: cannot write fx_demo.gymproj: No space left on device") == 2
+
+
 def test_compare_timelines_counts():
     v = VideoInfo(path="x.mp4", fps=25, frame_count=100)
     truth = Timeline(video=v, apparatus="FX",

@@ -167,5 +167,9 @@ def _save_project(timeline: Any, name: str) -> Path | None:
     except ImportError:
         return None
     path = user_data_dir() / "demo" / f"{name}.gymproj"
-    save_project(Project(timeline), path)
+    try:
+        save_project(Project(timeline), path)
+    except OSError as exc:  # (a full disk): the printed analysis stands; the app opens none of it
+        print(f"warning: the project {path} could not be saved: {exc}", file=sys.stderr)
+        return None
     return path
