@@ -53,6 +53,7 @@ def main() -> int:
                     help="full-rate pass: ExtractConfig.dense_stride")
     ap.add_argument("--fast", action="store_true", help="as `gymscore analyze --fast` (files: *_fast)")
     ap.add_argument("--dense-follow", action="store_true", help="ExtractConfig.dense_follow")
+    ap.add_argument("--dense-lost", action="store_true", help="ExtractConfig.dense_lost")
     ap.add_argument("--tag", default="", help="suffix of the results files (experiments)")
     from gymscore.synth.camera import MODES as CAMERA_MODES  # noqa: PLC0415
 
@@ -71,7 +72,7 @@ def main() -> int:
     set_pose_backend(args.pose_backend)
     from bench_model_selection import extract_config
 
-    config = extract_config(args.pose_fps, args.dense_stride, args.dense_follow, args.fast)
+    config = extract_config(args.pose_fps, args.dense_stride, args.dense_follow, args.fast, args.dense_lost)
     if args.fast:
         args.tag = args.tag or "_fast"
 

@@ -41,7 +41,7 @@ def describe_folder(folder: Path, count: int) -> str:
 
 
 def extract_config(pose_fps: float | None, dense_stride: int | None, dense_follow: bool = False,
-                   fast: bool = False):
+                   fast: bool = False, dense_lost: bool = False):
     """The default ExtractConfig with the given first-pass rate and full-rate stride (None: default),
     full-rate crops that follow their own detections (``dense_follow``), in the fast mode (``fast``:
     ``gymscore analyze --fast``)."""
@@ -56,6 +56,8 @@ def extract_config(pose_fps: float | None, dense_stride: int | None, dense_follo
         config = replace(config, dense_stride=dense_stride)
     if dense_follow:
         config = replace(config, dense_follow=True)
+    if dense_lost:
+        config = replace(config, dense_lost=True)
     return config.as_fast() if fast else config
 
 

@@ -179,6 +179,8 @@ def analyze_video(
         refine = None
         if full_rate_elements:
             def refine(f: VideoFeatures, spans: list[tuple[int, int]]) -> VideoFeatures:
+                if config is not None and config.dense_lost:  # and where the first pass lost her
+                    spans = sorted({*spans, *lost_spans(f.source, f.meta.fps)})
                 return densify(video, f, spans, estimator, config, _stage_progress(progress, "dense"), cancel,
                                use_cache=use_cache)
         lean = bool(config is not None and config.lean_min_height)

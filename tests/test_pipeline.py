@@ -518,3 +518,27 @@ def test_a_full_disk_under_the_feature_cache_is_said_and_the_analysis_goes_on(vi
                     "left on device); the analysis goes on, and the next analysis of this video will start "
                     "from scratch"]
     assert "pose_track" not in res.timeline.metadata["analysis"]
+
+
+def test_dense_lost_also_looks_at_full_rate_where_the_first_pass_lost_her(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from gymscore.features import densify
+
+    monkeypatch.setattr(densify, "MIN_BOX_PIXELS", 0)  # the test clip's gymnast is tiny
+    video = write_video(tmp_path / "long.mp4", frames=120, fps=25)
+
+    def calls(config):
+        est = FakeEstimator(where=lambda call, roi: (80.0, 60.0, 60.0) if call < 12 else None)
+        res = analyze_video(video, config=config, segmenter=FakeSegmenter(), classifier=FakeClassifier(),
+                            estimator=est, use_cache=False)
+        return est.calls, res
+
+    base = ExtractConfig(pose_fps=5, workers=1)
+    n_plain, plain = calls(base)
+    n_lost, lost = calls(replace(base, dense_lost=True))
+    assert plain.timeline.metadata["analysis"]["pose_lost"]  # she is lost from early on
+    assert n_lost > n_plain  # the lost stretch was looked at again at the full rate
+    assert base.key("x") == replace(base, dense_lost=True).key("x")  # the first pass' cache is shared
+    # she is not found there either, so the poses (and what was read from them) stay the same
+    assert np.array_equal(lost.features.source, plain.features.source)

@@ -64,6 +64,7 @@ class ExtractConfig:
     dense_stride: int = 1
     dense_margin_s: float = 0.2  # ... on the elements and this much before and after each (not in the key)
     dense_follow: bool = False  # ... on crops centred on its own last detection (densify's cache key)
+    dense_lost: bool = False  # ... also over the stretches where the first pass lost her (not in the key)
 
     def as_fast(self) -> ExtractConfig:
         """This configuration in the fast mode (``gymscore analyze --fast``): a lean first pass where
@@ -92,7 +93,7 @@ class ExtractConfig:
     def key(self, estimator_id: str) -> str:
         """Cache key: results differ with the number of parallel ranges, so it is the effective one."""
         cfg = {**asdict(self), "workers": self.worker_count()}
-        del cfg["dense_stride"], cfg["dense_margin_s"], cfg["dense_follow"]
+        del cfg["dense_stride"], cfg["dense_margin_s"], cfg["dense_follow"], cfg["dense_lost"]
         if not cfg["lean_min_height"]:  # lean off: the first pass of before the lean mode existed
             del cfg["lean_min_height"]
         blob = json.dumps({"v": FEATURE_VERSION, "cfg": cfg, "est": estimator_id}, sort_keys=True)
