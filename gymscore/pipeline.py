@@ -43,6 +43,16 @@ from typing import Any
 
 import numpy as np
 
+from gymscore.analysis_notes import (  # noqa: F401 - re-exported: gymscore.pipeline.low_found_warning...
+    LOST_MIN_S,
+    LOST_NOTE_SHARE,
+    LOW_FOUND_SHARE,
+    SHORT_CLIP_S,
+    lost_spans,
+    low_found_warning,
+    note_lost,
+    nothing_found_warning,
+)
 from gymscore.apparatus_reading import (
     apparatus_probabilities,
     candidate_apparatus,
@@ -56,7 +66,6 @@ from gymscore.apparatus_reading import (
 from gymscore.element_choice import choose_elements
 from gymscore.features.densify import densify
 from gymscore.features.extract import ExtractConfig, VideoFeatures, extract_features
-from gymscore.features.gaps import missing_spans
 from gymscore.features.pose import PoseEstimator, pose_backend_for
 from gymscore.features.workers import keep_workers
 from gymscore.timeline import APPARATUS, Segment, Timeline, VideoInfo
@@ -322,74 +331,6 @@ def _recognise(feats: VideoFeatures, apparatus: str | None, segmenter: Any, clas
     )
     return AnalysisResult(timeline=tl, features=feats, apparatus_probs=app_probs, spans=list(spans),
                           predictions=list(preds))
-
-
-def nothing_found_warning(name: str, result: AnalysisResult) -> str:
-    """What to tell the user when the analysis found no element at all."""
-    found = result.features.found_rate
-    app = result.timeline.apparatus
-    share = result.apparatus_probs.get(app)
-    read = f"the apparatus was read as {app}" + (f", {share:.0%} of the set evidence" if share else "")
-    return (f"{name}: no element was found; the gymnast was found in {found:.0%} of the frames and {read}. "
-            "If the video shows a routine, name its apparatus (the command line's --apparatus, or the score "
-            "panel's apparatus in the app) and analyse again, or insert the elements by hand. The D-score "
-            "shown is 0.")
-
-
-# Below this share of frames with her pose the analysis warns that it may have missed elements. On the
-# 24 broadcast-camera routines of docs/models.md ("The broadcast camera") 10 fell below it (two beam
-# routines of 4 and 7 elements were read as 2 and 3); none of the 24 hard-camera ones (lowest 90 %)
-# and none of the real clips (lowest 92 %) did.
-LOW_FOUND_SHARE = 0.8
-
-
-# Stretches without her pose shorter than this are not reported (an element lasts at least 0.6 s);
-# stretches less than LOST_JOIN_S apart (a pose or two found in between) are reported as one.
-LOST_MIN_S = 0.4
-LOST_JOIN_S = 0.2
-
-
-def lost_spans(source: np.ndarray, fps: float) -> list[tuple[int, int]]:
-    """The stretches of frames (start, end exclusive) where the gymnast was not found and nothing was
-    filled in, joined across gaps under :data:`LOST_JOIN_S` and at least :data:`LOST_MIN_S` long:
-    where elements may be missing. Kept in the timeline's ``metadata["analysis"]["pose_lost"]``,
-    listed by the CLI, marked on the app's timeline."""
-    fps = fps if fps > 0 else 25.0
-    joined: list[tuple[int, int]] = []
-    for a, b in missing_spans(source):
-        if joined and a - joined[-1][1] < LOST_JOIN_S * fps:
-            joined[-1] = (joined[-1][0], b)
-        else:
-            joined.append((a, b))
-    least = max(1, int(round(LOST_MIN_S * fps)))
-    return [(a, b) for a, b in joined if b - a >= least]
-
-
-# An element with at least this share of its frames in a lost stretch gets a note: on the 24 broadcast
-# routines of docs/models.md ("The broadcast camera") 3 of 17 such segments named their element right,
-# against 70 of 92 with none of their frames lost (bench/results/lost_spans_99036_broadcast.md).
-LOST_NOTE_SHARE = 0.5
-
-
-def note_lost(segments: list[Segment], lost: list[tuple[int, int]]) -> None:
-    """Add to the note of each segment with at least :data:`LOST_NOTE_SHARE` of its frames in a
-    ``lost`` stretch that the gymnast was not found there (its label is mostly wrong then)."""
-    for seg in segments:
-        inside = sum(max(0, min(seg.end_frame, b) - max(seg.start_frame, a)) for a, b in lost)
-        share = inside / max(1, seg.end_frame - seg.start_frame)
-        if share >= LOST_NOTE_SHARE:
-            said = f"the gymnast was not found in {share:.0%} of its frames: check it against the video"
-            seg.note = f"{seg.note}; {said}" if seg.note else said
-
-
-def low_found_warning(name: str, result: AnalysisResult) -> str | None:
-    """What to tell the user when the gymnast was lost in many frames, or None."""
-    found = result.features.found_rate
-    if found >= LOW_FOUND_SHARE:
-        return None
-    return (f"{name}: the gymnast was found in only {found:.0%} of the frames (the pose estimator lost "
-            "her: a busy background, a small or upside-down gymnast, close-ups or cuts); elements where she "
-            "was lost may be missing or misread, so check the timeline against the video.")
 
 
 def analyze(

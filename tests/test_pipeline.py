@@ -542,3 +542,14 @@ def test_dense_lost_also_looks_at_full_rate_where_the_first_pass_lost_her(tmp_pa
     assert base.key("x") == replace(base, dense_lost=True).key("x")  # the first pass' cache is shared
     # she is not found there either, so the poses (and what was read from them) stay the same
     assert np.array_equal(lost.features.source, plain.features.source)
+
+
+def test_nothing_found_on_a_given_apparatus_does_not_ask_for_it_and_a_short_clip_is_named(video, tmp_path):
+    res = _run(video, segmenter=_NothingSegmenter(), apparatus="FX")
+    assert [w for w in res.warnings if "no element was found" in w] == [
+        "routine.mp4: no element was found on FX (the apparatus given); the gymnast was found in 100% of the "
+        "frames. The video is only 1.6 s long: the models learnt from whole routines and often find nothing "
+        "in a clip of one element. Insert the elements by hand. The D-score shown is 0."]
+    longer = write_video(tmp_path / "longer.mp4", frames=100, fps=25)  # 4 s: not called a clip
+    said = [w for w in _run(longer, segmenter=_NothingSegmenter()).warnings if "no element was found" in w]
+    assert len(said) == 1 and "long:" not in said[0] and "--apparatus" in said[0]

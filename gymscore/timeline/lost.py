@@ -1,6 +1,6 @@
 """Where the analysis that made a timeline lost the gymnast: ``metadata["analysis"]["pose_lost"]``.
 
-The pipeline writes the stretches (:func:`gymscore.pipeline.lost_spans`); the command line, the app's
+The pipeline writes the stretches (:func:`gymscore.analysis_notes.lost_spans`); the command line, the app's
 timeline and its PDF sheet read them here, so a hand-edited file cannot break any of them.
 """
 
