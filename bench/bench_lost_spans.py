@@ -23,13 +23,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from gymscore.analysis_notes import lost_share  # noqa: E402
+
 CLASSES = (("none", 0.0, 0.0), ("under half", 1e-9, 0.5 - 1e-9), ("half or more", 0.5, 1.0))
-
-
-def lost_share(start: int, end: int, spans: list[list[int]]) -> float:
-    """The share of frames [start, end) inside the (start, end exclusive) spans."""
-    inside = sum(max(0, min(end, b) - max(start, a)) for a, b in spans)
-    return inside / max(1, end - start)
 
 
 def class_of(share: float) -> str:

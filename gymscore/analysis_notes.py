@@ -71,12 +71,17 @@ def lost_spans(source: np.ndarray, fps: float) -> list[tuple[int, int]]:
 LOST_NOTE_SHARE = 0.5
 
 
+def lost_share(start: int, end: int, lost: list[tuple[int, int]] | list[list[int]]) -> float:
+    """The share of frames [start, end) inside the ``lost`` stretches (start, end exclusive)."""
+    inside = sum(max(0, min(end, b) - max(start, a)) for a, b in lost)
+    return inside / max(1, end - start)
+
+
 def note_lost(segments: list[Segment], lost: list[tuple[int, int]]) -> None:
     """Add to the note of each segment with at least :data:`LOST_NOTE_SHARE` of its frames in a
     ``lost`` stretch that the gymnast was not found there (its label is mostly wrong then)."""
     for seg in segments:
-        inside = sum(max(0, min(seg.end_frame, b) - max(seg.start_frame, a)) for a, b in lost)
-        share = inside / max(1, seg.end_frame - seg.start_frame)
+        share = lost_share(seg.start_frame, seg.end_frame, lost)
         if share >= LOST_NOTE_SHARE:
             said = f"the gymnast was not found in {share:.0%} of its frames: check it against the video"
             seg.note = f"{seg.note}; {said}" if seg.note else said

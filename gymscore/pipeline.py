@@ -43,16 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from gymscore.analysis_notes import (  # noqa: F401 - re-exported: gymscore.pipeline.low_found_warning...
-    LOST_MIN_S,
-    LOST_NOTE_SHARE,
-    LOW_FOUND_SHARE,
-    SHORT_CLIP_S,
-    lost_spans,
-    low_found_warning,
-    note_lost,
-    nothing_found_warning,
-)
+from gymscore.analysis_notes import lost_spans, low_found_warning, note_lost, nothing_found_warning
 from gymscore.apparatus_reading import (
     apparatus_probabilities,
     candidate_apparatus,

@@ -161,19 +161,6 @@ def test_the_stretches_where_she_was_lost_are_listed_in_text_and_json(tmp_path, 
     assert json.loads(capsys.readouterr().out)["pose"]["lost_seconds"] == [[0.32, 1.6]]
 
 
-def test_a_long_list_of_lost_stretches_is_cut_short():
-    from gymscore.timeline import Timeline, VideoInfo
-
-    tl = Timeline(video=VideoInfo(fps=10, frame_count=400), apparatus="FX")
-    tl.metadata["analysis"] = {"pose_lost": [[20 * k, 20 * k + 5] for k in range(10)]}
-    assert cmd_analyze.lost_lines(tl, most=2) == [
-        "gymnast not found at 0.00-0.50s, 2.00-2.50s and 8 more (5.0 s in all): "
-        "elements there may be missing"]
-    tl.metadata["analysis"]["pose_lost"] = []
-    assert cmd_analyze.lost_lines(tl) == []
-    assert cmd_analyze.lost_lines(Timeline()) == []
-
-
 def test_a_timeline_that_cannot_be_saved_still_prints_the_analysis(tmp_path, capsys, monkeypatch):
     from gymscore.timeline import io
     from gymscore.util.atomic import SaveError

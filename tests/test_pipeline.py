@@ -328,8 +328,8 @@ def test_an_analysis_that_finds_elements_keeps_an_empty_warning_list(video):
 
 
 def test_lost_spans_of_a_source_track():
+    from gymscore.analysis_notes import lost_spans
     from gymscore.features.gaps import DETECTED, INTERPOLATED, MISSING, missing_spans
-    from gymscore.pipeline import lost_spans
 
     d, i, m = DETECTED, INTERPOLATED, MISSING
     source = np.array([m, m, d, i, m, m, m, d, m], np.int8)
@@ -461,7 +461,7 @@ def test_an_analysis_on_a_cuda_device_runs_the_pose_there_unless_a_backend_was_c
 
 
 def test_elements_mostly_in_a_lost_stretch_get_a_note():
-    from gymscore.pipeline import note_lost
+    from gymscore.analysis_notes import note_lost
     from gymscore.timeline import Segment
 
     segs = [Segment(0, 10, 21, "FX-094"), Segment(10, 20, 21, "FX-094", note="scored at the median value"),

@@ -199,3 +199,15 @@ def test_the_stretches_where_the_analysis_lost_her_are_read_safely_from_the_meta
     assert describe_lost(tl, most=1).startswith("gymnast not found at 0.40-1.40s and 1 more (2.6 s")
     tl.metadata["analysis"] = "not a mapping"
     assert lost_stretches(tl) == []
+
+
+def test_a_long_list_of_lost_stretches_is_cut_short():
+    from gymscore.timeline import Timeline, VideoInfo, describe_lost
+
+    tl = Timeline(video=VideoInfo(fps=10, frame_count=400), apparatus="FX")
+    tl.metadata["analysis"] = {"pose_lost": [[20 * k, 20 * k + 5] for k in range(10)]}
+    assert describe_lost(tl, most=2) == ("gymnast not found at 0.00-0.50s, 2.00-2.50s and 8 more "
+                                         "(5.0 s in all): elements there may be missing")
+    tl.metadata["analysis"]["pose_lost"] = []
+    assert describe_lost(tl) is None
+    assert describe_lost(Timeline()) is None

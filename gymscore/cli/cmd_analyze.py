@@ -109,11 +109,9 @@ def element_table(timeline: Any, codebook: Any = None) -> str:
 
 def result_to_json(result: Any) -> dict[str, Any]:
     """The JSON printed by ``analyze --json``."""
-    from gymscore.timeline import to_dict  # noqa: PLC0415
+    from gymscore.timeline import lost_stretches, to_dict  # noqa: PLC0415
 
     f, tl = result.features, result.timeline
-    from gymscore.timeline import lost_stretches  # noqa: PLC0415
-
     lost = [[round(tl.frame_to_seconds(a), 3), round(tl.frame_to_seconds(b), 3)]
             for a, b in lost_stretches(tl)]
     return {
@@ -178,6 +176,8 @@ def run_analyze(args: argparse.Namespace, **injected: Any) -> int:
 
 def format_result(result: Any) -> str:
     """Timeline table, score card and pose facts as text."""
+    from gymscore.timeline import describe_lost  # noqa: PLC0415
+
     tl = result.timeline
     probs = ", ".join(f"{a} {p:.2f}" for a, p in sorted(result.apparatus_probs.items(), key=lambda t: -t[1]))
     source = tl.metadata.get("analysis", {}).get("apparatus_source", "model")
@@ -186,7 +186,7 @@ def format_result(result: Any) -> str:
         f"apparatus {tl.apparatus} ({'given' if source == 'user' else 'recognised: ' + probs})",
         f"gymnast found in {result.features.found_rate:.0%} of frames "
         f"(detected in {result.features.detection_rate:.0%} of the frames looked at)",
-        *lost_lines(tl),
+        *([lost] if (lost := describe_lost(tl)) else []),
         "",
         element_table(tl),
         "",
@@ -196,15 +196,6 @@ def format_result(result: Any) -> str:
 
         head.append(format_card(result.scorecard))
     return "\n".join(head)
-
-
-def lost_lines(tl: Any, most: int = 8) -> list[str]:
-    """The line naming where the analysis lost the gymnast (:func:`gymscore.timeline.describe_lost`), or
-    none: elements there may be missing."""
-    from gymscore.timeline import describe_lost  # noqa: PLC0415
-
-    line = describe_lost(tl, most)
-    return [line] if line else []
 
 
 def run_models_list(args: argparse.Namespace) -> int:

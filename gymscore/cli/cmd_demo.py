@@ -102,10 +102,10 @@ def has_display() -> bool:
 
 def run_demo(args: argparse.Namespace, **injected: Any) -> int:
     """Analyse every demo routine, print its timeline, score card and comparison; then the GUI."""
-    from gymscore.cli.cmd_analyze import cancel_on_interrupt, element_table, lost_lines  # noqa: PLC0415
+    from gymscore.cli.cmd_analyze import cancel_on_interrupt, element_table  # noqa: PLC0415
     from gymscore.pipeline import analyze_video  # noqa: PLC0415
     from gymscore.scoring import format_card  # noqa: PLC0415
-    from gymscore.timeline import load_timeline  # noqa: PLC0415
+    from gymscore.timeline import describe_lost, load_timeline  # noqa: PLC0415
     from gymscore.util.progress import Cancelled, CancelToken, ProgressLine  # noqa: PLC0415
 
     folder = getattr(args, "demo_dir", None) or demo_dir()
@@ -133,7 +133,7 @@ def run_demo(args: argparse.Namespace, **injected: Any) -> int:
             print(f"warning: {w}", file=sys.stderr)
         print(f"apparatus {tl.apparatus}; gymnast found in {result.features.found_rate:.0%} of frames; "
               f"analysed in {sum(v for k, v in result.timings.items() if '.' not in k):.1f} s")
-        for lost in lost_lines(tl):
+        if (lost := describe_lost(tl)) is not None:
             print(lost)
         print(element_table(tl))
         print()

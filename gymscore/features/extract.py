@@ -15,6 +15,7 @@ import os
 import queue
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -421,8 +422,6 @@ def extract_features(
         try:
             cache.save(feats, key)
         except OSError as exc:  # a full disk costs the cache, never the analysis: say so and go on
-            import warnings  # noqa: PLC0415
-
             warnings.warn(f"{Path(video).name}: the features could not be cached ({exc}); the analysis "
                           "goes on, and the next analysis of this video will start from scratch",
                           RuntimeWarning, stacklevel=2)
