@@ -32,9 +32,13 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO)]
 RESULTS = REPO / "bench" / "results"
-# GymSynth joint -> BlazePose landmark index (limbs only: head and neck have no single landmark)
-LIMBS = {"l_shoulder": 11, "r_shoulder": 12, "l_elbow": 13, "r_elbow": 14, "l_wrist": 15, "r_wrist": 16,
-         "l_hip": 23, "r_hip": 24, "l_knee": 25, "r_knee": 26, "l_ankle": 27, "r_ankle": 28}
+
+from gymscore.skeleton import JOINTS, MEDIAPIPE_TO_GYM  # noqa: E402
+
+# GymSynth joint -> BlazePose landmark index, shoulders to ankles (the head, neck and pelvis are means
+# or have no single landmark; the toes are left out)
+LIMBS = {JOINTS[j]: MEDIAPIPE_TO_GYM[j]
+         for j in range(JOINTS.index("l_shoulder"), JOINTS.index("r_ankle") + 1)}
 
 
 def true_region(joints: np.ndarray, names: list[str]) -> tuple[float, float, float, float]:
